@@ -1,0 +1,24 @@
+from django.apps import AppConfig, apps
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Accounts and residents")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="accounts.sync_roles")
+
+
+def _sync_roles_after_last_app(sender, **kwargs):
+    # post_migrate fires once per app, and each app's permissions exist only after its own
+    # turn, so the groups are synced on the last app's signal.
+    if sender.label != list(apps.get_app_configs())[-1].label:
+        return
+    import io
+
+    from django.core.management import call_command
+
+    call_command("sync_roles", stdout=io.StringIO())

@@ -1,0 +1,177 @@
+"""The one way Precinct sends e-mail: queue a row now, deliver it from a worker later."""
+
+import contextlib
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string, select_template
+from django.utils import timezone, translation
+
+from outbox.models import Email
+
+logger = logging.getLogger(__name__)
+
+# How long a freshly queued row waits for its on-commit task before the sweep steps in.
+SWEEP_GRACE = timedelta(minutes=1)
+# Back-off after the n-th failed attempt (the last value repeats).
+RETRY_DELAYS = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1)]
+BATCH_SIZE = 50
+
+
+def email_queue(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    idempotency_key: str,
+    language: str | None = None,
+    kind: str = Email.Kind.TRANSACTIONAL,
+    headers: dict | None = None,
+    attachments: list[dict] | None = None,
+) -> Email:
+    """Write an e-mail row in the caller's transaction and deliver it once that commits.
+
+    ``context`` must be JSON-serialisable: the worker renders it later, maybe elsewhere.
+    Queueing an ``idempotency_key`` that exists already returns the existing row and sends nothing.
+    """
+    email, created = Email.objects.get_or_create(
+        idempotency_key=idempotency_key,
+        defaults={
+            "to": to,
+            "template": template,
+            "context": context,
+            "language": language or settings.LANGUAGE_CODE,
+            "kind": kind,
+            "headers": headers or {},
+            "attachments": attachments or [],
+            "next_attempt_at": timezone.now() + SWEEP_GRACE,
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: enqueue_delivery([email.pk]))
+    return email
+
+
+def enqueue_delivery(email_ids: list[int]) -> bool:
+    """Hand rows to the worker. Never raises: if the broker is down, the sweep sends them later."""
+    from outbox.tasks import deliver_emails
+
+    try:
+        deliver_emails.apply_async((list(email_ids),), retry=False)
+    except Exception as exc:  # kombu and redis raise several types; all mean "broker unavailable".
+        logger.warning("Broker unavailable, %d e-mail(s) wait for the outbox sweep: %s", len(email_ids), exc)
+        return False
+    return True
+
+
+def email_render(email: Email) -> EmailMultiAlternatives:
+    """Build the message (plain text, HTML, headers, attachments) in the recipient's language."""
+    with translation.override(email.language):
+        context = {
+            **email.context,
+            "site_url": settings.SITE_URL,
+            "site_name": settings.SITE_NAME,
+            "emergency_number": settings.EMERGENCY_NUMBER,
+            "preferences_url": settings.SITE_URL + _preferences_path(),
+            "recipient": email.to,
+            # allauth's own message templates (the fallback below) expect current_site.
+            "current_site": {"name": settings.SITE_NAME, "domain": settings.SITE_URL.split("://", 1)[1]},
+        }
+        subject = " ".join(render_to_string(f"{email.template}_subject.txt", context).split())
+        text = select_template([f"{email.template}.txt", f"{email.template}_message.txt"]).render(context)
+        try:
+            html = render_to_string(f"{email.template}.html", context)
+        except TemplateDoesNotExist:
+            html = render_to_string("emails/from_text.html", {**context, "subject": subject, "text": text})
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
+        headers=dict(email.headers),
+    )
+    message.attach_alternative(html, "text/html")
+    for attachment in email.attachments:
+        message.attach(attachment["filename"], attachment["content"], attachment.get("mimetype"))
+    return message
+
+
+def _preferences_path() -> str:
+    from django.urls import reverse
+
+    return reverse("accounts:profile")
+
+
+def email_deliver_batch(*, email_ids: list[int]) -> dict[str, int]:
+    """Send each queued row in ``email_ids`` over one SMTP connection.
+
+    Each row is claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` and re-checked as queued,
+    so two workers (or a retried task) never send the same row twice. Returns counts.
+    """
+    counts = {"sent": 0, "failed": 0, "retrying": 0, "skipped": 0}
+    connection = get_connection(fail_silently=False)
+    try:
+        for email_id in email_ids:
+            counts[_deliver_one(email_id, connection)] += 1
+    finally:
+        # The messages are sent or recorded by now; a failed QUIT changes nothing.
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.close()
+    return counts
+
+
+def _deliver_one(email_id: int, connection) -> str:
+    with transaction.atomic():
+        email = (
+            Email.objects.select_for_update(skip_locked=True).filter(pk=email_id, status=Email.Status.QUEUED).first()
+        )
+        if email is None:
+            return "skipped"
+        email.attempts += 1
+        try:
+            message = email_render(email)
+        except Exception as exc:  # A template or context bug will not mend itself: fail the row now.
+            return _mark_failed(email, f"Rendering failed: {exc!r}")
+        message.connection = connection
+        try:
+            message.send()
+        except (smtplib.SMTPException, OSError) as exc:
+            if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                return _mark_failed(email, repr(exc))
+            email.last_error = repr(exc)
+            email.next_attempt_at = timezone.now() + RETRY_DELAYS[min(email.attempts, len(RETRY_DELAYS)) - 1]
+            email.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            logger.warning("E-mail %s failed (attempt %s), will retry: %s", email.pk, email.attempts, exc)
+            return "retrying"
+        email.status = Email.Status.SENT
+        email.sent_at = timezone.now()
+        email.next_attempt_at = None
+        email.save(update_fields=["attempts", "status", "sent_at", "next_attempt_at"])
+        return "sent"
+
+
+def _mark_failed(email: Email, error: str) -> str:
+    email.status = Email.Status.FAILED
+    email.last_error = error
+    email.next_attempt_at = None
+    email.save(update_fields=["attempts", "status", "last_error", "next_attempt_at"])
+    logger.error("E-mail %s failed for good: %s", email.pk, error)
+    return "failed"
+
+
+def outbox_sweep(*, limit: int = 5000) -> int:
+    """Re-enqueue rows whose turn has come: never handed to a worker, or due for a retry."""
+    due = list(
+        Email.objects.filter(status=Email.Status.QUEUED, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for start in range(0, len(due), BATCH_SIZE):
+        if not enqueue_delivery(due[start : start + BATCH_SIZE]):
+            break
+    return len(due)

@@ -1,0 +1,23 @@
+from importlib import import_module
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from portal import demo
+
+# Each app's demo module exposes create_demo_data(officer, neighbourhoods); order matters.
+APP_DEMO_MODULES: list[str] = []
+
+
+class Command(BaseCommand):
+    help = "Create demo neighbourhoods, an officer account and each app's demo content. Safe to run again."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        neighbourhoods = demo.create_neighbourhoods()
+        officer, password = demo.create_officer()
+        for module_name in APP_DEMO_MODULES:
+            import_module(module_name).create_demo_data(officer=officer, neighbourhoods=neighbourhoods)
+        self.stdout.write(self.style.SUCCESS("Demo data is ready."))
+        self.stdout.write(f"  Officer log-in: {demo.OFFICER_EMAIL} / {password}  (new password each run)")
+        self.stdout.write("  Admin: http://127.0.0.1:8000/admin/")

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/live", views.liveness, name="health-live"),
+    path("health/ready", views.readiness, name="health-ready"),
+    path("accounts/", include("allauth.urls")),
+    path("me/", include("accounts.urls")),
+    path("programs/", include("programs.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("tips/", include("tips.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"

@@ -1,0 +1,20 @@
+"""Settings for the test suite: the portal's own, made fast and self-contained."""
+
+import os
+import tempfile
+
+# Local-run settings (throw-away secret key, no HTTPS redirect); production ones are checked separately.
+os.environ["DEBUG"] = "true"
+
+from portal.settings import *  # noqa: F403
+from portal.settings import CACHES, REDIS_URL
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tasks run inline when their on-commit hook fires, so a test sees the whole effect.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = tempfile.mkdtemp(prefix="precinct-test-media-")
+if REDIS_URL:
+    # Parallel test workers share one Redis: keep their keys apart.
+    CACHES["default"]["KEY_PREFIX"] = f"precinct-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
