@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "programs",
     "meetings",
     "tips",
+    "newsletters",
 ]
 
 MIDDLEWARE = [
@@ -120,8 +121,17 @@ else:
 # Celery (read by portal/celery.py with the CELERY_ prefix).
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# A request that queues work must never wait on a dead broker: one quick retry, then the
+# outbox sweep takes over.
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    "max_retries": 1,
+    "interval_start": 0,
+    "visibility_timeout": 3600,
+}
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"socket_connect_timeout": 1, "socket_timeout": 2, "visibility_timeout": 3600}
+    REDIS_BROKER_TRANSPORT_OPTIONS
     if REDIS_URL
     else {
         "data_folder_in": str(BROKER_DIR / "queue"),
