@@ -46,6 +46,21 @@ def _service_gates(request):
         _unavailable(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache(settings):
+    """Each test starts with an empty cache (rate limits, cached pages), without touching the
+    keys of other test processes that share the Redis database."""
+    from django.core.cache import cache
+
+    if settings.REDIS_URL:
+        client = cache._cache.get_client(write=True)
+        prefix = settings.CACHES["default"]["KEY_PREFIX"]
+        for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+            client.delete(key)
+    else:
+        cache.clear()
+
+
 def make_user(email: str, *, verified: bool = True, **extra):
     from allauth.account.models import EmailAddress
 
