@@ -15,7 +15,8 @@ class AccountsConfig(AppConfig):
 def _sync_roles_after_last_app(sender, **kwargs):
     # post_migrate fires once per app, and each app's permissions exist only after its own
     # turn, so the groups are synced on the last app's signal.
-    if sender.label != list(apps.get_app_configs())[-1].label:
+    last_app_with_models = [config for config in apps.get_app_configs() if config.models_module][-1]
+    if sender.label != last_app_with_models.label:
         return
     import io
 
