@@ -59,3 +59,50 @@ def suppressed_addresses(addresses: Iterable[str]) -> set[str]:
     if not wanted:
         return set()
     return set(Suppression.objects.filter(email__in=wanted).values_list("email", flat=True))
+
+
+def undeliverable_addresses(recipients: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Which (address, kind) pairs the outbox must not send, with the reason to record. Two queries.
+
+    Suppressed addresses (hard bounce, complaint) get nothing; bulk mail also skips addresses that
+    unsubscribed after it was queued.
+    """
+    recipients = list(recipients)
+    if not recipients:
+        return {}
+    lowered = {normalise_email(address) for address, _kind in recipients}
+    suppressed = dict(Suppression.objects.filter(email__in=lowered).values_list("email", "reason"))
+    bulk = {normalise_email(address) for address, kind in recipients if kind == "bulk"}
+    unsubscribed = set(
+        Subscription.objects.filter(email__in=bulk)
+        .exclude(status=Subscription.Status.ACTIVE)
+        .values_list("email", flat=True)
+    )
+    blocked = {}
+    for address, kind in recipients:
+        key = normalise_email(address)
+        if key in suppressed:
+            blocked[(address, kind)] = f"Suppressed: {Suppression.Reason(suppressed[key]).label}"
+        elif kind == "bulk" and key in unsubscribed:
+            blocked[(address, kind)] = "Not sent: the recipient is not subscribed any more."
+    return blocked
+
+
+def newsletter_progress(*, newsletter_id: int) -> dict[str, int]:
+    """Queued / sent / failed counts of one newsletter's e-mails: one grouped query over its deliveries."""
+    from django.db.models import Count
+
+    from newsletters.models import NewsletterDelivery
+
+    rows = (
+        NewsletterDelivery.objects.filter(newsletter_id=newsletter_id)
+        .values("email__status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {"queued": 0, "sent": 0, "failed": 0, "total": 0}
+    for row in rows:
+        status = row["email__status"] or "failed"
+        counts[status] = counts.get(status, 0) + row["n"]
+        counts["total"] += row["n"]
+    return counts

@@ -161,6 +161,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "outbox.tasks.sweep_outbox", "schedule": 60.0},
+    # Starts scheduled newsletters, resumes a fan-out that died, refreshes sending progress.
+    "newsletters-resume": {"task": "newsletters.tasks.resume_newsletters", "schedule": 60.0},
 }
 
 # E-mail. The default prints mail on the console, so a newcomer sees every message.
@@ -176,6 +178,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@precin
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Administrators", address) for address in env_list("ADMINS", [])]
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
+# Shared secret the mail provider sends in X-Precinct-Secret to /newsletters/bounces/ (empty: intake off).
+BOUNCE_WEBHOOK_SECRET = env_str("BOUNCE_WEBHOOK_SECRET", "")
 
 # Accounts (django-allauth): e-mail only, verified before the first log-in.
 AUTHENTICATION_BACKENDS = [

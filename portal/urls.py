@@ -13,6 +13,7 @@ urlpatterns = [
     path("programs/", include("programs.urls")),
     path("meetings/", include("meetings.urls")),
     path("tips/", include("tips.urls")),
+    path("newsletters/", include("newsletters.urls")),
     path("admin/", admin.site.urls),
 ]
 

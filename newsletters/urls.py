@@ -1,0 +1,14 @@
+from django.urls import path
+
+from newsletters import views
+
+app_name = "newsletters"
+urlpatterns = [
+    path("subscribe/", views.subscribe, name="subscribe"),
+    path("subscribe/sent/", views.subscribe_sent, name="subscribe-sent"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("preferences/<str:token>/", views.preferences_token, name="preferences-token"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("bounces/", views.bounce_webhook, name="bounces"),
+]

@@ -1,0 +1,132 @@
+import hmac
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.selectors import language_for
+from newsletters import links, selectors, services
+from newsletters.forms import PreferencesForm, SubscribeForm
+from newsletters.models import ConsentRecord, Subscription
+
+
+def _invalid_link(request: HttpRequest) -> HttpResponse:
+    return render(request, "newsletters/invalid_link.html", status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("newsletters:preferences")
+    form = SubscribeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.subscription_request(
+            email=form.cleaned_data["email"],
+            topics=form.cleaned_data["topics"],
+            neighbourhoods=form.cleaned_data["neighbourhoods"],
+            language=form.cleaned_data["language"],
+        )
+        # The same answer whether or not the address was subscribed already: nothing to learn here.
+        return redirect("newsletters:subscribe-sent")
+    return render(request, "newsletters/subscribe.html", {"form": form})
+
+
+def subscribe_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "newsletters/subscribe_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button, POST confirms: link scanners that open every URL do not subscribe anyone."""
+    address = links.address_from_token(token, salt=links.CONFIRM_SALT, max_age=links.CONFIRM_MAX_AGE)
+    if address is None:
+        return _invalid_link(request)
+    if request.method == "POST":
+        try:
+            subscription = services.subscription_confirm(token=token)
+        except services.SubscriptionError as error:
+            messages.error(request, str(error))
+            return redirect("newsletters:subscribe")
+        messages.success(request, _("Thank you: your subscription is confirmed."))
+        token = links.address_token(subscription.email, salt=links.PREFERENCES_SALT)
+        return redirect("newsletters:preferences-token", token=token)
+    return render(request, "newsletters/confirm.html", {"address": address})
+
+
+def _preferences_page(request: HttpRequest, *, address: str, source: str, user=None, token: str | None = None):
+    subscription = selectors.subscription_for_email(address) or Subscription(
+        email=address,
+        status=Subscription.Status.UNSUBSCRIBED,
+        language=language_for(user) if user is not None else settings.LANGUAGE_CODE,
+    )
+    form = PreferencesForm.for_subscription(subscription, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.subscription_update(email=address, source=source, user=user, actor=user, **form.cleaned_data)
+        messages.success(request, _("Your e-mail preferences were saved."))
+        return redirect(request.path)
+    context = {
+        "form": form,
+        "address": address,
+        "subscription": subscription,
+        "unsubscribe_url": links.unsubscribe_url(address) if token else None,
+    }
+    return render(request, "newsletters/preferences.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    return _preferences_page(
+        request, address=request.user.email, user=request.user, source=ConsentRecord.Source.PREFERENCES
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def preferences_token(request: HttpRequest, token: str) -> HttpResponse:
+    """The same page, reached from any e-mail without logging in: the signed token names the address."""
+    address = links.address_from_token(token, salt=links.PREFERENCES_SALT)
+    if address is None:
+        return _invalid_link(request)
+    return _preferences_page(request, address=address, source=ConsentRecord.Source.PREFERENCES, token=token)
+
+
+# Mail clients send the RFC 8058 one-click POST with no cookie and no CSRF token; the signed
+# token in the URL is what authorises it, and it can only unsubscribe.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    address = links.address_from_token(token, salt=links.UNSUBSCRIBE_SALT)
+    if address is None:
+        return _invalid_link(request)
+    if request.method == "POST":
+        services.subscription_unsubscribe(email=address, source=ConsentRecord.Source.UNSUBSCRIBE_LINK)
+        context = {"address": address, "preferences_url": links.preferences_url(address)}
+        return render(request, "newsletters/unsubscribed.html", context)
+    return render(request, "newsletters/unsubscribe.html", {"address": address})
+
+
+@csrf_exempt
+@require_POST
+def bounce_webhook(request: HttpRequest) -> JsonResponse:
+    """Bounce and complaint reports from the mail provider; see docs/newsletters.md for the JSON shape."""
+    secret = settings.BOUNCE_WEBHOOK_SECRET
+    if not secret:
+        return JsonResponse({"error": "Bounce intake is not configured (BOUNCE_WEBHOOK_SECRET)."}, status=503)
+    given = request.headers.get("X-Precinct-Secret", "")
+    if not hmac.compare_digest(given.encode(), secret.encode()):
+        return JsonResponse({"error": "Wrong or missing X-Precinct-Secret header."}, status=403)
+    try:
+        payload = json.loads(request.body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return JsonResponse({"error": "The body is not valid JSON."}, status=400)
+    try:
+        counts = services.bounce_report_process(payload=payload)
+    except services.SubscriptionError as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    return JsonResponse(counts)
