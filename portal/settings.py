@@ -121,6 +121,9 @@ else:
 # Celery (read by portal/celery.py with the CELERY_ prefix).
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+if not REDIS_URL:
+    for folder in ("queue", "control"):
+        (BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
 # A request that queues work must never wait on a dead broker: one quick retry, then the
 # outbox sweep takes over.
 REDIS_BROKER_TRANSPORT_OPTIONS = {

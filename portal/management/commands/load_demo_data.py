@@ -20,4 +20,3 @@ class Command(BaseCommand):
             import_module(module_name).create_demo_data(officer=officer, neighbourhoods=neighbourhoods)
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(f"  Officer log-in: {demo.OFFICER_EMAIL} / {password}  (new password each run)")
-        self.stdout.write("  Admin: http://127.0.0.1:8000/admin/")

@@ -1,0 +1,82 @@
+"""README's run command on the embedded defaults: SQLite, a file-system broker, console e-mail."""
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def children_of(pid: int) -> list[str]:
+    out = subprocess.run(["ps", "-o", "args=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [line.strip() for line in out.splitlines()]
+
+
+@pytest.fixture
+def running_portal(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}}
+    env.update({"PRECINCT_VAR_DIR": str(tmp_path / "var"), "PORT": f"127.0.0.1:{port}", "PYTHONUNBUFFERED": "1"})
+    log = tmp_path / "run.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            ["bin/run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(base + "/", timeout=2) as response:  # noqa: S310 (local URL)
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("bin/run did not answer on the home page:\n" + log.read_text()[-3000:])
+        yield process, base, log
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+
+
+def test_run_command_serves_the_portal_with_worker_and_beat_and_an_officer_who_can_log_in(running_portal):
+    process, base, log = running_portal
+    output = log.read_text()
+    email, password = re.search(r"Officer log-in: (\S+) / (\S+)", output).groups()
+
+    commands = children_of(process.pid)
+    assert any("celery -A portal worker" in command for command in commands), commands
+    assert any("celery -A portal beat" in command for command in commands), commands
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    login_page = opener.open(base + "/accounts/login/?next=/admin/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page).group(1)
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "login": email, "password": password}).encode()
+    request = urllib.request.Request(base + "/accounts/login/?next=/admin/", data=data, headers={"Referer": base})
+    with opener.open(request) as response:
+        assert response.url.endswith("/admin/"), response.url
+        assert "Precinct administration" in response.read().decode()
+
+    # Ctrl-C stops web, worker and beat together.
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(30)
+    time.sleep(1)
+    assert children_of(process.pid) == []
