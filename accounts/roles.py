@@ -8,10 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 OFFICERS = "Officers"
 TIP_REVIEWERS = "Tip reviewers"
+ALERT_APPROVERS = "Alert approvers"
 
 ROLE_DESCRIPTIONS = {
     OFFICERS: _("Run programs and meetings, read the outbox and the audit log."),
     TIP_REVIEWERS: _("Read and triage anonymous tips. Give it to as few officers as the work needs."),
+    ALERT_APPROVERS: _("Publish, update and cancel safety alerts when ALERTS_REQUIRE_APPROVAL is on."),
 }
 
 ROLE_PERMISSIONS: dict[str, dict[str, dict[str, list[str]]]] = {
@@ -20,6 +22,16 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, list[str]]]] = {
         "accounts": {"profile": ["view"]},
         "audit": {"auditentry": ["view"]},
         "outbox": {"email": ["view"]},
+        # Officers draft alerts; with ALERTS_REQUIRE_APPROVAL on, only Alert approvers send them.
+        "alerts": {"alert": ["view", "add", "change", "delete"], "alertrevision": ["view"], "alertrecipient": ["view"]},
+        # Groups change only through services (approval, posts); officers may remove a membership.
+        "watch": {
+            "watchgroup": ["view", "change"],
+            "membership": ["view", "delete"],
+            "post": ["view"],
+            "concern": ["view"],
+        },
     },
     TIP_REVIEWERS: {},
+    ALERT_APPROVERS: {"alerts": {"alert": ["view", "change", "publish"]}},
 }

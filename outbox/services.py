@@ -33,11 +33,13 @@ def email_queue(
     kind: str = Email.Kind.TRANSACTIONAL,
     headers: dict | None = None,
     attachments: list[dict] | None = None,
+    queue: str | None = None,
 ) -> Email:
     """Write an e-mail row in the caller's transaction and deliver it once that commits.
 
     ``context`` must be JSON-serialisable: the worker renders it later, maybe elsewhere.
     Queueing an ``idempotency_key`` that exists already returns the existing row and sends nothing.
+    ``queue`` names the Celery queue for delivery (default: the default queue; "high" for safety alerts).
     """
     email, created = Email.objects.get_or_create(
         idempotency_key=idempotency_key,
@@ -53,7 +55,7 @@ def email_queue(
         },
     )
     if created:
-        transaction.on_commit(lambda: enqueue_delivery([email.pk]))
+        transaction.on_commit(lambda: enqueue_delivery([email.pk], queue=queue))
     return email
 
 
@@ -97,12 +99,12 @@ def email_queue_many(*, messages: list[dict]) -> dict[str, int]:
     return ids
 
 
-def enqueue_delivery(email_ids: list[int]) -> bool:
-    """Hand rows to the worker. Never raises: if the broker is down, the sweep sends them later."""
+def enqueue_delivery(email_ids: list[int], *, queue: str | None = None) -> bool:
+    """Hand rows to the worker (on ``queue`` if given). Never raises: if the broker is down, the sweep sends them later."""
     from outbox.tasks import deliver_emails
 
     try:
-        deliver_emails.apply_async((list(email_ids),), retry=False)
+        deliver_emails.apply_async((list(email_ids),), retry=False, **({"queue": queue} if queue else {}))
     except Exception as exc:  # kombu and redis raise several types; all mean "broker unavailable".
         logger.warning("Broker unavailable, %d e-mail(s) wait for the outbox sweep: %s", len(email_ids), exc)
         return False

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "meetings",
     "tips",
     "newsletters",
+    "alerts",
+    "watch",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.context_processors.site",
+                "alerts.context_processors.safety_alerts",
             ],
         },
     },
@@ -181,6 +184,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@precin
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Administrators", address) for address in env_list("ADMINS", [])]
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
+
+# Safety alerts. With approval on, an officer in "Alert approvers" other than its composer publishes.
+ALERTS_REQUIRE_APPROVAL = env_bool("ALERTS_REQUIRE_APPROVAL", False)
+# CAP <sender>: who other alerting systems see as the originator (no spaces, commas, < or &).
+ALERTS_CAP_SENDER = env_str("ALERTS_CAP_SENDER", SITE_URL.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0])
 # Shared secret the mail provider sends in X-Precinct-Secret to /newsletters/bounces/ (empty: intake off).
 BOUNCE_WEBHOOK_SECRET = env_str("BOUNCE_WEBHOOK_SECRET", "")
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("tips/", include("tips.urls")),
     path("newsletters/", include("newsletters.urls")),
+    path("alerts/", include("alerts.urls")),
+    path("watch/", include("watch.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,221 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from alerts import services
+from alerts.cap import cap_document
+from alerts.forms import AlertCancelForm, AlertForm
+from alerts.models import Alert, AlertRecipient, AlertRevision
+
+
+class AlertRevisionInline(admin.TabularInline):
+    model = AlertRevision
+    fields = ["number", "msg_type", "identifier", "sent_at", "sent_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    """Drafts are edited here; publishing, updating and cancelling go through the buttons, i.e. the services."""
+
+    form = AlertForm
+    list_display = ["headline", "status", "severity", "area", "expires_at", "last_sent_at"]
+    list_filter = ["status", "severity", "category", "neighbourhoods"]
+    search_fields = ["headline", "event", "description"]
+    filter_horizontal = ["neighbourhoods"]
+    date_hierarchy = "created_at"
+    inlines = [AlertRevisionInline]
+    actions = ["publish_selected", "cancel_selected"]
+    show_full_result_count = False
+    list_select_related = ["created_by"]
+    change_form_template = "admin/alerts/alert/change_form.html"
+
+    @admin.display(description=_("area"))
+    def area(self, alert: Alert) -> str:
+        if alert.city_wide:
+            return str(_("City-wide"))
+        return ", ".join(n.name for n in alert.neighbourhoods.all())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("neighbourhoods")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once sent, an alert changes only through "Send an update", which keeps its history.
+        if obj is not None and obj.status != Alert.Status.DRAFT:
+            return [*AlertForm.Meta.fields, "status"]
+        return ["status"]
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or obj.status == Alert.Status.DRAFT)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/preview/", wrap(self.preview_view), name="alerts_alert_preview"),
+            path("<int:pk>/publish/", wrap(self.publish_view), name="alerts_alert_publish"),
+            path("<int:pk>/send-update/", wrap(self.update_view), name="alerts_alert_update"),
+            path("<int:pk>/cancel/", wrap(self.cancel_view), name="alerts_alert_cancel"),
+            *super().get_urls(),
+        ]
+
+    def _alert(self, request, pk) -> Alert:
+        alert = get_object_or_404(Alert, pk=pk)
+        if not self.has_change_permission(request, alert):
+            raise PermissionDenied
+        return alert
+
+    def _context(self, request, alert, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": alert,
+            "alert": alert,
+            **extra,
+        }
+
+    def preview_view(self, request, pk):
+        """What residents will receive: the e-mail, and the CAP document other systems will read."""
+        alert = self._alert(request, pk)
+        number = alert.revisions.count() + 1
+        msg_type = AlertRevision.MessageType.ALERT if number == 1 else AlertRevision.MessageType.UPDATE
+        draft = AlertRevision(
+            alert=alert,
+            number=number,
+            identifier=f"{alert.code}-{number}",
+            msg_type=msg_type,
+            sent_at=timezone.now(),
+            snapshot=services.alert_snapshot(alert, note=""),
+        )
+        context = services.alert_email_context(draft, language=request.LANGUAGE_CODE)
+        return TemplateResponse(
+            request,
+            "admin/alerts/alert/preview.html",
+            self._context(
+                request,
+                alert,
+                title=_("Preview: %(headline)s") % {"headline": alert.headline},
+                email_subject=render_to_string("alerts/emails/alert_subject.txt", context).strip(),
+                email_text=render_to_string("alerts/emails/alert.txt", context),
+                cap_xml=cap_document(draft, earlier=list(alert.revisions.all())).decode(),
+            ),
+        )
+
+    def publish_view(self, request, pk):
+        alert = self._alert(request, pk)
+        if request.method == "POST":
+            try:
+                services.alert_publish(actor=request.user, alert=alert)
+            except services.AlertError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, _("Published. Subscribers in its area are being e-mailed now."))
+            return redirect(reverse("admin:alerts_alert_change", args=[alert.pk]))
+        return TemplateResponse(
+            request,
+            "admin/alerts/alert/confirm.html",
+            self._context(
+                request,
+                alert,
+                title=_("Publish this alert?"),
+                explanation=_("It appears on the site and in the feeds, and its area's subscribers get an e-mail now."),
+                button=_("Publish now"),
+            ),
+        )
+
+    def update_view(self, request, pk):
+        alert = self._alert(request, pk)
+        form = AlertForm(request.POST or None, instance=alert)
+        if request.method == "POST" and form.is_valid():
+            changes = {
+                field: form.cleaned_data[field] for field in services.CONTENT_FIELDS if field in form.changed_data
+            }
+            try:
+                services.alert_update(
+                    actor=request.user,
+                    alert=Alert.objects.get(pk=alert.pk),
+                    changes=changes,
+                    neighbourhoods=form.cleaned_data["neighbourhoods"],
+                )
+            except services.AlertError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, _("Update sent to everyone who got the alert."))
+                return redirect(reverse("admin:alerts_alert_change", args=[alert.pk]))
+        return TemplateResponse(
+            request,
+            "admin/alerts/alert/update.html",
+            self._context(request, alert, title=_("Send an update"), form=form),
+        )
+
+    def cancel_view(self, request, pk):
+        alert = self._alert(request, pk)
+        form = AlertCancelForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.alert_cancel(actor=request.user, alert=alert, note=form.cleaned_data["note"])
+            except services.AlertError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, _("Cancelled. Everyone who got the alert is told."))
+            return redirect(reverse("admin:alerts_alert_change", args=[alert.pk]))
+        return TemplateResponse(
+            request,
+            "admin/alerts/alert/update.html",
+            self._context(request, alert, title=_("Cancel this alert?"), form=form, button=_("Cancel the alert")),
+        )
+
+    @admin.action(description=_("Publish the selected drafts"), permissions=["change"])
+    def publish_selected(self, request, queryset):
+        done = self._run(request, queryset, services.alert_publish)
+        if done:
+            self.message_user(request, ngettext("%d alert published.", "%d alerts published.", done) % done)
+
+    @admin.action(description=_("Cancel the selected alerts"), permissions=["change"])
+    def cancel_selected(self, request, queryset):
+        done = self._run(request, queryset, services.alert_cancel)
+        if done:
+            self.message_user(request, ngettext("%d alert cancelled.", "%d alerts cancelled.", done) % done)
+
+    def _run(self, request, queryset, service) -> int:
+        """Apply ``service`` to each alert; each refusal becomes an error message naming the alert."""
+        done = 0
+        for alert in queryset:
+            try:
+                service(actor=request.user, alert=alert)
+            except services.AlertError as error:
+                self.message_user(request, f"{alert}: {error}", messages.ERROR)
+            else:
+                done += 1
+        return done
+
+
+@admin.register(AlertRecipient)
+class AlertRecipientAdmin(admin.ModelAdmin):
+    list_display = ["email", "alert", "language", "added_at"]
+    list_filter = ["language"]
+    search_fields = ["email", "alert__headline"]
+    list_select_related = ["alert"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,240 @@
+"""Writes about safety alerts: publish, update, cancel, and the fan-out of each message to residents."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from alerts.models import Alert, AlertRecipient, AlertRevision
+from audit.services import audit_record
+from outbox.services import email_queue
+
+# The queue a newsletter fan-out never fills: alert mail is never stuck behind bulk mail.
+ALERT_QUEUE = "high"
+ACTIVE_ALERTS_CACHE_KEY = "alerts:active-banner:v1"
+FANOUT_BATCH_SIZE = 200
+# Fields an update may change; anything else (status, code, history) belongs to the services.
+CONTENT_FIELDS = [
+    "headline",
+    "event",
+    "description",
+    "instruction",
+    "category",
+    "severity",
+    "urgency",
+    "certainty",
+    "city_wide",
+    "starts_at",
+    "expires_at",
+]
+
+
+class AlertError(Exception):
+    """A refused alert action; the message is safe to show to the officer."""
+
+
+def alert_validate(*, city_wide: bool, neighbourhoods, starts_at, expires_at) -> None:
+    """Raise AlertError if the alert has no audience or ends before it starts."""
+    if not city_wide and not list(neighbourhoods):
+        raise AlertError(_("Choose at least one neighbourhood, or mark the alert city-wide."))
+    if expires_at <= starts_at:
+        raise AlertError(_("The alert must expire after it starts."))
+
+
+def alert_publish(*, actor, alert: Alert) -> AlertRevision:
+    """Publish a draft: first CAP message (msgType Alert), banner, and e-mail to its area's subscribers.
+
+    Raises AlertError if the alert is not a draft, has no audience, has expired, ends before it
+    starts, or ``actor`` may not publish it (with approval on, an approver other than its composer).
+    """
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        _check_may_send(actor, alert, first_publication=True)
+        if alert.status == Alert.Status.PUBLISHED:
+            raise AlertError(_("This alert is already published. Send an update instead."))
+        if alert.status == Alert.Status.CANCELLED:
+            raise AlertError(_("This alert was cancelled and cannot be published again."))
+        alert_validate(
+            city_wide=alert.city_wide,
+            neighbourhoods=alert.neighbourhoods.all(),
+            starts_at=alert.starts_at,
+            expires_at=alert.expires_at,
+        )
+        now = timezone.now()
+        if alert.expires_at <= now:
+            raise AlertError(_("This alert has already expired. Change its expiry before publishing."))
+        alert.status = Alert.Status.PUBLISHED
+        alert.published_at = now
+        alert.save(update_fields=["status", "published_at"])
+        revision = _revision_create(actor=actor, alert=alert, msg_type=AlertRevision.MessageType.ALERT)
+        audit_record(actor=actor, action="alerts.publish", target=alert, detail={"identifier": revision.identifier})
+    return revision
+
+
+def alert_update(*, actor, alert: Alert, changes: dict, neighbourhoods=None) -> AlertRevision:
+    """Change a published alert and send the change (msgType Update) to everyone who got it before.
+
+    ``changes`` maps CONTENT_FIELDS to new values; ``neighbourhoods`` (optional) replaces the targets.
+    Raises AlertError if the alert is not published, has expired, or the new values are invalid.
+    """
+    unknown = set(changes) - set(CONTENT_FIELDS)
+    if unknown:
+        raise ValueError(f"alert_update cannot change {sorted(unknown)}")
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        _check_may_send(actor, alert, first_publication=False)
+        if alert.status != Alert.Status.PUBLISHED:
+            raise AlertError(_("Only a published alert can be updated."))
+        if alert.expires_at <= timezone.now():
+            raise AlertError(_("This alert has expired; publish a new alert instead of updating it."))
+        for field, value in changes.items():
+            setattr(alert, field, value)
+        targets = list(neighbourhoods) if neighbourhoods is not None else list(alert.neighbourhoods.all())
+        alert_validate(
+            city_wide=alert.city_wide, neighbourhoods=targets, starts_at=alert.starts_at, expires_at=alert.expires_at
+        )
+        if alert.expires_at <= timezone.now():
+            raise AlertError(_("The new expiry is in the past. To end an alert early, cancel it."))
+        alert.save()
+        if neighbourhoods is not None:
+            alert.neighbourhoods.set(targets)
+        revision = _revision_create(actor=actor, alert=alert, msg_type=AlertRevision.MessageType.UPDATE)
+        changed = sorted(changes) + (["neighbourhoods"] if neighbourhoods is not None else [])
+        audit_record(
+            actor=actor,
+            action="alerts.update",
+            target=alert,
+            detail={"identifier": revision.identifier, "changed": changed},
+        )
+    return revision
+
+
+def alert_cancel(*, actor, alert: Alert, note: str = "") -> AlertRevision:
+    """Withdraw a published alert: the banner goes, the feed says msgType Cancel, its recipients are told.
+
+    Raises AlertError if the alert is a draft or already cancelled.
+    """
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        _check_may_send(actor, alert, first_publication=False)
+        if alert.status == Alert.Status.DRAFT:
+            raise AlertError(_("A draft was never sent; delete it instead of cancelling it."))
+        if alert.status == Alert.Status.CANCELLED:
+            raise AlertError(_("This alert is already cancelled."))
+        alert.status = Alert.Status.CANCELLED
+        alert.save(update_fields=["status"])
+        revision = _revision_create(actor=actor, alert=alert, msg_type=AlertRevision.MessageType.CANCEL, note=note)
+        audit_record(actor=actor, action="alerts.cancel", target=alert, detail={"identifier": revision.identifier})
+    return revision
+
+
+def _check_may_send(actor, alert: Alert, *, first_publication: bool) -> None:
+    if not actor.has_perm("alerts.change_alert"):
+        raise AlertError(_("You do not have permission to send alerts."))
+    if not settings.ALERTS_REQUIRE_APPROVAL:
+        return
+    if not actor.has_perm("alerts.publish_alert"):
+        raise AlertError(_("Alerts need an approver: ask an officer in the “Alert approvers” group to send it."))
+    if first_publication and alert.created_by_id == actor.pk:
+        raise AlertError(_("You composed this alert; another approver must publish it."))
+
+
+def _revision_create(*, actor, alert: Alert, msg_type: str, note: str = "") -> AlertRevision:
+    now = timezone.now()
+    number = alert.revisions.count() + 1
+    revision = AlertRevision.objects.create(
+        alert=alert,
+        number=number,
+        identifier=f"{alert.code}-{number}",
+        msg_type=msg_type,
+        sent_at=now,
+        sent_by=actor,
+        snapshot=alert_snapshot(alert, note=note),
+    )
+    Alert.objects.filter(pk=alert.pk).update(last_sent_at=now)
+    transaction.on_commit(lambda: _after_commit(revision.pk))
+    return revision
+
+
+def alert_snapshot(alert: Alert, *, note: str) -> dict:
+    """What a message says about the alert, frozen: the CAP documents and e-mails are built from it."""
+    return {
+        **{field: getattr(alert, field) for field in CONTENT_FIELDS if field not in ("starts_at", "expires_at")},
+        "starts_at": alert.starts_at.isoformat(),
+        "expires_at": alert.expires_at.isoformat(),
+        "neighbourhoods": [{"slug": n.slug, "name": n.name} for n in alert.neighbourhoods.order_by("name")],
+        "note": note,
+    }
+
+
+def _after_commit(revision_id: int) -> None:
+    from alerts.tasks import deliver_alert_revision
+
+    cache.delete(ACTIVE_ALERTS_CACHE_KEY)
+    deliver_alert_revision.apply_async((revision_id,), queue=ALERT_QUEUE, retry=False)
+
+
+def alert_revision_deliver(*, revision_id: int) -> int:
+    """Queue one e-mail per recipient of this revision, on the high-priority queue. Safe to run twice.
+
+    A first publication or an update reaches the safety-alert subscribers of the alert's area
+    (recorded as the alert's recipients); an update or cancellation also reaches everyone who got
+    an earlier message about it. Returns the number of recipients.
+    """
+    from newsletters.models import Topic
+    from newsletters.selectors import subscribers_for
+
+    revision = AlertRevision.objects.select_related("alert").get(pk=revision_id)
+    alert = revision.alert
+    if revision.msg_type != AlertRevision.MessageType.CANCEL:
+        area = None if revision.snapshot["city_wide"] else alert.neighbourhoods.values_list("pk", flat=True)
+        batch = []
+        for subscription in subscribers_for(topic=Topic.SAFETY_ALERTS, neighbourhoods=area):
+            batch.append(AlertRecipient(alert=alert, email=subscription.email, language=subscription.language))
+            if len(batch) >= FANOUT_BATCH_SIZE:
+                AlertRecipient.objects.bulk_create(batch, ignore_conflicts=True)
+                batch = []
+        AlertRecipient.objects.bulk_create(batch, ignore_conflicts=True)
+
+    count = 0
+    last_id = 0
+    while True:
+        recipients = list(alert.recipients.filter(pk__gt=last_id).order_by("pk")[:FANOUT_BATCH_SIZE])
+        if not recipients:
+            return count
+        with transaction.atomic():
+            for recipient in recipients:
+                email_queue(
+                    to=recipient.email,
+                    template="alerts/emails/alert",
+                    context=alert_email_context(revision, language=recipient.language),
+                    idempotency_key=f"alerts:{revision.identifier}:{recipient.email}",
+                    language=recipient.language,
+                    queue=ALERT_QUEUE,
+                )
+        count += len(recipients)
+        last_id = recipients[-1].pk
+
+
+def alert_email_context(revision: AlertRevision, *, language: str) -> dict:
+    snapshot = revision.snapshot
+    with translation.override(language):
+        starts_at = timezone.localtime(datetime.fromisoformat(snapshot["starts_at"]))
+        expires_at = timezone.localtime(datetime.fromisoformat(snapshot["expires_at"]))
+        return {
+            "msg_type": revision.msg_type,
+            "headline": snapshot["headline"],
+            "event": snapshot["event"],
+            "description": snapshot["description"],
+            "instruction": snapshot["instruction"],
+            "note": snapshot.get("note", ""),
+            "severity": str(Alert.Severity(snapshot["severity"]).label),
+            "urgency": str(Alert.Urgency(snapshot["urgency"]).label),
+            "area": ", ".join(n["name"] for n in snapshot["neighbourhoods"]) if not snapshot["city_wide"] else "",
+            "starts_at": formats.date_format(starts_at, "DATETIME_FORMAT"),
+            "expires_at": formats.date_format(expires_at, "DATETIME_FORMAT"),
+            "alert_url": settings.SITE_URL + revision.alert.get_absolute_url(),
+        }

@@ -1,0 +1,106 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from watch import services
+from watch.models import Concern, Membership, Post, WatchGroup
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["user", "status", "created_at", "approved_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = True
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PostInline(admin.StackedInline):
+    model = Post
+    fields = ["title", "author", "author_role", "created_at", "body"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WatchGroup)
+class WatchGroupAdmin(admin.ModelAdmin):
+    """Approving makes the officer the group's liaison; announcements are posted from the group's page."""
+
+    list_display = ["name", "neighbourhood", "status", "liaison", "coordinator", "created_at"]
+    list_filter = ["status", "neighbourhood"]
+    search_fields = ["name", "description", "coordinator__email", "liaison__email"]
+    list_select_related = ["neighbourhood", "liaison", "coordinator"]
+    readonly_fields = ["status", "coordinator", "liaison", "approved_at", "decline_reason", "created_at"]
+    fields = [
+        "name",
+        "slug",
+        "neighbourhood",
+        "description",
+        "members_need_approval",
+        "status",
+        "coordinator",
+        "liaison",
+        "approved_at",
+        "decline_reason",
+        "created_at",
+    ]
+    inlines = [MembershipInline, PostInline]
+    actions = ["approve_selected"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        # Residents propose groups on the site; the proposer becomes the coordinator.
+        return False
+
+    @admin.action(description=_("Approve the selected groups (you become their liaison)"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        done = 0
+        for group in queryset:
+            try:
+                services.watch_group_approve(officer=request.user, group=group)
+            except services.WatchError as error:
+                self.message_user(request, f"{group}: {error}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%d group approved; you are its liaison.", "%d groups approved; you are their liaison.", done)
+                % done,
+            )
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["title", "group", "author", "author_role", "created_at"]
+    list_filter = ["author_role", "group__neighbourhood"]
+    search_fields = ["title", "body", "group__name"]
+    list_select_related = ["group", "author"]
+    readonly_fields = ["group", "author", "author_role", "title", "body", "created_at"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Concern)
+class ConcernAdmin(admin.ModelAdmin):
+    list_display = ["subject", "group", "reporter", "created_at"]
+    list_filter = ["group__neighbourhood"]
+    search_fields = ["subject", "body", "group__name"]
+    list_select_related = ["group", "reporter"]
+    readonly_fields = ["group", "reporter", "subject", "body", "created_at"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,29 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from neighbourhoods.models import Neighbourhood
+from watch.models import Concern, Post
+
+
+class ProposeGroupForm(forms.Form):
+    name = forms.CharField(label=_("Group name"), max_length=120)
+    neighbourhood = forms.ModelChoiceField(label=_("Neighbourhood"), queryset=Neighbourhood.objects.all())
+    description = forms.CharField(
+        label=_("What the group covers"),
+        widget=forms.Textarea,
+        max_length=4000,
+        help_text=_("Which streets, and how members will look out for each other."),
+    )
+    members_need_approval = forms.BooleanField(label=_("I want to approve each new member myself"), required=False)
+
+
+class PostForm(forms.ModelForm):
+    class Meta:
+        model = Post
+        fields = ["title", "body"]
+
+
+class ConcernForm(forms.ModelForm):
+    class Meta:
+        model = Concern
+        fields = ["subject", "body"]

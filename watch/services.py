@@ -1,0 +1,221 @@
+"""Writes about Neighbourhood Watch groups: proposal, approval, membership, announcements, concerns."""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from accounts.selectors import display_name_for, language_for
+from audit.services import audit_record
+from outbox.services import email_queue
+from watch.models import Concern, Membership, Post, WatchGroup
+
+
+class WatchError(Exception):
+    """A refused action; the message is safe to show."""
+
+
+class WatchPermissionError(WatchError):
+    """The person may not do this to this group (views answer 403)."""
+
+
+def watch_group_propose(
+    *, user, neighbourhood, name: str, description: str, members_need_approval: bool = False
+) -> WatchGroup:
+    """Propose a group; the proposer becomes its coordinator and first member. Officers approve it later."""
+    with transaction.atomic():
+        group = WatchGroup.objects.create(
+            name=name,
+            slug=_unique_slug(name),
+            neighbourhood=neighbourhood,
+            description=description,
+            coordinator=user,
+            members_need_approval=members_need_approval,
+        )
+        Membership.objects.create(group=group, user=user, status=Membership.Status.ACTIVE, approved_at=timezone.now())
+    return group
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:120] or "watch-group"
+    slug, number = base, 2
+    while WatchGroup.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def watch_group_approve(*, officer, group: WatchGroup) -> WatchGroup:
+    """Approve a proposed group; ``officer`` becomes its liaison. Raises WatchError / WatchPermissionError."""
+    if not officer.has_perm("watch.change_watchgroup"):
+        raise WatchPermissionError(_("Only officers can approve watch groups."))
+    with transaction.atomic():
+        group = WatchGroup.objects.select_for_update().get(pk=group.pk)
+        if group.status != WatchGroup.Status.PROPOSED:
+            raise WatchError(_("This group is not waiting for approval."))
+        group.status = WatchGroup.Status.APPROVED
+        group.liaison = officer
+        group.approved_at = timezone.now()
+        group.save(update_fields=["status", "liaison", "approved_at"])
+        audit_record(actor=officer, action="watch.group.approve", target=group)
+        if group.coordinator_id:
+            _notify(
+                group.coordinator,
+                template="watch/emails/group_approved",
+                context={"group": group.name, "liaison": display_name_for(officer), "url": _url(group)},
+                key=f"watch:approved:{group.pk}",
+            )
+    return group
+
+
+def membership_join(*, user, group: WatchGroup) -> Membership:
+    """Join an approved group, at once or pending the coordinator's approval. Raises WatchError."""
+    with transaction.atomic():
+        group = WatchGroup.objects.select_for_update().get(pk=group.pk)
+        if group.status != WatchGroup.Status.APPROVED:
+            raise WatchError(_("This group is not open yet."))
+        existing = Membership.objects.filter(group=group, user=user).first()
+        if existing is not None:
+            if existing.status == Membership.Status.PENDING:
+                raise WatchError(_("You already asked to join; the coordinator will answer."))
+            raise WatchError(_("You are already a member of this group."))
+        needs_approval = group.members_need_approval
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(
+                    group=group,
+                    user=user,
+                    status=Membership.Status.PENDING if needs_approval else Membership.Status.ACTIVE,
+                    approved_at=None if needs_approval else timezone.now(),
+                )
+        except IntegrityError:
+            raise WatchError(_("You are already a member of this group.")) from None
+        if needs_approval and group.coordinator_id:
+            _notify(
+                group.coordinator,
+                template="watch/emails/membership_request",
+                context={"group": group.name, "resident": display_name_for(user), "url": _url(group)},
+                key=f"watch:join-request:{membership.pk}",
+            )
+    return membership
+
+
+def membership_approve(*, actor, membership: Membership) -> Membership:
+    """Let a pending member in. Only the coordinator or the liaison may. Raises WatchPermissionError."""
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().select_related("group").get(pk=membership.pk)
+        role = _role(actor, membership.group)
+        if role is None:
+            raise WatchPermissionError(_("Only the group's coordinator or liaison officer can approve members."))
+        if membership.status != Membership.Status.PENDING:
+            raise WatchError(_("This person is already a member."))
+        membership.status = Membership.Status.ACTIVE
+        membership.approved_at = timezone.now()
+        membership.save(update_fields=["status", "approved_at"])
+        if role == Post.AuthorRole.LIAISON:
+            audit_record(
+                actor=actor,
+                action="watch.membership.approve",
+                target=membership.group,
+                detail={"user": membership.user_id},
+            )
+        _notify(
+            membership.user,
+            template="watch/emails/membership_approved",
+            context={"group": membership.group.name, "url": _url(membership.group)},
+            key=f"watch:join-approved:{membership.pk}",
+        )
+    return membership
+
+
+def membership_leave(*, user, group: WatchGroup) -> None:
+    """Leave a group. The coordinator cannot leave their own group."""
+    if group.coordinator_id == user.pk:
+        raise WatchError(_("You coordinate this group, so you cannot leave it. Ask the liaison officer for help."))
+    deleted, _count = Membership.objects.filter(group=group, user=user).delete()
+    if not deleted:
+        raise WatchError(_("You are not a member of this group."))
+
+
+def post_create(*, author, group: WatchGroup, title: str, body: str) -> Post:
+    """Publish an announcement and e-mail it to every member. Only the coordinator and the liaison may."""
+    with transaction.atomic():
+        group = WatchGroup.objects.select_for_update().get(pk=group.pk)
+        role = _role(author, group)
+        if role is None:
+            raise WatchPermissionError(_("Only the group's coordinator and liaison officer can post announcements."))
+        if group.status != WatchGroup.Status.APPROVED:
+            raise WatchError(_("A group can post announcements once an officer has approved it."))
+        post = Post.objects.create(group=group, author=author, author_role=role, title=title, body=body)
+        if role == Post.AuthorRole.LIAISON:
+            audit_record(actor=author, action="watch.post.create", target=group, detail={"post": post.pk})
+        members = (
+            Membership.objects.filter(group=group, status=Membership.Status.ACTIVE)
+            .exclude(user=author)
+            .select_related("user__profile")
+        )
+        author_name = display_name_for(author)
+        for membership in members:
+            email_queue(
+                to=membership.user.email,
+                template="watch/emails/post",
+                context={
+                    "group": group.name,
+                    "title": title,
+                    "body": body,
+                    "author": author_name,
+                    "author_role": role,
+                    "url": _url(group),
+                },
+                idempotency_key=f"watch:post:{post.pk}:{membership.user_id}",
+                language=_language(membership.user),
+            )
+    return post
+
+
+def concern_report(*, user, group: WatchGroup, subject: str, body: str) -> Concern:
+    """Store a member's concern and e-mail it to the liaison officer. Only active members may report."""
+    with transaction.atomic():
+        if not Membership.objects.filter(group=group, user=user, status=Membership.Status.ACTIVE).exists():
+            raise WatchPermissionError(_("Only members of this group can report a concern to its liaison officer."))
+        if group.liaison_id is None:
+            raise WatchError(_("This group has no liaison officer yet."))
+        concern = Concern.objects.create(group=group, reporter=user, subject=subject, body=body)
+        _notify(
+            group.liaison,
+            template="watch/emails/concern",
+            context={
+                "group": group.name,
+                "subject": subject,
+                "body": body,
+                "reporter": display_name_for(user),
+                "reporter_email": user.email,
+                "url": _url(group),
+            },
+            key=f"watch:concern:{concern.pk}",
+        )
+    return concern
+
+
+def _role(user, group: WatchGroup) -> str | None:
+    """The user's leading role in the group (liaison or coordinator), or None."""
+    if not user.is_authenticated:
+        return None
+    if group.liaison_id == user.pk:
+        return Post.AuthorRole.LIAISON
+    if group.coordinator_id == user.pk:
+        return Post.AuthorRole.COORDINATOR
+    return None
+
+
+def _notify(user, *, template: str, context: dict, key: str) -> None:
+    email_queue(to=user.email, template=template, context=context, idempotency_key=key, language=_language(user))
+
+
+def _language(user) -> str:
+    profile = getattr(user, "profile", None)
+    return profile.preferred_language if profile is not None else language_for(user)
+
+
+def _url(group: WatchGroup) -> str:
+    return settings.SITE_URL + group.get_absolute_url()

@@ -1,0 +1,159 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from neighbourhoods.models import Neighbourhood
+from watch import selectors, services
+from watch.forms import ConcernForm, PostForm, ProposeGroupForm
+from watch.models import Membership, WatchGroup
+
+PAGE_SIZE = 20
+
+
+@require_safe
+def group_list(request: HttpRequest) -> HttpResponse:
+    neighbourhoods = list(Neighbourhood.objects.all())
+    chosen = None
+    slug = request.GET.get("neighbourhood", "")
+    if slug:
+        chosen = next((n for n in neighbourhoods if n.slug == slug), None)
+        if chosen is None:
+            raise Http404("No such neighbourhood.")
+    page = Paginator(selectors.approved_groups(neighbourhood=chosen), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "watch/list.html",
+        {"page": page, "groups": page.object_list, "neighbourhoods": neighbourhoods, "chosen": chosen},
+    )
+
+
+def _group_or_404(request: HttpRequest, slug: str) -> WatchGroup:
+    """The group; a proposed or declined one only for its coordinator and officers."""
+    try:
+        group = selectors.group_for_page(slug=slug)
+    except WatchGroup.DoesNotExist:
+        raise Http404("No such group.") from None
+    if group.status != WatchGroup.Status.APPROVED:
+        user = request.user
+        if not (user.is_authenticated and (user.pk == group.coordinator_id or user.has_perm("watch.view_watchgroup"))):
+            raise Http404("No such group.")
+    return group
+
+
+@require_safe
+def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    group = _group_or_404(request, slug)
+    return _render_detail(request, group)
+
+
+def _render_detail(request, group, *, post_form=None, concern_form=None, status=200) -> HttpResponse:
+    membership = selectors.membership_of(request.user, group)
+    is_member = membership is not None and membership.status == Membership.Status.ACTIVE
+    leads = request.user.is_authenticated and request.user.pk in (group.coordinator_id, group.liaison_id)
+    context = {
+        "group": group,
+        "membership": membership,
+        "is_member": is_member,
+        "leads": leads,
+        "posts": selectors.recent_posts(group) if (is_member or leads) else [],
+        "pending": selectors.pending_memberships(group) if leads else [],
+        "post_form": post_form or (PostForm() if leads else None),
+        "concern_form": concern_form or (ConcernForm() if is_member and group.liaison_id else None),
+    }
+    return render(request, "watch/detail.html", context, status=status)
+
+
+@login_required
+def group_propose(request: HttpRequest) -> HttpResponse:
+    form = ProposeGroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        group = services.watch_group_propose(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Thank you. An officer will review your group and become its liaison."))
+        return redirect(group)
+    return render(request, "watch/propose.html", {"form": form})
+
+
+@require_POST
+@login_required
+def group_join(request: HttpRequest, slug: str) -> HttpResponse:
+    group = _group_or_404(request, slug)
+    try:
+        membership = services.membership_join(user=request.user, group=group)
+    except services.WatchError as error:
+        messages.error(request, str(error))
+    else:
+        if membership.status == Membership.Status.PENDING:
+            messages.success(request, _("You asked to join. The coordinator will let you know."))
+        else:
+            messages.success(request, _("Welcome to the group."))
+    return redirect(group)
+
+
+@require_POST
+@login_required
+def group_leave(request: HttpRequest, slug: str) -> HttpResponse:
+    group = _group_or_404(request, slug)
+    try:
+        services.membership_leave(user=request.user, group=group)
+    except services.WatchError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("You left the group."))
+    return redirect(group)
+
+
+@require_POST
+@login_required
+def post_create(request: HttpRequest, slug: str) -> HttpResponse:
+    group = _group_or_404(request, slug)
+    form = PostForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, group, post_form=form, status=400)
+    try:
+        services.post_create(author=request.user, group=group, **form.cleaned_data)
+    except services.WatchPermissionError as error:
+        raise PermissionDenied(str(error)) from None
+    except services.WatchError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your announcement is posted and on its way to the members."))
+    return redirect(group)
+
+
+@require_POST
+@login_required
+def concern_report(request: HttpRequest, slug: str) -> HttpResponse:
+    group = _group_or_404(request, slug)
+    form = ConcernForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, group, concern_form=form, status=400)
+    try:
+        services.concern_report(user=request.user, group=group, **form.cleaned_data)
+    except services.WatchPermissionError as error:
+        raise PermissionDenied(str(error)) from None
+    except services.WatchError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your concern was sent to the liaison officer."))
+    return redirect(group)
+
+
+@require_POST
+@login_required
+def membership_approve(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    group = _group_or_404(request, slug)
+    membership = get_object_or_404(Membership, pk=membership_id, group=group)
+    try:
+        services.membership_approve(actor=request.user, membership=membership)
+    except services.WatchPermissionError as error:
+        raise PermissionDenied(str(error)) from None
+    except services.WatchError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The new member is in."))
+    return redirect(group)
