@@ -42,7 +42,7 @@ def running_portal(tmp_path):
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(base + "/", timeout=2) as response:  # noqa: S310 (local URL)
+                with urllib.request.urlopen(base + "/", timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:
