@@ -1,0 +1,69 @@
+"""Files the programs app hands out: a program's calendar and a certificate of completion."""
+
+from io import BytesIO
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+from reportlab.lib.pagesizes import landscape, letter
+from reportlab.pdfgen import canvas
+
+from accounts.selectors import display_name_for
+from programs.models import Application, Program
+
+
+def program_calendar(program: Program) -> bytes:
+    """An iCalendar file with one event per session (UTC times, so any calendar shows them right)."""
+    host = urlsplit(settings.SITE_URL).hostname or "precinct"
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{settings.SITE_NAME}//Programs//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", program.title)
+    for session in program.sessions.all():
+        event = Event()
+        event.add("uid", f"program-session-{session.pk}@{host}")
+        event.add("summary", session.title or program.title)
+        event.add("dtstart", session.starts_at)
+        event.add("dtend", session.ends_at)
+        event.add("dtstamp", timezone.now())
+        if session.location:
+            event.add("location", session.location)
+        event.add("url", session.online_url or settings.SITE_URL + program.get_absolute_url())
+        event.add("description", program.summary)
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def certificate_pdf(application: Application) -> bytes:
+    """A one-page landscape certificate naming the graduate, the program and the day they completed it."""
+    buffer = BytesIO()
+    width, height = landscape(letter)
+    pdf = canvas.Canvas(buffer, pagesize=(width, height))
+    pdf.setTitle(_("Certificate of completion"))
+    pdf.setAuthor(settings.SITE_NAME)
+    pdf.setLineWidth(4)
+    pdf.rect(36, 36, width - 72, height - 72)
+    pdf.setFont("Helvetica-Bold", 34)
+    pdf.drawCentredString(width / 2, height - 140, _("Certificate of completion"))
+    pdf.setFont("Helvetica", 16)
+    pdf.drawCentredString(width / 2, height - 200, _("This certifies that"))
+    pdf.setFont("Helvetica-Bold", 28)
+    pdf.drawCentredString(width / 2, height - 250, display_name_for(application.applicant))
+    pdf.setFont("Helvetica", 16)
+    pdf.drawCentredString(width / 2, height - 300, _("has completed"))
+    pdf.setFont("Helvetica-Bold", 22)
+    pdf.drawCentredString(width / 2, height - 340, application.program.title)
+    pdf.setFont("Helvetica", 14)
+    completed = formats.date_format(timezone.localtime(application.completed_at), "DATE_FORMAT")
+    pdf.drawCentredString(
+        width / 2,
+        height - 390,
+        _("%(city)s Police Department · %(date)s") % {"city": settings.CITY_NAME, "date": completed},
+    )
+    pdf.setFont("Helvetica", 9)
+    pdf.drawCentredString(width / 2, 56, _("Certificate no. %(code)s") % {"code": application.code})
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

@@ -1,0 +1,125 @@
+"""Reads for program pages: each returns a queryset or object with what its page shows, in few queries."""
+
+from datetime import timedelta
+
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.http import Http404
+from django.utils import timezone
+
+from programs.models import Application, Attendance, Program, ProgramSession
+
+# "Starting soon" on the list: the first session is within this many days.
+STARTING_SOON = timedelta(days=30)
+
+
+def _count_subquery(queryset) -> Coalesce:
+    """A correlated COUNT(*) so several counts can sit on one row without multiplying joins."""
+    counted = queryset.order_by().values("program").annotate(n=Count("pk", distinct=True)).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _with_seats(queryset: QuerySet[Program]) -> QuerySet[Program]:
+    first_session = ProgramSession.objects.filter(program=OuterRef("pk")).order_by("starts_at").values("starts_at")[:1]
+    return queryset.annotate(
+        first_session_at=Subquery(first_session),
+        seats_taken=_count_subquery(
+            Application.objects.filter(program=OuterRef("pk"), status__in=Application.SEAT_STATUSES)
+        ),
+    ).annotate(seats_left=Greatest(F("capacity") - F("seats_taken"), Value(0)))
+
+
+def program_list(
+    *,
+    kind: str = "",
+    neighbourhood=None,
+    open_only: bool = False,
+    starting_soon: bool = False,
+) -> QuerySet[Program]:
+    """Published (and closed) programs with their first session and seats taken, soonest first.
+
+    ``neighbourhood`` keeps that neighbourhood's programs and the city-wide ones.
+    """
+    now = timezone.now()
+    programs = _with_seats(
+        Program.objects.filter(status__in=[Program.Status.PUBLISHED, Program.Status.CLOSED]).select_related(
+            "neighbourhood"
+        )
+    )
+    if kind:
+        programs = programs.filter(kind=kind)
+    if neighbourhood is not None:
+        programs = programs.filter(Q(neighbourhood=neighbourhood) | Q(neighbourhood__isnull=True))
+    if open_only:
+        programs = programs.filter(
+            status=Program.Status.PUBLISHED, applications_open_at__lte=now, applications_close_at__gt=now
+        )
+    if starting_soon:
+        programs = programs.filter(first_session_at__gt=now, first_session_at__lte=now + STARTING_SOON)
+    return programs.order_by("-status", "first_session_at", "title")
+
+
+def program_for_visitor(*, slug: str) -> Program:
+    """A published or closed program with sessions and questions; drafts are a 404 to residents."""
+    programs = _with_seats(
+        Program.objects.filter(status__in=[Program.Status.PUBLISHED, Program.Status.CLOSED])
+        .select_related("neighbourhood")
+        .prefetch_related("sessions", "questions")
+    )
+    try:
+        return programs.get(slug=slug)
+    except Program.DoesNotExist:
+        raise Http404("No such program.") from None
+
+
+def live_application_for(*, program: Program, user) -> Application | None:
+    if not user.is_authenticated:
+        return None
+    return Application.objects.filter(program=program, applicant=user, status__in=Application.LIVE_STATUSES).first()
+
+
+def applications_of(*, user) -> QuerySet[Application]:
+    """A resident's applications, newest first, with their program and any guardian consent."""
+    return (
+        Application.objects.filter(applicant=user)
+        .select_related("program", "program__neighbourhood", "guardian_consent")
+        .prefetch_related(Prefetch("program__sessions", queryset=ProgramSession.objects.order_by("starts_at")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def application_of(*, user, code) -> Application:
+    """The user's own application with this code, else 404 (another's is as unknown as a missing one)."""
+    try:
+        return applications_of(user=user).get(code=code)
+    except (Application.DoesNotExist, ValueError):
+        raise Http404("No such application.") from None
+
+
+def programs_with_counts(queryset: QuerySet[Program]) -> QuerySet[Program]:
+    """Add applied / accepted / waitlisted / attended counts (attended: came to at least one session)."""
+    return queryset.annotate(
+        applied_count=_count_subquery(Application.objects.filter(program=OuterRef("pk"))),
+        accepted_count=_count_subquery(
+            Application.objects.filter(program=OuterRef("pk"), status__in=Application.SEAT_STATUSES)
+        ),
+        waitlisted_count=_count_subquery(
+            Application.objects.filter(program=OuterRef("pk"), status=Application.Status.WAITLISTED)
+        ),
+        attended_count=_count_subquery(
+            Application.objects.filter(
+                program=OuterRef("pk"),
+                pk__in=Attendance.objects.filter(present=True).values("application"),
+            )
+        ),
+    )
+
+
+def roster_of(*, program: Program) -> QuerySet[Application]:
+    """Everyone with a live application to ``program``, with what the roster shows."""
+    return (
+        Application.objects.filter(program=program, status__in=Application.LIVE_STATUSES)
+        .select_related("applicant", "applicant__profile", "guardian_consent")
+        .annotate(sessions_attended=Count("attendances", filter=Q(attendances__present=True)))
+        .order_by("status", "waitlist_position", "created_at")
+    )

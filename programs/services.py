@@ -1,0 +1,577 @@
+"""Every change to programs and applications. Views, the admin and Celery tasks call these.
+
+Seats are guarded by locking the program row (``select_for_update``): every service that
+moves an application into or out of a seat or the waitlist takes that lock first, so counts
+read inside it are exact even under simultaneous requests.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.selectors import display_name_for, language_for, profile_for
+from audit.services import audit_record
+from outbox.models import Email
+from outbox.services import email_queue
+from programs.models import AGE_OF_MAJORITY, Application, Attendance, GuardianConsent, Program, ProgramSession
+
+CONSENT_SALT = "programs.guardian-consent"
+Status = Application.Status
+
+
+class ProgramError(Exception):
+    """A refusal to show the person as it is (already translated)."""
+
+
+# --- Applying --------------------------------------------------------------------------------
+
+
+def application_submit(
+    *,
+    program: Program,
+    applicant,
+    answers: dict[int, str] | None = None,
+    date_of_birth: date | None = None,
+    guardian_name: str = "",
+    guardian_email: str = "",
+) -> Application:
+    """Apply ``applicant`` to ``program`` and return the new application.
+
+    The application is accepted at once when a seat is free and nothing else is needed,
+    waitlisted when the program is full, and left pending when an officer must approve it
+    or a guardian must consent. Raises ``ProgramError`` when the program is not open, the
+    applicant already applied, is not eligible, or left a required question unanswered.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        program = _lock_program(program.pk)
+        _check_open(program, now)
+        existing = Application.objects.filter(
+            program=program, applicant=applicant, status__in=Application.LIVE_STATUSES
+        ).first()
+        if existing is not None:
+            raise ProgramError(
+                _("You already have an application to this program (%(status)s).")
+                % {"status": existing.get_status_display().lower()}
+            )
+        _check_residency(program, applicant)
+        is_minor = _check_age(program, date_of_birth)
+        guardian_name, guardian_email = guardian_name.strip(), guardian_email.strip()
+        if is_minor:
+            if not guardian_name or not guardian_email:
+                raise ProgramError(
+                    _("Applicants under %(age)s need a parent or guardian: enter their name and e-mail.")
+                    % {"age": AGE_OF_MAJORITY}
+                )
+            if guardian_email.lower() == applicant.email.lower():
+                raise ProgramError(_("The guardian's e-mail must be theirs, not yours."))
+        else:
+            # Only a minor's application involves a guardian.
+            guardian_name = guardian_email = ""
+        application = Application.objects.create(
+            program=program,
+            applicant=applicant,
+            answers=_clean_answers(program, answers or {}),
+            date_of_birth=date_of_birth if program.has_age_limits else None,
+            guardian_name=guardian_name,
+            guardian_email=guardian_email,
+        )
+        _email_applicant(application, "received")
+        if application.needs_guardian_consent:
+            _send_consent_request(application, now)
+        elif not program.requires_approval:
+            _seat_or_waitlist(program, application, now)
+    return application
+
+
+def application_withdraw(*, application: Application, user) -> Application:
+    """The applicant withdraws; a seat they held goes to the first waitlisted applicant.
+
+    Raises ``ProgramError`` if ``user`` is not the applicant or the application is over.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        program = _lock_program(application.program_id)
+        application = _reload(application)
+        if application.applicant_id != user.pk:
+            raise ProgramError(_("You can only withdraw your own applications."))
+        if application.status not in Application.WITHDRAWABLE_STATUSES:
+            raise ProgramError(
+                _("This application is %(status)s and can no longer be withdrawn.")
+                % {"status": application.get_status_display().lower()}
+            )
+        _leave(program, application, Status.WITHDRAWN, now)
+    return application
+
+
+def application_accept(*, application: Application, actor) -> Application:
+    """An officer accepts a pending application: it takes a seat, or the waitlist when full.
+
+    Raises ``ProgramError`` unless it is pending with any guardian consent given.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        program = _lock_program(application.program_id)
+        application = _reload(application)
+        if application.status != Status.PENDING:
+            raise ProgramError(
+                _("%(application)s is %(status)s, not pending.")
+                % {"application": application, "status": application.get_status_display().lower()}
+            )
+        if application.needs_guardian_consent:
+            raise ProgramError(
+                _("%(application)s still waits for a guardian's consent.") % {"application": application}
+            )
+        _seat_or_waitlist(program, application, now)
+        audit_record(
+            actor=actor, action="programs.application.accept", target=application, detail={"result": application.status}
+        )
+    return application
+
+
+def application_decline(*, application: Application, actor) -> Application:
+    """An officer declines a pending, waitlisted or accepted application; a freed seat is refilled."""
+    now = timezone.now()
+    with transaction.atomic():
+        program = _lock_program(application.program_id)
+        application = _reload(application)
+        if application.status not in Application.WITHDRAWABLE_STATUSES:
+            raise ProgramError(
+                _("%(application)s is %(status)s and cannot be declined.")
+                % {"application": application, "status": application.get_status_display().lower()}
+            )
+        previous = application.status
+        _leave(program, application, Status.DECLINED, now)
+        _email_applicant(application, "declined")
+        audit_record(
+            actor=actor, action="programs.application.decline", target=application, detail={"previous": previous}
+        )
+    return application
+
+
+def application_promote(*, application: Application, actor) -> Application:
+    """An officer moves a waitlisted application into a free seat (out of turn if they choose).
+
+    Raises ``ProgramError`` when it is not waitlisted or no seat is free.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        program = _lock_program(application.program_id)
+        application = _reload(application)
+        if application.status != Status.WAITLISTED:
+            raise ProgramError(
+                _("%(application)s is %(status)s, not waitlisted.")
+                % {"application": application, "status": application.get_status_display().lower()}
+            )
+        if _seats_taken(program) >= program.capacity:
+            raise ProgramError(
+                _("%(program)s has no free seat: raise its capacity first (the next in line is then promoted).")
+                % {"program": program}
+            )
+        _promote(application, now)
+        _renumber_waitlist(program)
+        audit_record(actor=actor, action="programs.application.promote", target=application)
+    return application
+
+
+def application_complete(*, application: Application, actor) -> Application:
+    """An officer marks an accepted applicant as having completed the program; they get a certificate."""
+    now = timezone.now()
+    with transaction.atomic():
+        _lock_program(application.program_id)
+        application = _reload(application)
+        if application.status != Status.ACCEPTED:
+            raise ProgramError(
+                _("%(application)s is %(status)s; only accepted applicants can complete.")
+                % {"application": application, "status": application.get_status_display().lower()}
+            )
+        application.status = Status.COMPLETED
+        application.completed_at = now
+        application.save(update_fields=["status", "completed_at", "updated_at"])
+        _email_applicant(application, "certificate")
+        audit_record(actor=actor, action="programs.application.complete", target=application)
+    return application
+
+
+def program_seats_fill(*, program: Program, actor=None) -> list[Application]:
+    """Promote waitlisted applicants into any free seats (after capacity was raised). Returns them."""
+    now = timezone.now()
+    with transaction.atomic():
+        program = _lock_program(program.pk)
+        promoted = _fill_free_seats(program, now)
+        for application in promoted:
+            audit_record(actor=actor, action="programs.application.promote", target=application)
+    return promoted
+
+
+def program_capacity_problem(*, program: Program, capacity: int) -> str | None:
+    """Why ``capacity`` would be refused for ``program``, or None when it fits the accepted seats."""
+    taken = _seats_taken(program) if program.pk else 0
+    if capacity < taken:
+        return _(
+            "%(taken)s applicants already hold a seat, so the capacity cannot go below %(taken)s. "
+            "Decline or withdraw accepted applications first."
+        ) % {"taken": taken}
+    return None
+
+
+# --- Guardian consent -------------------------------------------------------------------------
+
+
+def consent_token_for(application: Application) -> str:
+    # The guardian's address is signed too, so a link stops working if the address changes.
+    return signing.TimestampSigner(salt=CONSENT_SALT).sign(f"{application.code}:{application.guardian_email}")
+
+
+def consent_application_for(token: str) -> Application:
+    """The application a consent link is for. Raises ``ProgramError`` if tampered, expired or used."""
+    signer = signing.TimestampSigner(salt=CONSENT_SALT)
+    max_age = settings.PROGRAMS_CONSENT_LINK_MAX_AGE
+    try:
+        value = signer.unsign(token, max_age=max_age)
+    except signing.SignatureExpired:
+        raise ProgramError(
+            _("This consent link has expired (links last %(days)s days). Ask the applicant to send a new one.")
+            % {"days": max_age.days}
+        ) from None
+    except signing.BadSignature:
+        raise ProgramError(_("This consent link is not valid. Check that you copied the whole link.")) from None
+    code, _separator, guardian_email = value.partition(":")
+    application = (
+        Application.objects.select_related("program", "applicant", "guardian_consent")
+        .filter(code=code, guardian_email=guardian_email)
+        .first()
+    )
+    if application is None:
+        raise ProgramError(_("This consent link is no longer valid: a newer one was sent."))
+    if hasattr(application, "guardian_consent"):
+        raise ProgramError(_("Consent for this application was already given. Thank you."))
+    if application.status != Status.PENDING:
+        raise ProgramError(
+            _("This application is %(status)s, so it needs no consent now.")
+            % {"status": application.get_status_display().lower()}
+        )
+    return application
+
+
+def consent_text_for(application: Application) -> str:
+    """The statement the guardian agrees to; stored word for word with their consent."""
+    return _(
+        "I am the parent or legal guardian of %(applicant)s, and I consent to their taking part in "
+        "“%(program)s”, run by the %(city)s police department, including every session listed for it. "
+        "I confirm the details in their application are correct."
+    ) % {
+        "applicant": display_name_for(application.applicant),
+        "program": application.program.title,
+        "city": settings.CITY_NAME,
+    }
+
+
+def guardian_consent_give(*, token: str, guardian_name: str) -> Application:
+    """Record a guardian's consent from their link; the application then proceeds as usual.
+
+    Raises ``ProgramError`` for a tampered, expired or already-used link.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        application = consent_application_for(token)
+        program = _lock_program(application.program_id)
+        application = consent_application_for(token)  # Re-read under the lock: one consent only.
+        GuardianConsent.objects.create(
+            application=application,
+            guardian_name=guardian_name.strip(),
+            guardian_email=application.guardian_email,
+            consent_text=consent_text_for(application),
+            consented_at=now,
+        )
+        if not program.requires_approval:
+            _seat_or_waitlist(program, application, now)
+    return application
+
+
+def guardian_consent_request(*, application: Application, actor) -> Application:
+    """(Re)send the guardian a fresh consent link. ``actor`` is the applicant or an officer."""
+    now = timezone.now()
+    with transaction.atomic():
+        _lock_program(application.program_id)
+        application = _reload(application)
+        if actor.pk != application.applicant_id and not actor.is_staff:
+            raise ProgramError(_("You can only resend consent requests for your own applications."))
+        if application.status != Status.PENDING or not application.needs_guardian_consent:
+            raise ProgramError(
+                _("%(application)s is not waiting for a guardian's consent.") % {"application": application}
+            )
+        _send_consent_request(application, now)
+        if actor.pk != application.applicant_id:
+            audit_record(actor=actor, action="programs.application.consent_resend", target=application)
+    return application
+
+
+# --- Attendance and reminders -----------------------------------------------------------------
+
+
+def attendance_record(*, session: ProgramSession, present_application_ids: set[int], actor) -> int:
+    """Record who came to ``session``: every seated applicant is marked present or absent. Returns how many came."""
+    with transaction.atomic():
+        _lock_program(session.program_id)
+        seated = Application.objects.filter(program_id=session.program_id, status__in=Application.SEAT_STATUSES)
+        present = 0
+        for application in seated:
+            is_present = application.pk in present_application_ids
+            present += is_present
+            Attendance.objects.update_or_create(
+                session=session,
+                application=application,
+                defaults={"present": is_present, "recorded_by": actor},
+            )
+        audit_record(actor=actor, action="programs.session.attendance", target=session, detail={"present": present})
+    return present
+
+
+def session_reminders_send(*, now: datetime | None = None) -> int:
+    """Queue a reminder to each seated applicant of every session starting within a day.
+
+    Safe to run as often as wanted: the outbox's idempotency key (session, application and
+    start time) makes each reminder go once; a rescheduled session gets a new one.
+    """
+    now = now or timezone.now()
+    sessions = ProgramSession.objects.filter(
+        starts_at__gt=now, starts_at__lte=now + timedelta(days=1), program__status__in=["published", "closed"]
+    ).select_related("program")
+    queued = 0
+    for session in sessions:
+        applications = Application.objects.filter(program=session.program, status=Status.ACCEPTED).select_related(
+            "applicant", "program"
+        )
+        with transaction.atomic():
+            for application in applications:
+                key = f"programs:reminder:{session.pk}:{application.pk}:{session.starts_at.isoformat()}"
+                if Email.objects.filter(idempotency_key=key).exists():
+                    continue
+                _email_applicant(
+                    application,
+                    "reminder",
+                    key=key,
+                    extra={
+                        "session_title": session.title or session.program.title,
+                        "session_starts": _format_datetime(session.starts_at, language_for(application.applicant)),
+                        "session_location": session.location,
+                        "session_online_url": session.online_url,
+                    },
+                )
+                queued += 1
+    return queued
+
+
+# --- Internals --------------------------------------------------------------------------------
+
+
+def _lock_program(program_id: int) -> Program:
+    return Program.objects.select_for_update().get(pk=program_id)
+
+
+def _reload(application: Application) -> Application:
+    return Application.objects.select_related("program", "applicant").get(pk=application.pk)
+
+
+def _check_open(program: Program, now: datetime) -> None:
+    if program.status == Program.Status.DRAFT:
+        raise ProgramError(_("This program is not published yet, so it does not take applications."))
+    if program.status == Program.Status.CLOSED:
+        raise ProgramError(_("This program is closed to applications."))
+    if now < program.applications_open_at:
+        raise ProgramError(
+            _("Applications open on %(when)s.") % {"when": _format_datetime(program.applications_open_at)}
+        )
+    if now >= program.applications_close_at:
+        raise ProgramError(
+            _("Applications closed on %(when)s.") % {"when": _format_datetime(program.applications_close_at)}
+        )
+
+
+def _check_residency(program: Program, applicant) -> None:
+    if not program.residents_only:
+        return
+    home = profile_for(applicant).home_neighbourhood
+    if home is None:
+        raise ProgramError(
+            _("This program is for residents of %(city)s: add your home neighbourhood to your profile first.")
+            % {"city": settings.CITY_NAME}
+        )
+    if program.neighbourhood_id and home.pk != program.neighbourhood_id:
+        raise ProgramError(
+            _("This program is for residents of %(neighbourhood)s; your profile says you live in %(home)s.")
+            % {"neighbourhood": program.neighbourhood, "home": home}
+        )
+
+
+def program_start_day(program: Program) -> date:
+    """The day ages are counted on: the first session's, else the day applications close."""
+    first = program.sessions.order_by("starts_at").values_list("starts_at", flat=True).first()
+    return timezone.localdate(first or program.applications_close_at)
+
+
+def _check_age(program: Program, date_of_birth: date | None) -> bool:
+    """Check the age bounds; return whether the applicant is a minor (only known with age limits)."""
+    if not program.has_age_limits:
+        return False
+    if date_of_birth is None:
+        raise ProgramError(_("This program has age limits: enter your date of birth."))
+    start = program_start_day(program)
+    if date_of_birth >= start:
+        raise ProgramError(_("Check your date of birth: it is not before the program starts."))
+    born = date_of_birth
+    age = start.year - born.year - ((start.month, start.day) < (born.month, born.day))
+    if program.min_age is not None and age < program.min_age:
+        raise ProgramError(
+            _("This program is for ages %(min)s and over; you would be %(age)s when it starts.")
+            % {"min": program.min_age, "age": age}
+        )
+    if program.max_age is not None and age > program.max_age:
+        raise ProgramError(
+            _("This program is for ages up to %(max)s; you would be %(age)s when it starts.")
+            % {"max": program.max_age, "age": age}
+        )
+    return age < AGE_OF_MAJORITY
+
+
+def _clean_answers(program: Program, answers: dict[int, str]) -> list[dict]:
+    """The answers as stored: each question's text beside its answer, so later edits keep them readable."""
+    cleaned = []
+    for question in program.questions.all():
+        answer = str(answers.get(question.pk, "") or "").strip()
+        if question.required and not answer:
+            raise ProgramError(_("Please answer “%(question)s”.") % {"question": question.text})
+        if answer and question.kind == question.Kind.CHOICE and answer not in question.choice_list:
+            raise ProgramError(_("Pick one of the options for “%(question)s”.") % {"question": question.text})
+        if answer and question.kind == question.Kind.YES_NO and answer not in ("yes", "no"):
+            raise ProgramError(_("Answer yes or no to “%(question)s”.") % {"question": question.text})
+        cleaned.append({"question_id": question.pk, "question": question.text, "answer": answer})
+    return cleaned
+
+
+def _seats_taken(program: Program) -> int:
+    return Application.objects.filter(program=program, status__in=Application.SEAT_STATUSES).count()
+
+
+def _seat_or_waitlist(program: Program, application: Application, now: datetime) -> None:
+    """Seat the application if one is free and nobody waits ahead of it; else append it to the waitlist."""
+    waiting = Application.objects.filter(program=program, status=Status.WAITLISTED).exists()
+    if not waiting and _seats_taken(program) < program.capacity:
+        application.status = Status.ACCEPTED
+        application.waitlist_position = None
+        application.decided_at = now
+        application.save(update_fields=["status", "waitlist_position", "decided_at", "updated_at"])
+        _email_applicant(application, "accepted")
+        return
+    last = Application.objects.filter(program=program, status=Status.WAITLISTED).aggregate(
+        last=Max("waitlist_position")
+    )["last"]
+    application.status = Status.WAITLISTED
+    application.waitlist_position = (last or 0) + 1
+    application.decided_at = now
+    application.save(update_fields=["status", "waitlist_position", "decided_at", "updated_at"])
+    _email_applicant(application, "waitlisted")
+
+
+def _leave(program: Program, application: Application, status: str, now: datetime) -> None:
+    """Move an application out (withdrawn or declined) and refill the seat or close the waitlist gap."""
+    application.status = status
+    application.waitlist_position = None
+    application.decided_at = now
+    application.save(update_fields=["status", "waitlist_position", "decided_at", "updated_at"])
+    _fill_free_seats(program, now)
+    _renumber_waitlist(program)
+
+
+def _promote(application: Application, now: datetime) -> None:
+    application.status = Status.ACCEPTED
+    application.waitlist_position = None
+    application.decided_at = now
+    application.save(update_fields=["status", "waitlist_position", "decided_at", "updated_at"])
+    _email_applicant(application, "promoted")
+
+
+def _fill_free_seats(program: Program, now: datetime) -> list[Application]:
+    free = program.capacity - _seats_taken(program)
+    if free <= 0:
+        return []
+    promoted = list(
+        Application.objects.filter(program=program, status=Status.WAITLISTED)
+        .select_related("program", "applicant")
+        .order_by("waitlist_position", "id")[:free]
+    )
+    for application in promoted:
+        _promote(application, now)
+    _renumber_waitlist(program)
+    return promoted
+
+
+def _renumber_waitlist(program: Program) -> None:
+    """Keep waitlist positions 1, 2, 3, … in their existing order."""
+    waiting = list(
+        Application.objects.filter(program=program, status=Status.WAITLISTED).order_by("waitlist_position", "id")
+    )
+    changed = []
+    for position, application in enumerate(waiting, start=1):
+        if application.waitlist_position != position:
+            application.waitlist_position = position
+            changed.append(application)
+    Application.objects.bulk_update(changed, ["waitlist_position"])
+
+
+def _send_consent_request(application: Application, now: datetime) -> None:
+    application.consent_requested_at = now
+    application.save(update_fields=["consent_requested_at", "updated_at"])
+    language = language_for(application.applicant)
+    max_age = settings.PROGRAMS_CONSENT_LINK_MAX_AGE
+    email_queue(
+        to=application.guardian_email,
+        template="programs/emails/consent_request",
+        context={
+            "guardian_name": application.guardian_name,
+            "applicant_name": display_name_for(application.applicant),
+            "program_title": application.program.title,
+            "program_url": settings.SITE_URL + application.program.get_absolute_url(),
+            "consent_url": settings.SITE_URL + reverse("programs:consent", args=[consent_token_for(application)]),
+            "expires": _format_datetime(now + max_age, language),
+        },
+        # Each request is its own message: a resend must go out even though an earlier one did.
+        idempotency_key=f"programs:consent:{application.pk}:{now.isoformat()}",
+        language=language,
+    )
+
+
+def _email_applicant(application: Application, name: str, *, key: str | None = None, extra: dict | None = None):
+    language = language_for(application.applicant)
+    program = application.program
+    first_start = program.sessions.order_by("starts_at").values_list("starts_at", flat=True).first()
+    return email_queue(
+        to=application.applicant.email,
+        template=f"programs/emails/{name}",
+        context={
+            "applicant_name": display_name_for(application.applicant),
+            "program_title": program.title,
+            "program_url": settings.SITE_URL + program.get_absolute_url(),
+            "mine_url": settings.SITE_URL + reverse("programs:mine"),
+            "status": application.status,
+            "waitlist_position": application.waitlist_position,
+            "needs_consent": application.needs_guardian_consent,
+            "needs_approval": program.requires_approval,
+            "first_session": _format_datetime(first_start, language) if first_start else "",
+            **(extra or {}),
+        },
+        idempotency_key=key or f"programs:{name}:{application.pk}",
+        language=language,
+    )
+
+
+def _format_datetime(value: datetime, language: str | None = None) -> str:
+    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")

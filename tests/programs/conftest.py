@@ -1,0 +1,64 @@
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from programs.models import Program, ProgramQuestion, ProgramSession
+
+_numbers = itertools.count(1)
+
+
+def make_program(*, sessions: int = 1, first_session_in: timedelta = timedelta(days=10), **overrides) -> Program:
+    """A published program, open for applications now, with ``sessions`` weekly sessions."""
+    now = timezone.now()
+    number = next(_numbers)
+    values = {
+        "kind": Program.Kind.ACADEMY,
+        "title": f"Citizen Police Academy {number}",
+        "slug": f"academy-{number}",
+        "summary": "Ten evenings behind the scenes.",
+        "capacity": 10,
+        "applications_open_at": now - timedelta(days=1),
+        "applications_close_at": now + timedelta(days=5),
+        "status": Program.Status.PUBLISHED,
+    }
+    values.update(overrides)
+    program = Program.objects.create(**values)
+    start = (now + first_session_in).replace(microsecond=0)
+    for week in range(sessions):
+        starts_at = start + timedelta(weeks=week)
+        ProgramSession.objects.create(
+            program=program,
+            title=f"Week {week + 1}",
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=2),
+            location="Police HQ, 100 Main Street",
+        )
+    return program
+
+
+def add_question(program: Program, text: str, kind=ProgramQuestion.Kind.TEXT, *, choices="", required=True):
+    return ProgramQuestion.objects.create(program=program, text=text, kind=kind, choices=choices, required=required)
+
+
+def years_ago(years: int, *, days: int = 0):
+    """A date of birth making someone ``years`` old today (minus ``days``)."""
+    today = timezone.localdate()
+    try:
+        born = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        born = today.replace(year=today.year - years, day=28)
+    return born - timedelta(days=days)
+
+
+@pytest.fixture
+def program(db):
+    return make_program()
+
+
+@pytest.fixture
+def youth_program(db):
+    return make_program(
+        kind=Program.Kind.YOUTH, title="Police Explorers", slug="explorers", min_age=12, max_age=17, capacity=5
+    )
