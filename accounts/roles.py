@@ -31,6 +31,15 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, list[str]]]] = {
             "post": ["view"],
             "concern": ["view"],
         },
+        "programs": {
+            "program": ["view", "add", "change"],
+            "programsession": ["view", "add", "change", "delete"],
+            "programquestion": ["view", "add", "change", "delete"],
+            # Applications change only through the admin actions (services); never added or deleted.
+            "application": ["view", "change"],
+            "guardianconsent": ["view"],
+            "attendance": ["view", "add", "change"],
+        },
     },
     TIP_REVIEWERS: {},
     ALERT_APPROVERS: {"alerts": {"alert": ["view", "change", "publish"]}},

@@ -1,6 +1,7 @@
 """Precinct's settings. Every deployment-specific value comes from the environment
 through ``portal.env``; see README.md ("Settings") for the full list."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -167,6 +168,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "outbox.tasks.sweep_outbox", "schedule": 60.0},
+    # Hourly: each seated applicant hears about a session once, during the day before it.
+    "programs-session-reminders": {"task": "programs.tasks.send_session_reminders", "schedule": 3600.0},
     # Starts scheduled newsletters, resumes a fan-out that died, refreshes sending progress.
     "newsletters-resume": {"task": "newsletters.tasks.resume_newsletters", "schedule": 60.0},
 }
@@ -184,6 +187,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@precin
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Administrators", address) for address in env_list("ADMINS", [])]
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
+
+# Programs: how long a guardian's consent link stays valid.
+PROGRAMS_CONSENT_LINK_MAX_AGE = timedelta(days=env_int("PROGRAMS_CONSENT_LINK_DAYS", 7))
 
 # Safety alerts. With approval on, an officer in "Alert approvers" other than its composer publishes.
 ALERTS_REQUIRE_APPROVAL = env_bool("ALERTS_REQUIRE_APPROVAL", False)
