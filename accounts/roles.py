@@ -41,6 +41,10 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, list[str]]]] = {
             "attendance": ["view", "add", "change"],
         },
     },
-    TIP_REVIEWERS: {},
+    # Tips and their categories belong to this group alone (Officers hold none of these).
+    # Tips are never added or deleted by hand; the audit log is read-only.
+    TIP_REVIEWERS: {
+        "tips": {"tip": ["view", "change"], "tipcategory": ["view", "add", "change"], "tipauditentry": ["view"]},
+    },
     ALERT_APPROVERS: {"alerts": {"alert": ["view", "change", "publish"]}},
 }

@@ -1,9 +1,12 @@
 """Precinct's settings. Every deployment-specific value comes from the environment
 through ``portal.env``; see README.md ("Settings") for the full list."""
 
+import base64
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -172,6 +175,9 @@ CELERY_BEAT_SCHEDULE = {
     "programs-session-reminders": {"task": "programs.tasks.send_session_reminders", "schedule": 3600.0},
     # Starts scheduled newsletters, resumes a fan-out that died, refreshes sending progress.
     "newsletters-resume": {"task": "newsletters.tasks.resume_newsletters", "schedule": 60.0},
+    # Tips: reviewers hear of new tips once the hour they arrived in is over (the e-mail must not date them).
+    "tips-notify-reviewers": {"task": "tips.tasks.notify_reviewers_of_new_tips", "schedule": 300.0},
+    "tips-purge-expired": {"task": "tips.tasks.purge_expired_tips", "schedule": 3600.0},
 }
 
 # E-mail. The default prints mail on the console, so a newcomer sees every message.
@@ -278,11 +284,48 @@ if not DEBUG:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
 
+# Records and error reports about tip pages lose their request details (tips/privacy.py): the
+# filter sits on every handler, and on django.request so the record itself is cleaned at the source.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "scrub_tip_requests": {"()": "tips.privacy.ScrubTipRequests"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["scrub_tip_requests"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "scrub_tip_requests"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.request": {"level": "WARNING", "filters": ["scrub_tip_requests"]},
+    },
 }
+DEFAULT_EXCEPTION_REPORTER_FILTER = "tips.privacy.TipExceptionReporterFilter"
+
+# Anonymous tips (docs/tips-threat-model.md). TIP_ENCRYPTION_KEYS: Fernet keys, comma-separated, newest
+# first; make one with `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
+# A local run (DEBUG) without it uses a key derived from SECRET_KEY: fine for demo data, useless for secrets.
+TIP_ENCRYPTION_KEYS = env_list("TIP_ENCRYPTION_KEYS", [])
+if not TIP_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "TIP_ENCRYPTION_KEYS must be set: anonymous tips are stored encrypted (docs/tips-threat-model.md)."
+        )
+    TIP_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(hashlib.sha256(f"tips:{SECRET_KEY}".encode()).digest()).decode()]
+for _position, _key in enumerate(TIP_ENCRYPTION_KEYS, start=1):
+    try:
+        Fernet(_key)
+    except (ValueError, TypeError):
+        raise ImproperlyConfigured(
+            f"TIP_ENCRYPTION_KEYS: key {_position} is not a Fernet key (32 url-safe base64-encoded bytes)."
+        ) from None
+# Closed (and spam) tips, with their files, are deleted this many days after closing.
+TIP_RETENTION_DAYS = env_int("TIP_RETENTION_DAYS", 365)

@@ -17,6 +17,8 @@ GOOD_PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "precinct.example.org",
     "SITE_URL": "https://precinct.example.org",
     "DATABASE_URL": "sqlite:////tmp/precinct-settings-test.sqlite3",
+    # A fixed, valid Fernet key (tests only): production requires one for the tip line.
+    "TIP_ENCRYPTION_KEYS": "Pr3zUq8yS1a7mYjX4dVvJk2bN0cHwE6tLfGi9oRsQpA=",
 }
 
 

@@ -1,0 +1,122 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from neighbourhoods.models import Neighbourhood
+from tips.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
+from tips.models import TipCategory
+
+_FILES_HELP = _(
+    "Up to %(count)s photos (JPEG, PNG, GIF, WebP) or PDF documents, %(size)s MB each. We remove their hidden "
+    "data (location, device, author) before storing them; other kinds of file are refused."
+) % {"count": MAX_ATTACHMENTS, "size": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe); the limits are checked by the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp,application/pdf"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > MAX_ATTACHMENTS:
+            raise forms.ValidationError(
+                _("You can send at most %(count)s files at a time.") % {"count": MAX_ATTACHMENTS}
+            )
+        return [super(MultipleFileField, self).clean(file, initial) for file in files]
+
+
+class HoneypotInput(forms.TextInput):
+    """A text box rendered with the hidden fields (no label block) and hidden by CSS (.tip-extra-field)."""
+
+    is_hidden = True
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {
+                "class": "tip-extra-field",
+                "autocomplete": "off",
+                "tabindex": "-1",
+                "aria-label": _("Leave this field empty"),
+            }
+        )
+
+
+class _TokenFields(forms.Form):
+    """The single-use form token and the honeypot every tipster form carries."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput)
+    # The honeypot: hidden by CSS, so people never fill it; form-filling robots do.
+    website = forms.CharField(label=_("Leave this field empty"), required=False, widget=HoneypotInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            # A form-wide error: the field itself is not shown, so its own error would not be either.
+            raise forms.ValidationError(_("Please leave the field “Leave this field empty” empty."))
+        return cleaned
+
+
+class TipForm(_TokenFields):
+    category = forms.ModelChoiceField(
+        label=_("What is it about?"), queryset=TipCategory.objects.filter(is_active=True), empty_label=None
+    )
+    what = forms.CharField(
+        label=_("What happened?"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Describe what you saw or know. Leave out anything that would tell who you are."),
+    )
+    where = forms.CharField(
+        label=_("Where?"),
+        max_length=500,
+        required=False,
+        help_text=_("An address, a corner or a landmark, as precise as you can."),
+    )
+    neighbourhood = forms.ModelChoiceField(
+        label=_("Neighbourhood"), queryset=Neighbourhood.objects.all(), required=False, empty_label=_("Not sure")
+    )
+    when = forms.CharField(
+        label=_("When?"),
+        max_length=200,
+        required=False,
+        help_text=_("Approximate is fine: “last Friday night”, “most evenings since May”."),
+    )
+    files = MultipleFileField(label=_("Photos or documents"), required=False, help_text=_FILES_HELP)
+
+    field_order = ["category", "what", "where", "neighbourhood", "when", "files", "website", "form_token"]
+
+
+class ReceiptForm(forms.Form):
+    phrase = forms.CharField(
+        label=_("Your receipt phrase"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+        help_text=_("The words you were given when you sent your tip, in order."),
+    )
+
+
+class FollowUpForm(_TokenFields):
+    access = forms.CharField(widget=forms.HiddenInput)
+    text = forms.CharField(
+        label=_("Your answer or more information"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    files = MultipleFileField(label=_("More photos or documents"), required=False, help_text=_FILES_HELP)
+
+    field_order = ["text", "files", "website", "form_token", "access"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("text") and not cleaned.get("files") and not self.errors:
+            raise forms.ValidationError(_("Write something or choose a file to send."))
+        return cleaned

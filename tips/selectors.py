@@ -1,0 +1,86 @@
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from tips import crypto
+from tips.models import Tip, TipAttachment, TipMessage, TipNote
+
+# What a tipster is told: coarse, and "spam" is never said to anyone's face.
+PUBLIC_STATUS = {
+    Tip.Status.NEW: _("Received, not yet reviewed"),
+    Tip.Status.IN_REVIEW: _("Being reviewed"),
+    Tip.Status.ACTIONABLE: _("Being acted on"),
+    Tip.Status.REFERRED: _("Passed to the agency that handles it"),
+    Tip.Status.CLOSED: _("Closed"),
+    Tip.Status.SPAM: _("Closed"),
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    from_tipster: bool
+    text: str
+    created_at: datetime
+    reviewer_email: str | None = None
+
+
+@dataclass(frozen=True)
+class TipsterView:
+    """A tip as its tipster sees it after typing the receipt phrase."""
+
+    id: uuid.UUID
+    reference: str
+    status: str
+    is_closed: bool
+    reward_eligible: bool
+    received_at: datetime
+    category: str
+    messages: list[Message]
+    attachment_count: int
+
+
+def tip_content(tip: Tip) -> dict[str, str]:
+    """The tip's own text: ``what``, ``where`` and ``when``."""
+    return json.loads(crypto.decrypt_text(tip.content_encrypted))
+
+
+def tip_messages(tip: Tip) -> list[Message]:
+    return [
+        Message(
+            from_tipster=message.author == TipMessage.Author.TIPSTER,
+            text=crypto.decrypt_text(message.body_encrypted),
+            created_at=message.created_at,
+            reviewer_email=message.reviewer.email if message.reviewer else None,
+        )
+        for message in TipMessage.objects.filter(tip=tip).select_related("reviewer").order_by("sequence")
+    ]
+
+
+def tip_notes(tip: Tip) -> list[tuple[TipNote, str]]:
+    notes = TipNote.objects.filter(tip=tip).select_related("author").order_by("created_at", "id")
+    return [(note, crypto.decrypt_text(note.body_encrypted)) for note in notes]
+
+
+def tip_attachments(tip: Tip) -> list[TipAttachment]:
+    # The encrypted bytes stay in the database until someone downloads the file.
+    return list(TipAttachment.objects.filter(tip=tip).defer("data_encrypted").order_by("sequence"))
+
+
+def tip_for_tipster(tip_id: uuid.UUID) -> TipsterView | None:
+    tip = Tip.objects.select_related("category").filter(pk=tip_id).first()
+    if tip is None:
+        return None
+    return TipsterView(
+        id=tip.pk,
+        reference=tip.reference,
+        status=str(PUBLIC_STATUS[tip.status]),
+        is_closed=tip.status in (Tip.Status.CLOSED, Tip.Status.SPAM),
+        reward_eligible=tip.reward_eligible,
+        received_at=tip.received_at,
+        category=tip.category.name,
+        messages=tip_messages(tip),
+        attachment_count=tip.attachments.count(),
+    )
