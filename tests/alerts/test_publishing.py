@@ -11,6 +11,8 @@ from alerts.services import AlertError, alert_cancel, alert_publish, alert_updat
 from audit.models import AuditEntry
 from tests.alerts.conftest import make_alert
 
+pytestmark = pytest.mark.django_db
+
 
 def test_publishing_a_draft_writes_the_first_message_and_an_audit_entry(officer, alert_for_a):
     revision = alert_publish(actor=officer, alert=alert_for_a)
