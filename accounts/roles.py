@@ -40,6 +40,14 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, list[str]]]] = {
             "guardianconsent": ["view"],
             "attendance": ["view", "add", "change"],
         },
+        "meetings": {
+            "meeting": ["view", "add", "change"],
+            "agendaitem": ["view", "add", "change", "delete"],
+            "rsvp": ["view", "change"],
+            "question": ["view", "change"],
+            "feedback": ["view"],
+            "feedbackresponse": ["view", "add", "change"],
+        },
     },
     # Tips and their categories belong to this group alone (Officers hold none of these).
     # Tips are never added or deleted by hand; the audit log is read-only.

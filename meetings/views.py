@@ -1,6 +1,202 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from datetime import date
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from meetings import selectors, services
+from meetings.forms import FeedbackForm, MeetingFilterForm, QuestionForm
+from meetings.ical import calendar_for
+from meetings.models import Meeting, Question
+from neighbourhoods.models import Neighbourhood
+
+PAGE_SIZE = 10
 
 
-def list(request: HttpRequest) -> HttpResponse:
-    return render(request, "meetings/list.html")
+def _published_or_404(slug: str) -> Meeting:
+    return get_object_or_404(Meeting, slug=slug, is_published=True)
+
+
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    form = MeetingFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    past = request.GET.get("when") == "past"
+    meetings = selectors.meeting_list(
+        past=past, neighbourhood=filters.get("neighbourhood"), kind=filters.get("kind", "")
+    )
+    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "meetings/list.html",
+        {"form": form, "page": page, "past": past, "query": query.urlencode()},
+    )
+
+
+@require_GET
+def meeting_calendar(request: HttpRequest, year: int | None = None, month: int | None = None) -> HttpResponse:
+    today = timezone.localdate()
+    year, month = year or today.year, month or today.month
+    if not (1 <= month <= 12 and 1900 < year < 2200):
+        raise Http404
+    neighbourhood = None
+    if request.GET.get("neighbourhood"):
+        neighbourhood = Neighbourhood.objects.filter(slug=request.GET["neighbourhood"]).first()
+    first = date(year, month, 1)
+    previous = date(year - 1, 12, 1) if month == 1 else date(year, month - 1, 1)
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return render(
+        request,
+        "meetings/calendar.html",
+        {
+            "weeks": selectors.month_calendar(year=year, month=month, neighbourhood=neighbourhood),
+            "month": first,
+            "previous": previous,
+            "following": following,
+            "today": today,
+        },
+    )
+
+
+@require_GET
+def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    meeting = selectors.meeting_detail(slug=slug)
+    if meeting is None:
+        raise Http404
+    rsvp = selectors.rsvp_for(meeting=meeting, user=request.user)
+    return render(
+        request,
+        "meetings/detail.html",
+        {
+            "meeting": meeting,
+            "rsvp": rsvp,
+            "waitlist_position": selectors.waitlist_position(rsvp) if rsvp and rsvp.status == "waitlisted" else None,
+            "questions": selectors.public_questions(meeting=meeting, user=request.user),
+            "own_questions": selectors.own_questions(meeting=meeting, user=request.user),
+            "question_form": QuestionForm(),
+            "can_give_feedback": meeting.has_ended
+            and not meeting.is_cancelled
+            and rsvp is not None
+            and not selectors.has_given_feedback(meeting=meeting, user=request.user),
+            "feedback_response": getattr(meeting, "feedback_response", None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def rsvp_create(request: HttpRequest, slug: str) -> HttpResponse:
+    meeting = _published_or_404(slug)
+    try:
+        rsvp = services.rsvp_create(meeting=meeting, user=request.user)
+    except services.MeetingError as error:
+        messages.error(request, str(error))
+    else:
+        if rsvp.status == rsvp.Status.GOING:
+            messages.success(
+                request, _("You are registered. Your registration code is %(code)s.") % {"code": rsvp.code}
+            )
+        else:
+            messages.warning(
+                request, _("The meeting is full: you are on the waiting list. We will e-mail you if a seat frees up.")
+            )
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def rsvp_cancel(request: HttpRequest, slug: str) -> HttpResponse:
+    meeting = _published_or_404(slug)
+    try:
+        services.rsvp_cancel(meeting=meeting, user=request.user)
+    except services.MeetingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your registration is cancelled."))
+    return redirect(meeting)
+
+
+def _calendar_response(content: bytes, filename: str, *, download: bool) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+@require_GET
+def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    meeting = _published_or_404(slug)
+    return _calendar_response(calendar_for([meeting], name=meeting.title), f"{meeting.slug}.ics", download=True)
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, neighbourhood_slug: str | None = None) -> HttpResponse:
+    meetings = selectors.public_meetings().order_by("starts_at", "id")
+    name = _("%(site)s meetings") % {"site": settings.SITE_NAME}
+    if neighbourhood_slug is not None:
+        neighbourhood = get_object_or_404(Neighbourhood, slug=neighbourhood_slug)
+        meetings = meetings.filter(neighbourhood=neighbourhood)
+        name = _("%(site)s meetings in %(neighbourhood)s") % {
+            "site": settings.SITE_NAME,
+            "neighbourhood": neighbourhood.name,
+        }
+    return _calendar_response(calendar_for(meetings, name=name), "meetings.ics", download=False)
+
+
+@login_required
+@require_POST
+def question_ask(request: HttpRequest, slug: str) -> HttpResponse:
+    meeting = _published_or_404(slug)
+    form = QuestionForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors["text"]:
+            messages.error(request, error)
+        return redirect(meeting)
+    try:
+        services.question_submit(meeting=meeting, user=request.user, text=form.cleaned_data["text"])
+    except services.MeetingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Thank you. Your question will appear once an officer has reviewed it."))
+    return redirect(f"{meeting.get_absolute_url()}#questions")
+
+
+@login_required
+@require_POST
+def question_vote(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    meeting = _published_or_404(slug)
+    question = get_object_or_404(Question, meeting=meeting, code=code)
+    try:
+        voted = services.question_vote_toggle(question=question, user=request.user)
+    except services.MeetingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your vote is counted.") if voted else _("Your vote is withdrawn."))
+    return redirect(f"{meeting.get_absolute_url()}#questions")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feedback_give(request: HttpRequest, slug: str) -> HttpResponse:
+    meeting = _published_or_404(slug)
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        answers = {name: form.cleaned_data[name] for name in FeedbackForm.Meta.fields}
+        try:
+            services.feedback_submit(
+                meeting=meeting, user=request.user, anonymous=form.cleaned_data["anonymous"], **answers
+            )
+        except services.MeetingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Thank you for your feedback."))
+        return redirect(meeting)
+    return render(request, "meetings/feedback.html", {"meeting": meeting, "form": form})

@@ -171,6 +171,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "outbox.tasks.sweep_outbox", "schedule": 60.0},
+    # Meeting reminders and feedback requests are found in the database on every tick (no countdowns).
+    "meetings-reminders": {"task": "meetings.tasks.send_due_reminders", "schedule": 60.0},
+    "meetings-feedback-requests": {"task": "meetings.tasks.send_feedback_requests", "schedule": 300.0},
     # Hourly: each seated applicant hears about a session once, during the day before it.
     "programs-session-reminders": {"task": "programs.tasks.send_session_reminders", "schedule": 3600.0},
     # Starts scheduled newsletters, resumes a fan-out that died, refreshes sending progress.

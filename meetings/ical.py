@@ -1,0 +1,57 @@
+"""iCalendar (RFC 5545) files for one meeting or a feed of many, times in the portal's zone."""
+
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from meetings.models import Meeting
+
+
+def _domain() -> str:
+    return settings.SITE_URL.split("://", 1)[1].split("/", 1)[0]
+
+
+def meeting_location(meeting: Meeting) -> str:
+    parts = []
+    if meeting.is_in_person and meeting.address:
+        parts.append(meeting.address)
+    if meeting.is_online and meeting.online_url:
+        parts.append(meeting.online_url)
+    return " · ".join(parts)
+
+
+def _event(meeting: Meeting, zone: ZoneInfo) -> Event:
+    event = Event()
+    event.add("uid", f"meeting-{meeting.pk}@{_domain()}")
+    event.add("summary", meeting.title)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", meeting.starts_at.astimezone(zone))
+    event.add("dtend", meeting.ends_at.astimezone(zone))
+    event.add("sequence", meeting.revision)
+    url = settings.SITE_URL + meeting.get_absolute_url()
+    event.add("url", url)
+    event.add("description", f"{meeting.description}\n\n{url}".strip())
+    location = meeting_location(meeting)
+    if location:
+        event.add("location", location)
+    event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
+    return event
+
+
+def calendar_for(meetings: Iterable[Meeting], *, name: str) -> bytes:
+    """An iCalendar document with one event per meeting and the VTIMEZONE it refers to."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{settings.SITE_NAME}//Meetings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    for meeting in meetings:
+        calendar.add_component(_event(meeting, zone))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

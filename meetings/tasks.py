@@ -1,0 +1,17 @@
+"""Beat tasks: each tick looks in the database for what is due, so nothing waits in a long countdown."""
+
+from celery import shared_task
+
+from meetings import services
+
+
+@shared_task(acks_late=True)
+def send_due_reminders() -> int:
+    """Queue the reminders whose time has come; duplicate ticks and retries send nothing twice."""
+    return services.reminders_send_due()
+
+
+@shared_task(acks_late=True)
+def send_feedback_requests() -> int:
+    """Ask attendees of meetings that have just ended for their feedback, once per person."""
+    return services.feedback_requests_send_due()

@@ -1,0 +1,156 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from meetings.models import AgendaItem, Meeting, Question
+from meetings.services import rsvp_create
+from tests.conftest import make_user
+from tests.meetings.conftest import local, make_meeting
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_shows_upcoming_published_meetings(client):
+    make_meeting(title="Coming town hall")
+    make_meeting(title="Draft forum", is_published=False)
+    make_meeting(title="Last month's forum", starts_at=timezone.now() - timedelta(days=30))
+    content = client.get("/meetings/").content.decode()
+    assert "Coming town hall" in content
+    assert "Draft forum" not in content
+    assert "Last month&#x27;s forum" not in content
+
+
+def test_past_list(client):
+    make_meeting(title="Coming town hall")
+    make_meeting(title="Old forum", starts_at=timezone.now() - timedelta(days=30))
+    content = client.get("/meetings/?when=past").content.decode()
+    assert "Old forum" in content and "Coming town hall" not in content
+
+
+def test_filters_by_neighbourhood_and_kind(client, neighbourhood, other_neighbourhood):
+    make_meeting(title="Riverside town hall", neighbourhood=neighbourhood)
+    make_meeting(title="Riverside drill", neighbourhood=neighbourhood, kind=Meeting.Kind.PREPAREDNESS_DRILL)
+    make_meeting(title="Old Town town hall", neighbourhood=other_neighbourhood)
+    content = client.get("/meetings/", {"neighbourhood": "riverside"}).content.decode()
+    assert "Riverside town hall" in content and "Riverside drill" in content and "Old Town town hall" not in content
+    assert f"/meetings/feed/{neighbourhood.slug}.ics" in content
+    content = client.get("/meetings/", {"neighbourhood": "riverside", "kind": "preparedness_drill"}).content.decode()
+    assert "Riverside drill" in content and "Riverside town hall" not in content
+
+
+def test_unknown_filter_values_show_everything_instead_of_failing(client):
+    make_meeting(title="Coming town hall")
+    response = client.get("/meetings/", {"neighbourhood": "atlantis", "kind": "rave", "page": "x"})
+    assert response.status_code == 200
+    assert "Coming town hall" in response.content.decode()
+
+
+def test_pagination_keeps_the_filters(client, neighbourhood):
+    for day in range(12):
+        make_meeting(title=f"Meeting {day}", neighbourhood=neighbourhood, starts_at=local(2030, 1, day + 1, 18, 0))
+    content = client.get("/meetings/", {"neighbourhood": "riverside"}).content.decode()
+    assert "Page 1 of 2" in content
+    assert "?neighbourhood=riverside&amp;page=2" in content
+    second = client.get("/meetings/", {"neighbourhood": "riverside", "page": 2}).content.decode()
+    assert "Meeting 11" in second and "Meeting 0<" not in second
+
+
+@pytest.mark.parametrize("count", [5, 500])
+def test_list_query_count_is_flat(client, neighbourhood, other_neighbourhood, django_assert_max_num_queries, count):
+    base = timezone.now() + timedelta(days=1)
+    Meeting.objects.bulk_create(
+        Meeting(
+            title=f"Meeting {index}",
+            slug=f"meeting-{index}",
+            starts_at=base + timedelta(hours=index),
+            ends_at=base + timedelta(hours=index + 1),
+            address="1 Main Street",
+            neighbourhood=neighbourhood if index % 2 else other_neighbourhood,
+            capacity=10 if index % 3 else None,
+            is_published=True,
+        )
+        for index in range(count)
+    )
+    with django_assert_max_num_queries(6):
+        response = client.get("/meetings/")
+    assert response.status_code == 200
+
+
+def test_detail_shows_agenda_place_map_link_and_seats_left(client, neighbourhood, resident):
+    meeting = make_meeting(neighbourhood=neighbourhood, capacity=10, address="12 Mill Lane, Riverton")
+    AgendaItem.objects.create(meeting=meeting, position=2, title="Your questions")
+    AgendaItem.objects.create(meeting=meeting, position=1, title="Welcome")
+    rsvp_create(meeting=meeting, user=resident)
+    content = client.get(f"/meetings/{meeting.slug}/").content.decode()
+    assert content.index("Welcome") < content.index("Your questions")
+    assert "12 Mill Lane, Riverton" in content
+    assert "https://www.openstreetmap.org/search?query=12+Mill+Lane%2C+Riverton" in content
+    assert "9 / 10" in content
+    assert "Riverside" in content
+    assert f"/meetings/{meeting.slug}/calendar.ics" in content
+
+
+def test_online_link_only_for_people_going(client, resident):
+    meeting = make_meeting(mode=Meeting.Mode.ONLINE, address="", online_url="https://meet.example.org/secret")
+    assert "meet.example.org/secret" not in client.get(f"/meetings/{meeting.slug}/").content.decode()
+    rsvp_create(meeting=meeting, user=resident)
+    client.force_login(resident)
+    assert "meet.example.org/secret" in client.get(f"/meetings/{meeting.slug}/").content.decode()
+
+
+def test_unpublished_or_unknown_meeting_is_404(client):
+    hidden = make_meeting(is_published=False)
+    assert client.get(f"/meetings/{hidden.slug}/").status_code == 404
+    assert client.get("/meetings/no-such-meeting/").status_code == 404
+
+
+def test_after_the_meeting_minutes_and_answered_questions_show(client, resident):
+    meeting = make_meeting(starts_at=timezone.now() - timedelta(days=2), minutes="Lights will be fixed by May.")
+    Question.objects.create(
+        meeting=meeting, author=resident, text="When are the lights fixed?", status="answered", answer="By May."
+    )
+    Question.objects.create(meeting=meeting, author=resident, text="A hidden question here", status="hidden")
+    content = client.get(f"/meetings/{meeting.slug}/").content.decode()
+    assert "Lights will be fixed by May." in content
+    assert "When are the lights fixed?" in content and "By May." in content
+    assert "A hidden question here" not in content
+
+
+def test_minutes_stay_hidden_before_the_meeting(client):
+    meeting = make_meeting(minutes="Draft minutes")
+    assert "Draft minutes" not in client.get(f"/meetings/{meeting.slug}/").content.decode()
+
+
+def test_month_calendar_places_meetings_on_their_local_day(client):
+    # 23:30 on 31 October in Chicago is already 1 November in UTC.
+    make_meeting(title="Halloween patrol briefing", starts_at=local(2026, 10, 31, 23, 30))
+    make_meeting(title="November forum", starts_at=local(2026, 11, 1, 18, 0))
+    make_meeting(title="Later forum", starts_at=local(2026, 11, 3, 18, 0))
+    response = client.get("/meetings/calendar/2026/10/")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert '<th scope="col">' in content
+    assert "Halloween patrol briefing" in content
+    # The last week of October runs to Sunday 1 November; the 3rd is in next month's page.
+    assert "November forum" in content and "Later forum" not in content
+    assert "/meetings/calendar/2026/11/" in content and "/meetings/calendar/2026/9/" in content
+    assert client.get("/meetings/calendar/2026/13/").status_code == 404
+    assert client.get("/meetings/calendar/").status_code == 200
+
+
+def test_month_calendar_query_count_is_flat(client, django_assert_max_num_queries):
+    for day in range(1, 29):
+        make_meeting(title=f"Meeting {day}", starts_at=local(2031, 2, day, 18, 0))
+    with django_assert_max_num_queries(4):
+        content = client.get("/meetings/calendar/2031/2/").content.decode()
+    assert "Meeting 28" in content
+
+
+def test_waitlisted_resident_sees_their_position(client, resident, other_resident):
+    meeting = make_meeting(capacity=1)
+    rsvp_create(meeting=meeting, user=other_resident)
+    rsvp_create(meeting=meeting, user=make_user("carol@example.com"))
+    rsvp_create(meeting=meeting, user=resident)
+    client.force_login(resident)
+    assert "number 2 on the waiting list" in client.get(f"/meetings/{meeting.slug}/").content.decode()
