@@ -29,6 +29,13 @@ class AccountAdapter(DefaultAccountAdapter):
             idempotency_key=f"account:{template_prefix}:{email}:{get_random_string(24)}",
         )
 
+    def login(self, request, user):
+        super().login(request, user)
+        if user.is_staff:
+            from portal.middleware import start_staff_session
+
+            start_staff_session(request)
+
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
         if commit:

@@ -39,3 +39,16 @@ def create_officer() -> tuple[object, str]:
     EmailAddress.objects.update_or_create(user=user, email=OFFICER_EMAIL, defaults={"verified": True, "primary": True})
     Profile.objects.get_or_create(user=user, defaults={"display_name": "Officer Sam Rivera"})
     return user, password
+
+
+def create_officer_authenticator(user) -> str:
+    """A fresh authenticator-app (TOTP) secret for the demo officer: staff need one for the admin.
+
+    Returns the base32 secret to type into an authenticator app."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).delete()
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret

@@ -1,4 +1,12 @@
+import time
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 # Everything the portal serves comes from its own host; nothing is inlined.
 PUBLIC_CSP = "; ".join(
@@ -36,3 +44,57 @@ class SecurityHeadersMiddleware:
         if settings.DEBUG is False:
             response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
+
+
+STAFF_SESSION_ENDS_KEY = "precinct_staff_session_ends"
+
+
+def start_staff_session(request) -> None:
+    """Give a staff member's new session its fixed end, STAFF_SESSION_AGE from now."""
+    ends = time.time() + settings.STAFF_SESSION_AGE
+    request.session[STAFF_SESSION_ENDS_KEY] = ends
+    request.session.set_expiry(settings.STAFF_SESSION_AGE)
+
+
+class StaffAccountMiddleware:
+    """Officers' accounts are held to more than residents': a second factor and shorter sessions.
+
+    - A staff session ends STAFF_SESSION_AGE after log-in (residents keep SESSION_COOKIE_AGE),
+      whatever "remember me" said; the end is checked here, on the server, at every request.
+    - The admin stays closed to staff without an authenticator app (TOTP): they are sent to
+      allauth's set-up page with a message. Once one is active, allauth asks for a code at
+      every log-in, so the admin is only reached with two factors.
+    Runs after AuthenticationMiddleware and MessageMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin_prefix = "/admin/"
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.is_staff:
+            ends = request.session.get(STAFF_SESSION_ENDS_KEY)
+            if ends is None:
+                # A session opened some other way than allauth's log-in (e.g. before a promotion to staff).
+                start_staff_session(request)
+            elif time.time() > ends:
+                logout(request)
+                messages.info(request, _("Your officer session has ended. Please log in again."))
+                return redirect_to_login(request.get_full_path(), reverse("account_login"))
+            if request.path.startswith(self.admin_prefix) and not self._has_totp(user):
+                messages.warning(
+                    request,
+                    _(
+                        "Officers must protect their account with a second factor before the officers' desk "
+                        "opens. Set up an authenticator app below, then keep your recovery codes somewhere safe."
+                    ),
+                )
+                return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_totp(user) -> bool:
+        from allauth.mfa.models import Authenticator
+
+        return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.middleware.StaffAccountMiddleware",
     "portal.middleware.SecurityHeadersMiddleware",
 ]
 
@@ -116,7 +117,8 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Errors are logged and count as misses: the site keeps working without Redis.
+            "BACKEND": "portal.cache_backend.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "precinct",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -124,6 +126,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Anonymous public pages are cached this long at most (portal/cache.py); edits invalidate them at once.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 120)
 
 # Celery (read by portal/celery.py with the CELERY_ prefix).
 BROKER_DIR = VAR_DIR / "broker"
@@ -166,6 +170,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Two queues: "high" for what must not wait behind a newsletter (alerts), "default" for the rest.
+# Run at least one worker on each (docs/deploy.md).
+CELERY_TASK_ROUTES = {"alerts.tasks.*": {"queue": "high"}}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -226,6 +233,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = SITE_NAME
+# Security keys and passkeys need HTTPS; a local run on http://127.0.0.1 may still try them.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -284,8 +293,12 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     if env_bool("BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # Log-in rate limits count per client address: take it from the proxy's X-Forwarded-For.
+        ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
+# Officers' sessions end sooner: the admin holds what attackers want (accounts/adapters.py).
+STAFF_SESSION_AGE = env_int("STAFF_SESSION_AGE", 60 * 60 * 8)
 
 # Records and error reports about tip pages lose their request details (tips/privacy.py): the
 # filter sits on every handler, and on django.request so the record itself is cleaned at the source.

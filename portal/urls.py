@@ -16,6 +16,8 @@ urlpatterns = [
     path("newsletters/", include("newsletters.urls")),
     path("alerts/", include("alerts.urls")),
     path("watch/", include("watch.urls")),
+    # Before the admin's own URLs: its log-in form has neither rate limits nor a second factor.
+    path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]
 

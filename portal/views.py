@@ -1,8 +1,13 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -12,6 +17,20 @@ from portal.celery import app as celery_app
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """Sends the admin's log-in to allauth's, whose rate limits and second-factor step apply."""
+    if request.user.is_authenticated:
+        # Logged in but not staff (staff are let in by the admin itself): no log-in page helps.
+        raise PermissionDenied
+    target = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if not safe:
+        target = reverse("admin:index")
+    return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
 
 
 @never_cache

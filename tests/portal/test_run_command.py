@@ -60,6 +60,7 @@ def test_run_command_serves_the_portal_with_worker_and_beat_and_an_officer_who_c
     process, base, log = running_portal
     output = log.read_text()
     email, password = re.search(r"Officer log-in: (\S+) / (\S+)", output).groups()
+    totp_secret = re.search(r"Officer authenticator-app secret: (\S+)", output).group(1)
 
     commands = children_of(process.pid)
     assert any("celery -A portal worker" in command for command in commands), commands
@@ -71,6 +72,15 @@ def test_run_command_serves_the_portal_with_worker_and_beat_and_an_officer_who_c
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page).group(1)
     data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "login": email, "password": password}).encode()
     request = urllib.request.Request(base + "/accounts/login/?next=/admin/", data=data, headers={"Referer": base})
+    with opener.open(request) as response:
+        # Staff have a second factor: the code from the authenticator app comes next.
+        assert "/accounts/2fa/authenticate/" in response.url, response.url
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.read().decode()).group(1)
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    code = format_hotp_value(hotp_value(totp_secret, int(time.time()) // 30))
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "code": code}).encode()
+    request = urllib.request.Request(base + "/accounts/2fa/authenticate/", data=data, headers={"Referer": base})
     with opener.open(request) as response:
         assert response.url.endswith("/admin/"), response.url
         assert "Precinct administration" in response.read().decode()

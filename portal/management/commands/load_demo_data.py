@@ -16,7 +16,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         neighbourhoods = demo.create_neighbourhoods()
         officer, password = demo.create_officer()
+        totp_secret = demo.create_officer_authenticator(officer)
         for module_name in APP_DEMO_MODULES:
             import_module(module_name).create_demo_data(officer=officer, neighbourhoods=neighbourhoods)
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(f"  Officer log-in: {demo.OFFICER_EMAIL} / {password}  (new password each run)")
+        self.stdout.write(f"  Officer authenticator-app secret: {totp_secret}  (add it to any TOTP app; new each run)")

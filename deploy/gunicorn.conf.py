@@ -1,0 +1,25 @@
+"""Gunicorn settings for Precinct's web process (``gunicorn -c deploy/gunicorn.conf.py portal.wsgi``).
+
+Every value can be changed from the environment; docs/deploy.md explains each.
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Synchronous workers: each answers one request at a time; two per core is a good start.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# A request that takes longer than this is a bug or an attack; the worker is restarted.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so a slow leak can never take the site down.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+# The TLS proxy in front sets X-Forwarded-For / -Proto; trust it only from these addresses.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# The app is loaded once in the master, so workers share its memory and start fast.
+preload_app = True

@@ -1,0 +1,80 @@
+"""A Redis cache that degrades to "no cache" while Redis is unreachable.
+
+The cache only ever holds what can be rebuilt (rendered public pages, rate-limit
+counters, used TOTP codes), so losing it must not take the site down: every Redis
+error is logged and answered as a miss. After an error the backend stops calling
+Redis for ``RETRY_AFTER`` seconds, so a dead server costs one failed connection
+per process every few seconds instead of a timeout on every cache call.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER = 5.0
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._down_until = 0.0
+
+    def _call(self, operation: str, miss, call):
+        if time.monotonic() < self._down_until:
+            return miss
+        try:
+            return call()
+        except (RedisError, OSError) as exc:
+            self._down_until = time.monotonic() + RETRY_AFTER
+            # Logged as a warning, not an error: the request goes on without the cache.
+            logger.warning("Redis cache unavailable (%s), treated as empty for %ss: %s", operation, RETRY_AFTER, exc)
+            return miss
+
+    @property
+    def is_available(self) -> bool:
+        """False while the backend is skipping Redis after an error."""
+        return time.monotonic() >= self._down_until
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", False, lambda: super(ResilientRedisCache, self).add(key, value, timeout, version))
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, lambda: super(ResilientRedisCache, self).get(key, default, version))
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", None, lambda: super(ResilientRedisCache, self).set(key, value, timeout, version))
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", False, lambda: super(ResilientRedisCache, self).touch(key, timeout, version))
+
+    def delete(self, key, version=None):
+        return self._call("delete", False, lambda: super(ResilientRedisCache, self).delete(key, version))
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", {}, lambda: super(ResilientRedisCache, self).get_many(keys, version))
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", False, lambda: super(ResilientRedisCache, self).has_key(key, version))
+
+    def incr(self, key, delta=1, version=None):
+        # A missing key raises ValueError in every Django cache; an unreachable one is missing.
+        result = self._call("incr", None, lambda: super(ResilientRedisCache, self).incr(key, delta, version))
+        if result is None:
+            raise ValueError(f"Key {key!r} not found (the cache is unavailable).")
+        return result
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(
+            "set_many", list(data), lambda: super(ResilientRedisCache, self).set_many(data, timeout, version)
+        )
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", None, lambda: super(ResilientRedisCache, self).delete_many(keys, version))
+
+    def clear(self):
+        return self._call("clear", False, lambda: super(ResilientRedisCache, self).clear())
