@@ -27,12 +27,15 @@ def make_alert(*, created_by, neighbourhoods=(), city_wide=False, **fields) -> A
     return alert
 
 
-def make_subscription(email: str, *neighbourhoods, language="en", safety_alerts=True, user=None) -> Subscription:
+def make_subscription(
+    email: str, *neighbourhoods, language="en", safety_alerts=True, newsletter=True, user=None
+) -> Subscription:
     subscription = Subscription.objects.create(
         email=email,
         user=user,
         status=Subscription.Status.ACTIVE,
         wants_safety_alerts=safety_alerts,
+        wants_newsletter=newsletter,
         language=language,
         confirmed_at=timezone.now(),
     )
