@@ -32,7 +32,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "programs/list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "now": timezone.now()},
+        {"form": form, "page": page, "query": query.urlencode()},
     )
 
 
