@@ -22,6 +22,15 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, list[str]]]] = {
         "accounts": {"profile": ["view"]},
         "audit": {"auditentry": ["view"]},
         "outbox": {"email": ["view"]},
+        # Subscriptions change through services only (each change leaves a consent record); no deletes.
+        "newsletters": {
+            "newsletter": ["view", "add", "change"],
+            "subscription": ["view", "change"],
+            "consentrecord": ["view"],
+            "suppression": ["view", "add"],
+            "newsletterdelivery": ["view"],
+            "digestdelivery": ["view"],
+        },
         # Officers draft alerts; with ALERTS_REQUIRE_APPROVAL on, only Alert approvers send them.
         "alerts": {"alert": ["view", "add", "change", "delete"], "alertrevision": ["view"], "alertrecipient": ["view"]},
         # Groups change only through services (approval, posts); officers may remove a membership.

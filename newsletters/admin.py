@@ -110,7 +110,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
         )
 
     def save_related(self, request, form, formsets, change):
-        """The service above saved the neighbourhoods already."""
+        # The service above saved the neighbourhoods; only the (read-only) inline is left.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     @admin.action(description=_("Unsubscribe the selected addresses"), permissions=["change"])
     def unsubscribe_selected(self, request, queryset):

@@ -348,7 +348,7 @@ def _enqueue_fan_out(newsletter_id: int) -> None:
         logger.warning("Broker unavailable, newsletter %s waits for the beat task: %s", newsletter_id, exc)
 
 
-def newsletter_fan_out(*, newsletter_id: int, batch_size: int = FANOUT_BATCH_SIZE) -> int:
+def newsletter_fan_out(*, newsletter_id: int, batch_size: int | None = None) -> int:
     """Queue one e-mail per recipient of a sending newsletter, in batches. Safe to run again.
 
     Streams the audience from a server-side cursor after ``fanout_cursor``; each batch writes
@@ -360,6 +360,7 @@ def newsletter_fan_out(*, newsletter_id: int, batch_size: int = FANOUT_BATCH_SIZ
     newsletter = Newsletter.objects.filter(pk=newsletter_id, status=Newsletter.Status.SENDING).first()
     if newsletter is None or newsletter.fanout_completed_at is not None:
         return 0
+    batch_size = batch_size or FANOUT_BATCH_SIZE
     context = newsletter_email_context(newsletter)
     recipients = (
         _audience_queryset(newsletter)

@@ -132,6 +132,7 @@ def email_render(email: Email) -> EmailMultiAlternatives:
             # A signed link per recipient: it works from any message without logging in.
             "preferences_url": links.preferences_url(email.to),
             "recipient": email.to,
+            "LANGUAGE_CODE": email.language,
             # allauth's own message templates (the fallback below) expect current_site.
             "current_site": {"name": settings.SITE_NAME, "domain": settings.SITE_URL.split("://", 1)[1]},
         }
@@ -152,12 +153,6 @@ def email_render(email: Email) -> EmailMultiAlternatives:
     for attachment in email.attachments:
         message.attach(attachment["filename"], attachment["content"], attachment.get("mimetype"))
     return message
-
-
-def _preferences_path() -> str:
-    from django.urls import reverse
-
-    return reverse("accounts:profile")
 
 
 def email_deliver_batch(*, email_ids: list[int]) -> dict[str, int]:
