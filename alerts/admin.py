@@ -141,7 +141,9 @@ class AlertAdmin(admin.ModelAdmin):
 
     def update_view(self, request, pk):
         alert = self._alert(request, pk)
-        form = AlertForm(request.POST or None, instance=alert)
+        # The admin's own form class (date pickers, neighbourhood chooser); None: every field editable.
+        form_class = self.get_form(request, None, fields=AlertForm.Meta.fields)
+        form = form_class(request.POST or None, instance=alert)
         if request.method == "POST" and form.is_valid():
             changes = {
                 field: form.cleaned_data[field] for field in services.CONTENT_FIELDS if field in form.changed_data
@@ -161,7 +163,7 @@ class AlertAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request,
             "admin/alerts/alert/update.html",
-            self._context(request, alert, title=_("Send an update"), form=form),
+            self._context(request, alert, title=_("Send an update"), form=form, media=self.media + form.media),
         )
 
     def cancel_view(self, request, pk):

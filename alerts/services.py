@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from alerts.models import Alert, AlertRecipient, AlertRevision
 from audit.services import audit_record
 from outbox.services import email_queue
+from portal.cache import bump_cache_version
 
 # The queue a newsletter fan-out never fills: alert mail is never stuck behind bulk mail.
 ALERT_QUEUE = "high"
@@ -156,6 +157,8 @@ def _revision_create(*, actor, alert: Alert, msg_type: str, note: str = "") -> A
     )
     Alert.objects.filter(pk=alert.pk).update(last_sent_at=now)
     transaction.on_commit(lambda: _after_commit(revision.pk))
+    # Every public page shows the alerts banner: cached copies are stale once this commits.
+    bump_cache_version("alerts")
     return revision
 
 
