@@ -237,3 +237,23 @@ def test_applications_list_filters_and_search(desk_client):
     assert waiting.applicant.email in page and _seated.applicant.email not in page
     assert waiting.applicant.email in desk_client.get(f"{CHANGELIST}?q={waiting.applicant.email}").content.decode()
     assert desk_client.get(f"{CHANGELIST}add/").status_code == 403
+
+
+def test_staff_without_the_attendance_permission_cannot_take_attendance(client):
+    from allauth.mfa.models import Authenticator
+
+    clerk = make_user("clerk@example.com", is_staff=True)
+    Authenticator.objects.create(user=clerk, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    client.force_login(clerk)
+    program = make_program()
+    session = program.sessions.get()
+    url = f"/admin/programs/program/{program.pk}/sessions/{session.pk}/attendance/"
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"present": []}).status_code == 403
+    assert not Attendance.objects.exists()
+
+
+def test_residents_cannot_reach_the_officers_desk(resident_client, program):
+    response = resident_client.get("/admin/programs/application/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
