@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from newsletters import services
+from newsletters import digest, services
 
 
 @shared_task(acks_late=True)
@@ -11,3 +11,8 @@ def fan_out_newsletter(newsletter_id: int) -> int:
 @shared_task
 def resume_newsletters() -> dict[str, int]:
     return services.newsletters_resume()
+
+
+@shared_task(acks_late=True)
+def send_weekly_digests() -> int:
+    return digest.digests_send()

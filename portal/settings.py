@@ -185,6 +185,8 @@ CELERY_BEAT_SCHEDULE = {
     "programs-session-reminders": {"task": "programs.tasks.send_session_reminders", "schedule": 3600.0},
     # Starts scheduled newsletters, resumes a fan-out that died, refreshes sending progress.
     "newsletters-resume": {"task": "newsletters.tasks.resume_newsletters", "schedule": 60.0},
+    # Hourly; each subscriber's digest goes out once per ISO week, from Monday 08:00 local time.
+    "newsletters-weekly-digest": {"task": "newsletters.tasks.send_weekly_digests", "schedule": 3600.0},
     # Tips: reviewers hear of new tips once the hour they arrived in is over (the e-mail must not date them).
     "tips-notify-reviewers": {"task": "tips.tasks.notify_reviewers_of_new_tips", "schedule": 300.0},
     "tips-purge-expired": {"task": "tips.tasks.purge_expired_tips", "schedule": 3600.0},

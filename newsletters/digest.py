@@ -1,0 +1,234 @@
+"""The weekly digest: per subscriber, one e-mail with what is new for their neighbourhoods and topics.
+
+The week's candidates (upcoming meetings, programs open for applications, recent newsletters and
+safety alerts) are read once per run, a handful of queries; each subscriber's digest is then a
+filter in memory over their neighbourhoods. Subscribers stream in batches; each batch's outbox
+rows and DigestDelivery rows (unique per subscription and ISO week) commit together, so a second
+run in the same week, or a run resumed after a crash, sends nobody a second digest.
+"""
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import formats, timezone, translation
+
+from newsletters import selectors
+from newsletters.models import DigestDelivery, Newsletter, Subscription
+from outbox.models import Email
+from outbox.services import email_queue_many
+
+BATCH_SIZE = 500
+MEETINGS_AHEAD = timedelta(days=14)
+LOOK_BACK = timedelta(days=7)
+# Digests go out from Monday 08:00 local time; the hourly beat run picks up any week not yet sent.
+SEND_FROM_HOUR = 8
+
+
+@dataclass(frozen=True)
+class Item:
+    title: str
+    url: str
+    when: datetime | None
+    neighbourhood_ids: frozenset[int]  # empty: city-wide
+    detail: str = ""
+
+    def concerns(self, followed: set[int]) -> bool:
+        """City-wide items concern everyone; subscribers who follow no neighbourhood get everything."""
+        return not self.neighbourhood_ids or not followed or bool(self.neighbourhood_ids & followed)
+
+
+def iso_week(moment: datetime) -> str:
+    year, week, _weekday = timezone.localtime(moment).isocalendar()
+    return f"{year}-W{week:02}"
+
+
+def _upcoming_meetings(now: datetime) -> list[Item]:
+    from meetings.models import Meeting
+
+    meetings = (
+        Meeting.objects.filter(
+            is_published=True,
+            status=Meeting.Status.SCHEDULED,
+            starts_at__gt=now,
+            starts_at__lte=now + MEETINGS_AHEAD,
+        )
+        .select_related("neighbourhood")
+        .order_by("starts_at", "id")
+    )
+    return [
+        Item(
+            title=meeting.title,
+            url=settings.SITE_URL + meeting.get_absolute_url(),
+            when=meeting.starts_at,
+            neighbourhood_ids=frozenset([meeting.neighbourhood_id] if meeting.neighbourhood_id else []),
+            detail=meeting.neighbourhood.name if meeting.neighbourhood_id else "",
+        )
+        for meeting in meetings
+    ]
+
+
+def _open_programs(now: datetime) -> list[Item]:
+    from programs.models import Program
+
+    programs = (
+        Program.objects.filter(
+            status=Program.Status.PUBLISHED, applications_open_at__lte=now, applications_close_at__gt=now
+        )
+        .select_related("neighbourhood")
+        .order_by("applications_close_at", "id")
+    )
+    return [
+        Item(
+            title=program.title,
+            url=settings.SITE_URL + program.get_absolute_url(),
+            when=program.applications_close_at,
+            neighbourhood_ids=frozenset([program.neighbourhood_id] if program.neighbourhood_id else []),
+            detail=program.summary,
+        )
+        for program in programs
+    ]
+
+
+def _recent_newsletters(now: datetime) -> list[Item]:
+    newsletters = Newsletter.objects.filter(
+        status__in=[Newsletter.Status.SENDING, Newsletter.Status.SENT], started_at__gt=now - LOOK_BACK
+    ).order_by("-started_at", "-id")
+    return [
+        Item(title=newsletter.subject, url="", when=newsletter.started_at, neighbourhood_ids=frozenset())
+        for newsletter in newsletters
+    ]
+
+
+def _recent_alerts(now: datetime) -> list[Item]:
+    from alerts.models import Alert
+
+    alerts = (
+        Alert.objects.filter(status=Alert.Status.PUBLISHED, published_at__gt=now - LOOK_BACK)
+        .prefetch_related("neighbourhoods")
+        .order_by("-published_at", "-id")
+    )
+    return [
+        Item(
+            title=alert.headline,
+            url=settings.SITE_URL + alert.get_absolute_url(),
+            when=alert.published_at,
+            neighbourhood_ids=frozenset() if alert.city_wide else frozenset(n.pk for n in alert.neighbourhoods.all()),
+        )
+        for alert in alerts
+    ]
+
+
+def _as_context(items: list[Item], *, with_time: bool) -> list[dict]:
+    date_format = "DATETIME_FORMAT" if with_time else "DATE_FORMAT"
+    return [
+        {
+            "title": item.title,
+            "url": item.url,
+            "when": formats.date_format(timezone.localtime(item.when), date_format) if item.when else "",
+            "detail": item.detail,
+        }
+        for item in items
+    ]
+
+
+def digest_context(subscription: Subscription, followed: set[int], candidates: dict[str, list[Item]]) -> dict | None:
+    """What this subscriber's digest shows, as JSON for the outbox; None when nothing is new for them."""
+    chosen = {
+        "meetings": subscription.wants_meetings,
+        "programs": subscription.wants_programs,
+        "newsletters": subscription.wants_newsletter,
+        "alerts": subscription.wants_safety_alerts,
+    }
+    sections = {
+        name: [item for item in candidates[name] if item.concerns(followed)] if wanted else []
+        for name, wanted in chosen.items()
+    }
+    if not any(sections.values()):
+        return None
+    with translation.override(subscription.language):
+        return {
+            "meetings": _as_context(sections["meetings"], with_time=True),
+            "programs": _as_context(sections["programs"], with_time=False),
+            "newsletters": _as_context(sections["newsletters"], with_time=False),
+            "alerts": _as_context(sections["alerts"], with_time=True),
+        }
+
+
+def digests_send(*, now: datetime | None = None) -> int:
+    """Queue this week's digest for every weekly subscriber who has something new. Returns how many were queued.
+
+    Before Monday 08:00 local time it does nothing (the beat task runs hourly). Safe to run any
+    number of times a week: the second run finds every DigestDelivery row and queues nothing.
+    """
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if local.weekday() == 0 and local.hour < SEND_FROM_HOUR:
+        return 0
+    week = iso_week(now)
+    candidates = {
+        "meetings": _upcoming_meetings(now),
+        "programs": _open_programs(now),
+        "newsletters": _recent_newsletters(now),
+        "alerts": _recent_alerts(now),
+    }
+    if not any(candidates.values()):
+        return 0
+    subscriptions = (
+        selectors.active_subscriptions()
+        .filter(digest_frequency=Subscription.DigestFrequency.WEEKLY)
+        .iterator(chunk_size=BATCH_SIZE * 2)
+    )
+    queued = 0
+    while batch := list(itertools.islice(subscriptions, BATCH_SIZE)):
+        queued += _send_batch(batch, week, candidates)
+    return queued
+
+
+def _send_batch(batch: list[Subscription], week: str, candidates: dict[str, list[Item]]) -> int:
+    ids = [subscription.pk for subscription in batch]
+    done = set(
+        DigestDelivery.objects.filter(week=week, subscription_id__in=ids).values_list("subscription_id", flat=True)
+    )
+    followed: dict[int, set[int]] = {pk: set() for pk in ids}
+    through = Subscription.neighbourhoods.through
+    for subscription_id, neighbourhood_id in through.objects.filter(subscription_id__in=ids).values_list(
+        "subscription_id", "neighbourhood_id"
+    ):
+        followed[subscription_id].add(neighbourhood_id)
+    messages = []
+    for subscription in batch:
+        if subscription.pk in done:
+            continue
+        context = digest_context(subscription, followed[subscription.pk], candidates)
+        if context is None:
+            continue
+        messages.append(
+            {
+                "to": subscription.email,
+                "template": "newsletters/emails/digest",
+                "context": {**context, "week": week},
+                "language": subscription.language,
+                "kind": Email.Kind.BULK,
+                "idempotency_key": f"newsletters:digest:{subscription.pk}:{week}",
+                "subscription_id": subscription.pk,
+            }
+        )
+    if not messages:
+        return 0
+    with transaction.atomic():
+        email_ids = email_queue_many(messages=messages)
+        DigestDelivery.objects.bulk_create(
+            [
+                DigestDelivery(
+                    subscription_id=message["subscription_id"],
+                    week=week,
+                    email_id=email_ids[message["idempotency_key"]],
+                )
+                for message in messages
+            ],
+            ignore_conflicts=True,
+        )
+    return len(messages)
