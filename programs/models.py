@@ -1,5 +1,4 @@
 import uuid
-from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -226,12 +225,6 @@ class Application(models.Model):
     def needs_guardian_consent(self) -> bool:
         """A minor's application waits for a guardian; ``guardian_email`` is set only for minors."""
         return bool(self.guardian_email) and not hasattr(self, "guardian_consent")
-
-    def age_on(self, day: date) -> int | None:
-        if self.date_of_birth is None:
-            return None
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 class GuardianConsent(models.Model):

@@ -411,7 +411,7 @@ def _check_residency(program: Program, applicant) -> None:
         )
 
 
-def program_start_day(program: Program) -> date:
+def _start_day(program: Program) -> date:
     """The day ages are counted on: the first session's, else the day applications close."""
     first = program.sessions.order_by("starts_at").values_list("starts_at", flat=True).first()
     return timezone.localdate(first or program.applications_close_at)
@@ -423,7 +423,7 @@ def _check_age(program: Program, date_of_birth: date | None) -> bool:
         return False
     if date_of_birth is None:
         raise ProgramError(_("This program has age limits: enter your date of birth."))
-    start = program_start_day(program)
+    start = _start_day(program)
     if date_of_birth >= start:
         raise ProgramError(_("Check your date of birth: it is not before the program starts."))
     born = date_of_birth
