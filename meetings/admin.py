@@ -21,6 +21,10 @@ from meetings.models import AgendaItem, Feedback, FeedbackResponse, Meeting, Que
 
 
 class MeetingAdminForm(forms.ModelForm):
+    online_url = forms.URLField(
+        label=gettext_lazy("online link"), max_length=200, required=False, assume_scheme="https"
+    )
+
     class Meta:
         model = Meeting
         fields = [

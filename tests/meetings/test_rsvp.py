@@ -154,3 +154,17 @@ def test_thirty_concurrent_rsvps_for_ten_seats(transactional_db):
     last_going = max(rsvp.status_changed_at for rsvp in rsvps if rsvp.status == Rsvp.Status.GOING)
     first_waiting = min(rsvp.status_changed_at for rsvp in rsvps if rsvp.status == Rsvp.Status.WAITLISTED)
     assert last_going <= first_waiting
+
+
+def test_more_seats_promote_people_waiting(officer, resident, other_resident, django_capture_on_commit_callbacks):
+    from meetings.services import meeting_save
+
+    meeting = make_meeting(capacity=1)
+    rsvp_create(meeting=meeting, user=resident)
+    rsvp_create(meeting=meeting, user=other_resident)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.capacity = 2
+        meeting_save(meeting=meeting, actor=officer)
+    assert Rsvp.objects.get(user=other_resident).status == Rsvp.Status.GOING
+    assert [message.to for message in mail.outbox] == [[other_resident.email]]
