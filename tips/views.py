@@ -104,9 +104,8 @@ def follow_up_send(request: HttpRequest) -> HttpResponse:
     try:
         tip_id = access_token_tip_id(request.POST.get("access", ""))
     except BadToken:
-        form = ReceiptForm()
-        form.add_error(None, _("For your safety the page expired. Type your receipt phrase again."))
-        return _render(request, "follow_up.html", {"form": form}, status=400)
+        notice = _("For your safety the page expired. Type your receipt phrase again.")
+        return _render(request, "follow_up.html", {"form": ReceiptForm(), "notice": notice}, status=400)
     if request_too_large(request):
         form = FollowUpForm(request.POST)
         form.add_error(None, _too_large_message())
@@ -137,9 +136,8 @@ def _with_new_token(form):
 def _render_status(request: HttpRequest, tip_id, *, form=None, sent: bool = False, status: int = 200) -> HttpResponse:
     tip = selectors.tip_for_tipster(tip_id)
     if tip is None:
-        form = ReceiptForm()
-        form.add_error(None, _("We could not find that tip. Type your receipt phrase again."))
-        return _render(request, "follow_up.html", {"form": form}, status=404)
+        notice = _("We could not find that tip. Type your receipt phrase again.")
+        return _render(request, "follow_up.html", {"form": ReceiptForm(), "notice": notice}, status=404)
     if form is None:
         form = FollowUpForm(initial={"form_token": form_token_issue(), "access": access_token_issue(tip.id)})
     else:

@@ -1,0 +1,173 @@
+"""Coming back with the receipt phrase: status, officers' questions, answers; no cookie, no e-mail."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client, override_settings
+
+from tests.tips.conftest import hidden_value, jpeg_with_gps, named, receipt_phrase, submit_tip
+from tips import receipt, selectors, services, throttle
+from tips.models import Tip, TipAttachment, TipAuditEntry, TipMessage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def phrase(client):
+    return receipt_phrase(submit_tip(client).content.decode())
+
+
+def open_tip(client, phrase):
+    return client.post("/tips/follow-up/", {"phrase": phrase})
+
+
+def test_the_wordlist_gives_at_least_77_bits():
+    import math
+
+    words = receipt.wordlist()
+    assert len(words) >= 2048
+    assert all(re.fullmatch(r"[a-z]{4,8}", word) for word in words)
+    assert receipt.RECEIPT_WORDS * math.log2(len(words)) >= 77
+
+
+def test_the_phrase_is_stored_only_as_a_keyed_index_and_a_slow_hash(phrase):
+    tip = Tip.objects.get()
+    assert phrase not in tip.receipt_index and phrase not in tip.receipt_hash
+    assert tip.receipt_hash.startswith("$argon2id$")
+    assert len(tip.receipt_index) == 64
+
+
+def test_the_tipster_sees_status_questions_and_reward(client, phrase, tip_reviewer):
+    tip = Tip.objects.get()
+    services.tip_reply(tip=tip, actor=tip_reviewer, text="Did you see the licence plate?")
+    services.tip_triage(tip=tip, actor=tip_reviewer, status=Tip.Status.IN_REVIEW, reward_eligible=True)
+    response = open_tip(client, phrase)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert tip.reference in page
+    assert "Being reviewed" in page
+    assert "Did you see the licence plate?" in page
+    assert "eligible for a reward" in page
+    assert tip_reviewer.email not in page  # the tipster does not learn who asked
+    assert not response.cookies
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_spam_is_shown_as_closed_and_takes_no_more(client, phrase, tip_reviewer):
+    services.tip_triage(tip=Tip.objects.get(), actor=tip_reviewer, status=Tip.Status.SPAM)
+    page = open_tip(client, phrase).content.decode()
+    assert "Spam" not in page and "Closed" in page
+    assert "send a new tip" in page
+    assert "follow-up/send/" not in page
+
+
+def test_the_phrase_is_forgiving_about_case_spaces_and_dashes(client, phrase):
+    messy = "  " + "-".join(word.upper() for word in phrase.split()) + " "
+    assert open_tip(client, messy).status_code == 200
+
+
+def test_a_wrong_phrase_gets_one_generic_answer(client, phrase):
+    wrong = phrase.rsplit(" ", 1)[0] + " zzzz"
+    answers = {
+        open_tip(client, candidate).content.decode().count("We could not find a tip")
+        for candidate in [wrong, "completely unrelated words", phrase[::-1]]
+    }
+    assert answers == {1}
+
+
+def test_the_tipster_answers_and_adds_a_file(client, phrase, tip_reviewer):
+    tip = Tip.objects.get()
+    services.tip_reply(tip=tip, actor=tip_reviewer, text="Which night?")
+    page = open_tip(client, phrase).content.decode()
+    response = client.post(
+        "/tips/follow-up/send/",
+        {
+            "access": hidden_value(page, "access"),
+            "form_token": hidden_value(page, "form_token"),
+            "text": "Tuesday, around 11pm.",
+            "website": "",
+            "files": [named(jpeg_with_gps(), "night.jpg")],
+        },
+    )
+    assert response.status_code == 200
+    assert "was added to your tip" in response.content.decode()
+    assert "Tuesday, around 11pm." in response.content.decode()
+    assert not response.cookies
+    assert [m.text for m in selectors.tip_messages(tip)] == ["Which night?", "Tuesday, around 11pm."]
+    assert TipAttachment.objects.filter(tip=tip).count() == 1
+    tip.refresh_from_db()
+    assert tip.tipster_wrote
+    # The tipster's action is logged coarsely, as the tip's arrival was.
+    entry = TipAuditEntry.objects.get(action="tipster_wrote")
+    assert entry.at.minute == 0 and entry.actor is None
+    # Nobody is e-mailed when a tipster writes, and a tipster never is.
+    assert not mail.outbox
+
+
+def test_an_answer_form_is_accepted_once(client, phrase):
+    page = open_tip(client, phrase).content.decode()
+    data = {
+        "access": hidden_value(page, "access"),
+        "form_token": hidden_value(page, "form_token"),
+        "text": "Once.",
+        "website": "",
+    }
+    assert client.post("/tips/follow-up/send/", data).status_code == 200
+    assert "already sent" in client.post("/tips/follow-up/send/", data).content.decode()
+    assert TipMessage.objects.count() == 1
+
+
+def test_an_empty_answer_is_refused(client, phrase):
+    page = open_tip(client, phrase).content.decode()
+    data = {"access": hidden_value(page, "access"), "form_token": hidden_value(page, "form_token"), "website": ""}
+    response = client.post("/tips/follow-up/send/", data)
+    assert response.status_code == 400
+    assert "Write something or choose a file" in response.content.decode()
+
+
+def test_a_forged_or_expired_access_token_asks_for_the_phrase_again(client, phrase, time_machine):
+    time_machine.move_to("2026-06-01 10:00Z", tick=False)
+    page = open_tip(client, phrase).content.decode()
+    data = {"access": "forged", "form_token": hidden_value(page, "form_token"), "text": "x", "website": ""}
+    response = client.post("/tips/follow-up/send/", data)
+    assert response.status_code == 400 and "Type your receipt phrase again" in response.content.decode()
+    time_machine.move_to("2026-06-01 10:31Z", tick=False)
+    data["access"] = hidden_value(page, "access")
+    response = client.post("/tips/follow-up/send/", data)
+    assert response.status_code == 400 and "Type your receipt phrase again" in response.content.decode()
+    assert not TipMessage.objects.exists()
+
+
+def test_guessing_is_throttled_politely_per_client(client, phrase):
+    guesser = Client(REMOTE_ADDR="198.51.100.20")
+    limit = throttle.LIMITS["follow_up"].per_client
+    for _ in range(limit):
+        assert open_tip(guesser, "wrong guess words").status_code == 400
+    response = open_tip(guesser, phrase)  # even the right phrase waits now
+    assert response.status_code == 429
+    assert "try again in ten minutes" in response.content.decode()
+    # Another client is not affected.
+    assert open_tip(Client(REMOTE_ADDR="198.51.100.21"), phrase).status_code == 200
+
+
+def test_guessing_from_many_addresses_hits_the_overall_limit(client, phrase, monkeypatch):
+    monkeypatch.setitem(throttle.LIMITS, "follow_up", throttle.Limit(per_client=10, overall=5, window_seconds=600))
+    for number in range(5):
+        assert open_tip(Client(REMOTE_ADDR=f"198.51.100.{number}"), "wrong words").status_code == 400
+    assert open_tip(Client(REMOTE_ADDR="198.51.100.99"), phrase).status_code == 429
+
+
+def test_the_phrase_still_works_after_secret_key_rotation(client, phrase, settings):
+    old = settings.SECRET_KEY
+    with override_settings(SECRET_KEY="a-new-secret-key-" + "x" * 40, SECRET_KEY_FALLBACKS=[old]):
+        assert open_tip(client, phrase).status_code == 200
+        # Re-indexed under the new key.
+        assert Tip.objects.get().receipt_index == receipt.receipt_index(phrase)
+
+
+def test_follow_up_pages_need_no_cookie_and_no_javascript(client, phrase):
+    response = client.get("/tips/follow-up/")
+    assert not response.cookies and "<script" not in response.content.decode()
+    response = open_tip(client, phrase)
+    assert not response.cookies and "<script" not in response.content.decode()
