@@ -44,6 +44,8 @@ class WatchGroupAdmin(admin.ModelAdmin):
         "neighbourhood",
         "description",
         "members_need_approval",
+        "training_program",
+        "meetings",
         "status",
         "coordinator",
         "liaison",
@@ -51,6 +53,7 @@ class WatchGroupAdmin(admin.ModelAdmin):
         "decline_reason",
         "created_at",
     ]
+    filter_horizontal = ["meetings"]
     inlines = [MembershipInline, PostInline]
     actions = ["approve_selected"]
     show_full_result_count = False
@@ -58,6 +61,13 @@ class WatchGroupAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Residents propose groups on the site; the proposer becomes the coordinator.
         return False
+
+    def has_change_permission(self, request, obj=None):
+        # Once a group has its liaison, only that officer (or a superuser) changes it.
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or obj.liaison_id is None or request.user.is_superuser:
+            return allowed
+        return allowed and obj.liaison_id == request.user.pk
 
     @admin.action(description=_("Approve the selected groups (you become their liaison)"), permissions=["change"])
     def approve_selected(self, request, queryset):

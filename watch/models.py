@@ -40,6 +40,18 @@ class WatchGroup(models.Model):
         _("the coordinator approves new members"), default=False, help_text=_("Otherwise anyone may join at once.")
     )
     decline_reason = models.TextField(_("reason for declining"), blank=True)
+    training_program = models.ForeignKey(
+        "programs.Program",
+        verbose_name=_("training program"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="watch_groups",
+        help_text=_("The program the liaison officer recommends to members, e.g. a watch training workshop."),
+    )
+    meetings = models.ManyToManyField(
+        "meetings.Meeting", verbose_name=_("meetings"), blank=True, related_name="watch_groups"
+    )
     created_at = models.DateTimeField(_("proposed"), auto_now_add=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
 

@@ -62,6 +62,8 @@ def _render_detail(request, group, *, post_form=None, concern_form=None, status=
         "leads": leads,
         "posts": selectors.recent_posts(group) if (is_member or leads) else [],
         "pending": selectors.pending_memberships(group) if leads else [],
+        "training_program": selectors.training_program_of(group),
+        "meetings": selectors.upcoming_meetings(group),
         "post_form": post_form or (PostForm() if leads else None),
         "concern_form": concern_form or (ConcernForm() if is_member and group.liaison_id else None),
     }
