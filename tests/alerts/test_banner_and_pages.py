@@ -126,3 +126,16 @@ def test_the_alert_list_query_count_is_flat(client, officer, neighbourhood, coun
     with django_assert_max_num_queries(6):
         response = client.get("/alerts/")
     assert response.status_code == 200
+
+
+def test_every_alert_message_invalidates_cached_anonymous_pages(officer, django_capture_on_commit_callbacks):
+    """Anonymous pages cached under the "alerts" namespace carry the city-wide banner: each message renews them."""
+    from portal.cache import cache_versions
+
+    storm = make_alert(created_by=officer, city_wide=True, headline="Severe storm tonight")
+    seen = [cache_versions(("alerts",))["alerts"]]
+    for send in (alert_publish, alert_cancel):
+        with django_capture_on_commit_callbacks(execute=True):
+            send(actor=officer, alert=storm)
+        seen.append(cache_versions(("alerts",))["alerts"])
+    assert len(set(seen)) == 3
