@@ -1,14 +1,21 @@
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Neighbourhood
 from tips.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from tips.models import TipCategory
 
-_FILES_HELP = _(
-    "Up to %(count)s photos (JPEG, PNG, GIF, WebP) or PDF documents, %(size)s MB each. We remove their hidden "
-    "data (location, device, author) before storing them; other kinds of file are refused."
-) % {"count": MAX_ATTACHMENTS, "size": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+
+def _files_help() -> str:
+    return _(
+        "Up to %(count)s photos (JPEG, PNG, GIF, WebP) or PDF documents, %(size)s MB each. We remove their hidden "
+        "data (location, device, author) before storing them; other kinds of file are refused."
+    ) % {"count": MAX_ATTACHMENTS, "size": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+
+
+# Lazy, so the text is translated into each visitor's language, not the one active at import.
+_FILES_HELP = lazy(_files_help, str)()
 
 
 class MultipleFileInput(forms.ClearableFileInput):
