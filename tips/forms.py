@@ -59,7 +59,8 @@ class HoneypotInput(forms.TextInput):
 class _TokenFields(forms.Form):
     """The single-use form token and the honeypot every tipster form carries."""
 
-    form_token = forms.CharField(widget=forms.HiddenInput)
+    # Not "required": a missing token is refused by the service with a message the tipster can see.
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
     # The honeypot: hidden by CSS, so people never fill it; form-filling robots do.
     website = forms.CharField(label=_("Leave this field empty"), required=False, widget=HoneypotInput)
 
@@ -111,7 +112,7 @@ class ReceiptForm(forms.Form):
 
 
 class FollowUpForm(_TokenFields):
-    access = forms.CharField(widget=forms.HiddenInput)
+    access = forms.CharField(widget=forms.HiddenInput, required=False)  # checked by the view first
     text = forms.CharField(
         label=_("Your answer or more information"),
         max_length=10_000,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -338,8 +338,8 @@ def tips_notify_reviewers() -> int:
         if not due:
             return 0
         reviewers = (
-            Group.objects.get(name=TIP_REVIEWERS)
-            .user_set.filter(is_active=True, is_staff=True)
+            get_user_model()
+            .objects.filter(groups__name=TIP_REVIEWERS, is_active=True, is_staff=True)
             .exclude(email="")
             .order_by("pk")
         )

@@ -171,3 +171,49 @@ def test_follow_up_pages_need_no_cookie_and_no_javascript(client, phrase):
     assert not response.cookies and "<script" not in response.content.decode()
     response = open_tip(client, phrase)
     assert not response.cookies and "<script" not in response.content.decode()
+
+
+def test_a_form_without_its_token_says_so(client, phrase):
+    page = open_tip(client, phrase).content.decode()
+    response = client.post(
+        "/tips/follow-up/send/", {"access": hidden_value(page, "access"), "text": "No token", "website": ""}
+    )
+    assert response.status_code == 400
+    assert "This form has expired" in response.content.decode()
+    assert not TipMessage.objects.exists()
+
+
+def test_a_tip_deleted_meanwhile_asks_for_the_phrase_again(client, phrase):
+    page = open_tip(client, phrase).content.decode()
+    Tip.objects.all().delete()
+    data = {"access": hidden_value(page, "access"), "form_token": hidden_value(page, "form_token"), "text": "x"}
+    response = client.post("/tips/follow-up/send/", data)
+    assert response.status_code == 404
+    assert "We could not find that tip" in response.content.decode()
+
+
+def test_too_much_at_once_on_follow_up_is_refused_with_a_message(client, phrase, monkeypatch):
+    from tips import http
+
+    monkeypatch.setattr(http, "MAX_REQUEST_BYTES", 1000)
+    page = open_tip(client, phrase).content.decode()
+    data = {
+        "access": hidden_value(page, "access"),
+        "form_token": hidden_value(page, "form_token"),
+        "files": [named(jpeg_with_gps(), "big.jpg")],
+    }
+    response = client.post("/tips/follow-up/send/", data)
+    assert response.status_code == 413
+    assert "too large together" in response.content.decode()
+    assert not TipAttachment.objects.exists()
+
+
+def test_opening_the_tip_clears_the_tipster_wrote_flag(client, phrase, reviewer_client):
+    page = open_tip(client, phrase).content.decode()
+    data = {"access": hidden_value(page, "access"), "form_token": hidden_value(page, "form_token"), "text": "More"}
+    client.post("/tips/follow-up/send/", data)
+    tip = Tip.objects.get()
+    assert tip.tipster_wrote
+    assert "More" in reviewer_client.get(f"/admin/tips/tip/{tip.pk}/change/").content.decode()
+    tip.refresh_from_db()
+    assert not tip.tipster_wrote
