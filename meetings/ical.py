@@ -14,16 +14,16 @@ def _domain() -> str:
     return settings.SITE_URL.split("://", 1)[1].split("/", 1)[0]
 
 
-def meeting_location(meeting: Meeting) -> str:
+def meeting_location(meeting: Meeting, *, include_online_link: bool) -> str:
     parts = []
     if meeting.is_in_person and meeting.address:
         parts.append(meeting.address)
-    if meeting.is_online and meeting.online_url:
+    if meeting.is_online and meeting.online_url and include_online_link:
         parts.append(meeting.online_url)
     return " · ".join(parts)
 
 
-def _event(meeting: Meeting, zone: ZoneInfo) -> Event:
+def _event(meeting: Meeting, zone: ZoneInfo, *, include_online_link: bool) -> Event:
     event = Event()
     event.add("uid", f"meeting-{meeting.pk}@{_domain()}")
     event.add("summary", meeting.title)
@@ -34,15 +34,18 @@ def _event(meeting: Meeting, zone: ZoneInfo) -> Event:
     url = settings.SITE_URL + meeting.get_absolute_url()
     event.add("url", url)
     event.add("description", f"{meeting.description}\n\n{url}".strip())
-    location = meeting_location(meeting)
+    location = meeting_location(meeting, include_online_link=include_online_link)
     if location:
         event.add("location", location)
     event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
     return event
 
 
-def calendar_for(meetings: Iterable[Meeting], *, name: str) -> bytes:
-    """An iCalendar document with one event per meeting and the VTIMEZONE it refers to."""
+def calendar_for(meetings: Iterable[Meeting], *, name: str, include_online_link: bool = False) -> bytes:
+    """An iCalendar document with one event per meeting and the VTIMEZONE it refers to.
+
+    Online links go only to people registered (as on the meeting page), never into public feeds.
+    """
     zone = ZoneInfo(settings.TIME_ZONE)
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.SITE_NAME}//Meetings//EN")
@@ -52,6 +55,6 @@ def calendar_for(meetings: Iterable[Meeting], *, name: str) -> bytes:
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     for meeting in meetings:
-        calendar.add_component(_event(meeting, zone))
+        calendar.add_component(_event(meeting, zone, include_online_link=include_online_link))
     calendar.add_missing_timezones()
     return calendar.to_ical()

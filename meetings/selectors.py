@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from meetings.models import AgendaItem, FeedbackReceipt, Meeting, Question, QuestionVote, Rsvp
+from meetings.models import AgendaItem, Meeting, Question, QuestionVote, Rsvp
 
 
 def public_meetings() -> QuerySet[Meeting]:
@@ -78,10 +78,6 @@ def waitlist_position(rsvp: Rsvp) -> int:
         .count()
         + 1
     )
-
-
-def has_given_feedback(*, meeting: Meeting, user) -> bool:
-    return user.is_authenticated and FeedbackReceipt.objects.filter(meeting=meeting, user=user).exists()
 
 
 def month_calendar(*, year: int, month: int, neighbourhood=None) -> list[list[tuple[date, list[Meeting]]]]:

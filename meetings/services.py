@@ -69,7 +69,7 @@ def meeting_email_context(meeting: Meeting, *, language: str) -> dict:
 def _ics_attachment(meeting: Meeting) -> dict:
     return {
         "filename": f"{meeting.slug}.ics",
-        "content": calendar_for([meeting], name=meeting.title).decode(),
+        "content": calendar_for([meeting], name=meeting.title, include_online_link=True).decode(),
         "mimetype": "text/calendar",
     }
 
@@ -503,6 +503,18 @@ def question_moderate(*, question: Question, actor, status: str, answer: str | N
     return question
 
 
+def feedback_check_allowed(*, meeting: Meeting, user) -> None:
+    """Raise ``MeetingError`` unless ``user`` may give feedback on ``meeting`` now (a read: no lock)."""
+    if meeting.is_cancelled:
+        raise MeetingError(_("This meeting was cancelled."))
+    if not meeting.has_ended:
+        raise MeetingError(_("Feedback opens when the meeting ends."))
+    if not feedback_eligible_rsvps(meeting).filter(user=user).exists():
+        raise MeetingError(_("Only people who attended this meeting can give feedback on it."))
+    if FeedbackReceipt.objects.filter(meeting=meeting, user=user).exists():
+        raise MeetingError(_("You have already given feedback on this meeting. Thank you!"))
+
+
 def feedback_submit(*, meeting: Meeting, user, anonymous: bool, **answers) -> Feedback:
     """Record one person's feedback once, after the meeting, if they attended.
 
@@ -511,14 +523,7 @@ def feedback_submit(*, meeting: Meeting, user, anonymous: bool, **answers) -> Fe
     """
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        if meeting.is_cancelled:
-            raise MeetingError(_("This meeting was cancelled."))
-        if not meeting.has_ended:
-            raise MeetingError(_("Feedback opens when the meeting ends."))
-        if not feedback_eligible_rsvps(meeting).filter(user=user).exists():
-            raise MeetingError(_("Only people who attended this meeting can give feedback on it."))
-        if FeedbackReceipt.objects.filter(meeting=meeting, user=user).exists():
-            raise MeetingError(_("You have already given feedback on this meeting. Thank you!"))
+        feedback_check_allowed(meeting=meeting, user=user)
         FeedbackReceipt.objects.create(meeting=meeting, user=user)
         feedback = Feedback(meeting=meeting, user=None if anonymous else user, **answers)
         feedback.full_clean()

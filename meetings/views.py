@@ -82,13 +82,20 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "questions": selectors.public_questions(meeting=meeting, user=request.user),
             "own_questions": selectors.own_questions(meeting=meeting, user=request.user),
             "question_form": QuestionForm(),
-            "can_give_feedback": meeting.has_ended
-            and not meeting.is_cancelled
-            and rsvp is not None
-            and not selectors.has_given_feedback(meeting=meeting, user=request.user),
+            "can_give_feedback": _may_give_feedback(meeting, request.user),
             "feedback_response": getattr(meeting, "feedback_response", None),
         },
     )
+
+
+def _may_give_feedback(meeting: Meeting, user) -> bool:
+    if not (user.is_authenticated and meeting.has_ended):
+        return False
+    try:
+        services.feedback_check_allowed(meeting=meeting, user=user)
+    except services.MeetingError:
+        return False
+    return True
 
 
 @login_required
@@ -134,7 +141,10 @@ def _calendar_response(content: bytes, filename: str, *, download: bool) -> Http
 @require_GET
 def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = _published_or_404(slug)
-    return _calendar_response(calendar_for([meeting], name=meeting.title), f"{meeting.slug}.ics", download=True)
+    rsvp = selectors.rsvp_for(meeting=meeting, user=request.user)
+    going = rsvp is not None and rsvp.status == rsvp.Status.GOING
+    content = calendar_for([meeting], name=meeting.title, include_online_link=going)
+    return _calendar_response(content, f"{meeting.slug}.ics", download=True)
 
 
 @require_GET
@@ -187,6 +197,11 @@ def question_vote(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def feedback_give(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = _published_or_404(slug)
+    try:
+        services.feedback_check_allowed(meeting=meeting, user=request.user)
+    except services.MeetingError as error:
+        messages.error(request, str(error))
+        return redirect(meeting)
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         answers = {name: form.cleaned_data[name] for name in FeedbackForm.Meta.fields}

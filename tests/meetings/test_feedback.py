@@ -137,11 +137,21 @@ def test_feedback_form_rejects_out_of_range_ratings(resident_client, resident):
     assert not Feedback.objects.exists()
 
 
-def test_feedback_view_denials(client, resident):
+def test_feedback_view_denials(client, resident, other_resident):
     meeting = ended_meeting_with(resident)
-    assert client.get(f"/meetings/{meeting.slug}/feedback/").status_code == 302
+    response = client.get(f"/meetings/{meeting.slug}/feedback/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     client.force_login(resident)
     assert client.get("/meetings/no-such-meeting/feedback/").status_code == 404
+    client.force_login(other_resident)
+    refused = client.get(f"/meetings/{meeting.slug}/feedback/", follow=True).content.decode()
+    assert "Only people who attended" in refused and "Tell us how it went" not in refused
+    upcoming = make_meeting()
+    rsvp_create(meeting=upcoming, user=other_resident)
+    assert (
+        "opens when the meeting ends"
+        in client.get(f"/meetings/{upcoming.slug}/feedback/", follow=True).content.decode()
+    )
 
 
 def test_what_you_told_us_shows_once_published(client, resident, officer):

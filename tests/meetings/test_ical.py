@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from icalendar import Calendar
 
-from meetings.models import Meeting
+from meetings.models import Meeting, Rsvp
 from tests.meetings.conftest import local, make_meeting
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +74,14 @@ def test_neighbourhood_feed_has_only_its_meetings(client, neighbourhood, other_n
     assert [str(event["summary"]) for event in calendar.walk("VEVENT")] == ["Riverside"]
     assert "Riverside" in str(calendar["x-wr-calname"])
     assert client.get("/meetings/feed/nowhere.ics").status_code == 404
+
+
+def test_online_link_is_only_in_the_calendar_of_people_going(client, resident):
+    meeting = make_meeting(mode=Meeting.Mode.ONLINE, address="", online_url="https://meet.example.org/secret")
+    url = f"/meetings/{meeting.slug}/calendar.ics"
+    assert b"meet.example.org/secret" not in client.get(url).content
+    assert b"meet.example.org/secret" not in client.get("/meetings/feed.ics").content
+    Rsvp.objects.create(meeting=meeting, user=resident)
+    client.force_login(resident)
+    (event,) = parse(client.get(url)).walk("VEVENT")
+    assert str(event["location"]) == "https://meet.example.org/secret"
