@@ -78,7 +78,15 @@ def test_resident_meeting_journey(page):
     assert QuestionVote.objects.filter(user=resident).count() == 1
     assert_accessible(page)
 
-    page.goto(f"/meetings/{past.slug}/")
+    page.goto("/meetings/calendar/2027/3/")
+    page.get_by_role("heading", name="Meetings in March 2027").wait_for()
+    assert_accessible(page)
+    page.get_by_role("link", name="6:30 PM Riverside town hall").wait_for()
+
+    page.goto("/meetings/?when=past")
+    assert_accessible(page)
+    page.get_by_role("link", name="Winter safety forum").click()
+    page.wait_for_url(f"**/meetings/{past.slug}/")
     page.get_by_text("Thirty residents came.").wait_for()
     page.get_by_role("link", name="Tell us how it went").click()
     page.get_by_role("heading", name="How was “Winter safety forum”?").wait_for()
