@@ -19,6 +19,8 @@ max_requests_jitter = 200
 # The TLS proxy in front sets X-Forwarded-For / -Proto; trust it only from these addresses.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# Tip pages are logged without client address, referrer or user agent (docs/tips-threat-model.md).
+logger_class = "tips.gunicorn_logging.TipPrivacyLogger"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # The app is loaded once in the master, so workers share its memory and start fast.

@@ -1,7 +1,9 @@
 """The tipster's pages. They work without JavaScript, set no cookie, and read nothing about the
-request except, for the in-memory rate limit, the client address (tips/throttle.py)."""
+request except, for the in-memory rate limit, the client's address (tips/throttle.py)."""
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -26,9 +28,19 @@ def _too_large_message() -> str:
     }
 
 
+def _client_address(request: HttpRequest) -> str:
+    """The address the log-in rate limits use too: behind the TLS proxy, from X-Forwarded-For
+    (ALLAUTH_TRUSTED_PROXY_COUNT), else every tipster would share the proxy's counter.
+    Only ever used as input to the in-memory keyed hash."""
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:  # No usable address: such clients share one counter.
+        return ""
+
+
 def _limited(request: HttpRequest, scope: str, form, template: str) -> HttpResponse | None:
     """The polite refusal when this client, or everyone together, is over the limit; None otherwise."""
-    if throttle_allow(scope=scope, client_address=request.META.get("REMOTE_ADDR", "")):
+    if throttle_allow(scope=scope, client_address=_client_address(request)):
         return None
     form.add_error(
         None,

@@ -44,3 +44,13 @@ def test_counters_hold_no_address_and_expire(monkeypatch):
     throttle.throttle_allow(scope="follow_up", client_address="192.0.2.78")
     # Expired entries are dropped, not kept around.
     assert len(throttle._counters) == 2
+
+
+def test_behind_the_tls_proxy_clients_are_told_apart_by_x_forwarded_for(settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    first = Client(HTTP_X_FORWARDED_FOR="192.0.2.30", **proxy)
+    for _ in range(throttle.LIMITS["submit"].per_client):
+        assert submit_tip(first).status_code == 200
+    assert submit_tip(first).status_code == 429
+    assert submit_tip(Client(HTTP_X_FORWARDED_FOR="192.0.2.31", **proxy)).status_code == 200
