@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from alerts.models import Alert, AlertRecipient, AlertRevision
 from audit.services import audit_record
-from outbox.services import email_queue
+from outbox.services import email_queue_many
 from portal.cache import bump_cache_version
 
 # The queue a newsletter fan-out never fills: alert mail is never stuck behind bulk mail.
@@ -202,6 +202,13 @@ def alert_revision_deliver(*, revision_id: int) -> int:
                 batch = []
         AlertRecipient.objects.bulk_create(batch, ignore_conflicts=True)
 
+    contexts: dict[str, dict] = {}  # one rendering of the context per language
+
+    def context_in(language: str) -> dict:
+        if language not in contexts:
+            contexts[language] = alert_email_context(revision, language=language)
+        return contexts[language]
+
     count = 0
     last_id = 0
     while True:
@@ -209,15 +216,19 @@ def alert_revision_deliver(*, revision_id: int) -> int:
         if not recipients:
             return count
         with transaction.atomic():
-            for recipient in recipients:
-                email_queue(
-                    to=recipient.email,
-                    template="alerts/emails/alert",
-                    context=alert_email_context(revision, language=recipient.language),
-                    idempotency_key=f"alerts:{revision.identifier}:{recipient.email}",
-                    language=recipient.language,
-                    queue=ALERT_QUEUE,
-                )
+            email_queue_many(
+                messages=[
+                    {
+                        "to": recipient.email,
+                        "template": "alerts/emails/alert",
+                        "context": context_in(recipient.language),
+                        "idempotency_key": f"alerts:{revision.identifier}:{recipient.email}",
+                        "language": recipient.language,
+                    }
+                    for recipient in recipients
+                ],
+                queue=ALERT_QUEUE,
+            )
         count += len(recipients)
         last_id = recipients[-1].pk
 

@@ -59,12 +59,12 @@ def email_queue(
     return email
 
 
-def email_queue_many(*, messages: list[dict]) -> dict[str, int]:
+def email_queue_many(*, messages: list[dict], queue: str | None = None) -> dict[str, int]:
     """Queue many e-mails at once (same keys as ``email_queue``) in the caller's transaction.
 
     For fan-outs: three queries for the whole list instead of two per message. Keys that exist
     already are left alone and not sent again. Returns {idempotency_key: e-mail id} for every
-    message; the new rows are delivered in batches once the transaction commits.
+    message; the new rows are delivered in batches (on ``queue`` if given) once the transaction commits.
     """
     keys = [message["idempotency_key"] for message in messages]
     existing = set(Email.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
@@ -93,14 +93,18 @@ def email_queue_many(*, messages: list[dict]) -> dict[str, int]:
     if new_ids:
         transaction.on_commit(
             lambda: [
-                enqueue_delivery(new_ids[start : start + BATCH_SIZE]) for start in range(0, len(new_ids), BATCH_SIZE)
+                enqueue_delivery(new_ids[start : start + BATCH_SIZE], queue=queue)
+                for start in range(0, len(new_ids), BATCH_SIZE)
             ]
         )
     return ids
 
 
 def enqueue_delivery(email_ids: list[int], *, queue: str | None = None) -> bool:
-    """Hand rows to the worker (on ``queue`` if given). Never raises: if the broker is down, the sweep sends them later."""
+    """Hand rows to the worker (on ``queue`` if given).
+
+    Never raises: if the broker is down, the sweep sends them later.
+    """
     from outbox.tasks import deliver_emails
 
     try:

@@ -101,7 +101,8 @@ def test_the_fan_out_and_every_delivery_it_enqueues_go_to_the_high_priority_queu
         alert_publish(actor=officer, alert=alert_for_a)
 
     assert [call.kwargs["queue"] for call in fan_out.call_args_list] == ["high"]
-    assert [call.kwargs["queue"] for call in deliveries.call_args_list] == ["high", "high"]
+    assert deliveries.call_args_list
+    assert {call.kwargs["queue"] for call in deliveries.call_args_list} == {"high"}
     assert len(mail.outbox) == 2
 
 

@@ -35,12 +35,15 @@ def two_queues(monkeypatch, settings):
     high_queue = f"alerts-test-high-{id(monkeypatch)}"
     monkeypatch.setitem(celery_app.conf, "task_default_queue", default_queue)
     monkeypatch.setattr(alert_services, "ALERT_QUEUE", high_queue)
+    # Drop connections and producers an earlier test may have bound to another broker.
     celery_app._pool = None
+    celery_app.__dict__.pop("amqp", None)
     yield high_queue, default_queue
     with celery_app.connection_for_write() as connection:
         for queue in (high_queue, default_queue):
             connection.default_channel.queue_purge(queue)
     celery_app._pool = None
+    celery_app.__dict__.pop("amqp", None)
 
 
 def _wait_for(condition, *, seconds: float) -> bool:
