@@ -11,8 +11,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import linebreaks_filter
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join, linebreaks
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -115,7 +117,7 @@ class TipAdmin(admin.ModelAdmin):
         return format_html(
             "<dl><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl>",
             _("What happened"),
-            linebreaks(content["what"], autoescape=True),
+            linebreaks_filter(content["what"]),
             _("Where"),
             content["where"] or "—",
             _("When"),
@@ -157,8 +159,8 @@ class TipAdmin(admin.ModelAdmin):
                 (
                     (
                         _("Tipster") if message.from_tipster else message.reviewer_email or _("Reviewer"),
-                        message.created_at.strftime("%Y-%m-%d %H:00"),
-                        linebreaks(message.text, autoescape=True),
+                        f"{timezone.localtime(message.created_at):%Y-%m-%d %H:00}",
+                        linebreaks_filter(message.text),
                     )
                     for message in messages_
                 ),
@@ -178,8 +180,8 @@ class TipAdmin(admin.ModelAdmin):
                 (
                     (
                         note.author.email if note.author else "—",
-                        f"{note.created_at:%Y-%m-%d %H:%M}",
-                        linebreaks(text, autoescape=True),
+                        f"{timezone.localtime(note.created_at):%Y-%m-%d %H:%M}",
+                        linebreaks_filter(text),
                     )
                     for note, text in notes
                 ),

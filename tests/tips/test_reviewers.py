@@ -185,3 +185,21 @@ def test_the_inbox_query_count_is_flat(reviewer_client, django_assert_max_num_qu
 
 def test_only_reviewers_group_exists_as_configured():
     assert Group.objects.filter(name=TIP_REVIEWERS).exists()
+
+
+def test_the_tip_is_shown_as_text_never_as_html(reviewer_client, tip_reviewer):
+    tip = services.tip_create(
+        category=TipCategory.objects.first(),
+        what="Line one\n<script>alert('x')</script>",
+        where="<b>here</b>",
+        when="",
+        neighbourhood=None,
+        files=[],
+        receipt_phrase="html phrase",
+    )
+    services.tip_reply(tip=tip, actor=tip_reviewer, text="Question\nsecond line")
+    page = reviewer_client.get(f"/admin/tips/tip/{tip.pk}/change/").content.decode()
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    assert "&lt;b&gt;here&lt;/b&gt;" in page
+    assert "&lt;p&gt;" not in page  # paragraphs are rendered, not shown as code
+    assert "Question<br>second line" in page
