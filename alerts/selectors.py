@@ -82,9 +82,12 @@ def followed_neighbourhood_ids(user) -> set[int]:
         home = Profile.objects.filter(user=user, home_neighbourhood__isnull=False).values_list(
             "home_neighbourhood_id", flat=True
         )
-        followed = Subscription.neighbourhoods.through.objects.filter(
-            subscription__user=user, subscription__status=Subscription.Status.ACTIVE
-        ).values_list("neighbourhood_id", flat=True)
+        # A subscription belongs to the account, or was made with the account's address before it existed.
+        followed = (
+            Subscription.neighbourhoods.through.objects.filter(subscription__status=Subscription.Status.ACTIVE)
+            .filter(Q(subscription__user=user) | Q(subscription__email=user.email.strip().lower()))
+            .values_list("neighbourhood_id", flat=True)
+        )
         ids = list(home.union(followed))
         cache.set(key, ids, BANNER_AREAS_CACHE_SECONDS)
     return set(ids)

@@ -55,6 +55,15 @@ def test_subscribers_following_a_neighbourhood_see_its_banner(
     assert "Burglaries on Elm Street" in _banner(client.get("/"))
 
 
+def test_a_subscription_made_with_the_same_address_counts_too(
+    client, officer, other_resident, neighbourhood, alert_for_a
+):
+    make_subscription(other_resident.email, neighbourhood)  # subscribed before having an account
+    alert_publish(actor=officer, alert=alert_for_a)
+    client.force_login(other_resident)
+    assert "Burglaries on Elm Street" in _banner(client.get("/"))
+
+
 def test_a_cancelled_alert_leaves_the_banner_at_once(
     client, officer, resident, neighbourhood, alert_for_a, django_capture_on_commit_callbacks
 ):

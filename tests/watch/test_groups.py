@@ -111,6 +111,14 @@ def test_liaison_posts_reach_members_by_email(
     assert "Join us on Tuesday at 7pm." not in client.get("/watch/elm-street-watch/").content.decode()
 
 
+def test_an_empty_announcement_is_refused_with_the_form_errors(client, group, officer):
+    client.force_login(officer)
+    response = client.post("/watch/elm-street-watch/posts/", {"title": "", "body": ""})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert not Post.objects.exists()
+
+
 def test_the_coordinator_posts_too(group, resident, other_resident, django_capture_on_commit_callbacks):
     membership_join(user=other_resident, group=group)
     with django_capture_on_commit_callbacks(execute=True):
