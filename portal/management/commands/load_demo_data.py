@@ -6,7 +6,14 @@ from django.db import transaction
 from portal import demo
 
 # Each app's demo module exposes create_demo_data(officer, neighbourhoods); order matters.
-APP_DEMO_MODULES: list[str] = ["meetings.demo", "programs.demo", "tips.demo", "alerts.demo", "watch.demo", "newsletters.demo"]
+APP_DEMO_MODULES: list[str] = [
+    "meetings.demo",
+    "programs.demo",
+    "tips.demo",
+    "alerts.demo",
+    "watch.demo",
+    "newsletters.demo",
+]
 
 
 class Command(BaseCommand):
