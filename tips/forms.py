@@ -74,7 +74,7 @@ class _TokenFields(forms.Form):
 
 class TipForm(_TokenFields):
     category = forms.ModelChoiceField(
-        label=_("What is it about?"), queryset=TipCategory.objects.filter(is_active=True), empty_label=None
+        label=_("What is it about?"), queryset=TipCategory.objects.filter(is_active=True), empty_label=_("Choose one")
     )
     what = forms.CharField(
         label=_("What happened?"),

@@ -195,3 +195,10 @@ def test_the_tip_url_prefix_matches_the_privacy_filter():
 def test_client_without_user_agent_or_address_still_works():
     client = Client(REMOTE_ADDR="")
     assert submit_tip(client).status_code == 200
+
+
+def test_a_category_must_be_chosen(client):
+    assert 'value="" selected>Choose one<' in client.get("/tips/").content.decode()
+    response = submit_tip(client, category="")
+    assert response.status_code == 400
+    assert not Tip.objects.exists()
