@@ -255,8 +255,10 @@ def main() -> None:
     for size in arguments.sizes:
         print(f"» {size:,} subscribers: portal (Celery worker, -c {WORKER_CONCURRENCY}) …", flush=True)
         portal = run_portal(size, workdir)
+        print(f"  {portal}", flush=True)  # as soon as measured: a long run can be read while it goes on
         print(f"» {size:,} subscribers: smtplib baseline …", flush=True)
         baseline = run_baseline(size, workdir)
+        print(f"  {baseline}", flush=True)
         results.append((size, portal, baseline))
 
     print()
