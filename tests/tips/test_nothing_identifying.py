@@ -141,10 +141,26 @@ def test_no_cache_on_disk_can_hold_anything():
     # Only in-memory or Redis caches are configured; a file cache would have to be scanned too.
     for cache in settings.CACHES.values():
         assert "FileBasedCache" not in cache["BACKEND"]
+
     # Nor are uploads spooled to temporary files: the tip pages keep them in memory.
+    from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
+
     from tips.http import TipUploadHandler
 
-    assert issubclass(TipUploadHandler, __import__("django").core.files.uploadhandler.MemoryFileUploadHandler)
+    assert issubclass(TipUploadHandler, MemoryFileUploadHandler)
+    assert not issubclass(TipUploadHandler, TemporaryFileUploadHandler)
+
+
+@pytest.mark.django_db
+def test_a_big_upload_is_not_written_to_a_temporary_file(client, settings, monkeypatch):
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # Django would spool anything bigger to disk
+    monkeypatch.setattr(
+        TemporaryUploadedFile, "__init__", lambda *args, **kwargs: pytest.fail("an upload went to a temporary file")
+    )
+    assert submit_tip(client, files=[named(jpeg_with_gps(), "a.jpg")]).status_code == 200
+    assert TipAttachment.objects.count() == 1
 
 
 @pytest.mark.django_db
