@@ -18,7 +18,8 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 # The TLS proxy in front sets X-Forwarded-For / -Proto; trust it only from these addresses.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# "-" logs each request to standard output; an empty value turns the access log off.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 # Tip pages are logged without client address, referrer or user agent (docs/tips-threat-model.md).
 logger_class = "tips.gunicorn_logging.TipPrivacyLogger"
 errorlog = "-"

@@ -2,7 +2,9 @@
 
 The cache only ever holds what can be rebuilt (rendered public pages, rate-limit
 counters, used TOTP codes), so losing it must not take the site down: every Redis
-error is logged and answered as a miss. After an error the backend stops calling
+error is logged and answered as Django's DummyCache would answer — a miss, and an
+``add`` that "succeeds" (allauth's rate limits take a lock with ``add``; refusing it
+would refuse every log-in while Redis is down). After an error the backend stops calling
 Redis for ``RETRY_AFTER`` seconds, so a dead server costs one failed connection
 per process every few seconds instead of a timeout on every cache call.
 """
@@ -41,7 +43,7 @@ class ResilientRedisCache(RedisCache):
         return time.monotonic() >= self._down_until
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("add", False, lambda: super(ResilientRedisCache, self).add(key, value, timeout, version))
+        return self._call("add", True, lambda: super(ResilientRedisCache, self).add(key, value, timeout, version))
 
     def get(self, key, default=None, version=None):
         return self._call("get", default, lambda: super(ResilientRedisCache, self).get(key, default, version))
@@ -69,9 +71,7 @@ class ResilientRedisCache(RedisCache):
         return result
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call(
-            "set_many", list(data), lambda: super(ResilientRedisCache, self).set_many(data, timeout, version)
-        )
+        return self._call("set_many", [], lambda: super(ResilientRedisCache, self).set_many(data, timeout, version))
 
     def delete_many(self, keys, version=None):
         return self._call("delete_many", None, lambda: super(ResilientRedisCache, self).delete_many(keys, version))

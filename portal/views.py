@@ -11,10 +11,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from portal.cache import cache_public_page
 from portal.celery import app as celery_app
 
 
 @require_GET
+@cache_public_page("home", "alerts")
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
 

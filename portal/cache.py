@@ -1,0 +1,123 @@
+"""Whole-page caching of anonymous public pages, invalidated by namespace versions.
+
+A view decorated with ``@cache_public_page("meetings")`` serves anonymous GETs from
+the cache, keyed by path, query string, language and the current version of each
+namespace it names. A service that changes what such pages show calls
+``bump_cache_version("meetings")`` inside its transaction; the new version takes
+effect when the transaction commits, so every cached page of that namespace is
+skipped from then on (and expires on its own later). Nothing is deleted by pattern,
+so invalidation is one cache write however many pages were cached.
+
+What is never cached: requests of logged-in users, anything but GET/HEAD, requests
+with pending messages, responses other than 200, responses that set a cookie, and
+responses that used the CSRF token (a page with a form) — a cached page must be the
+same for every anonymous visitor and must never carry one visitor's token.
+"""
+
+import functools
+import hashlib
+import time
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+# Headers worth keeping with a cached page; the rest (CSP, HSTS, Vary…) are added per request.
+_KEPT_HEADERS = ("Content-Type", "Content-Language")
+CACHE_STATUS_HEADER = "X-Precinct-Cache"
+
+
+def _version_key(namespace: str) -> str:
+    return f"public-page-version:{namespace}"
+
+
+def cache_versions(namespaces: tuple[str, ...]) -> dict[str, str]:
+    """The current version of each namespace, creating any that the cache lost."""
+    keys = {namespace: _version_key(namespace) for namespace in namespaces}
+    found = cache.get_many(list(keys.values()))
+    versions = {}
+    for namespace, key in keys.items():
+        version = found.get(key)
+        if version is None:
+            # A fresh, never-used value: pages cached under a lost version stay unreachable.
+            version = str(time.time_ns())
+            cache.add(key, version, timeout=None)
+            version = cache.get(key, version)
+        versions[namespace] = str(version)
+    return versions
+
+
+def bump_cache_version(*namespaces: str) -> None:
+    """Invalidate every cached page of ``namespaces`` once the current transaction commits."""
+
+    def bump() -> None:
+        cache.set_many({_version_key(namespace): str(time.time_ns()) for namespace in namespaces}, timeout=None)
+
+    transaction.on_commit(bump)
+
+
+def _release() -> str:
+    """Changes with each release's static files, so no page outlives the stylesheet it links to."""
+    return getattr(staticfiles_storage, "manifest_hash", "") or "dev"
+
+
+def _page_key(request: HttpRequest, namespaces: tuple[str, ...]) -> str:
+    versions = cache_versions(namespaces)
+    tag = ":".join(f"{namespace}={versions[namespace]}" for namespace in namespaces)
+    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"public-page:{_release()}:{translation.get_language()}:{tag}:{address}"
+
+
+def _cacheable_request(request: HttpRequest) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        # Looking does not consume the messages: the page still shows them.
+        and not len(get_messages(request))
+    )
+
+
+def _cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not response.has_header("Cache-Control")
+    )
+
+
+def cache_public_page(*namespaces: str, timeout: int | None = None):
+    """Serve anonymous GETs of the decorated view from the cache; see the module docstring."""
+    if not namespaces:
+        raise ValueError("cache_public_page needs at least one namespace.")
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not _cacheable_request(request):
+                return view(request, *args, **kwargs)
+            key = _page_key(request, namespaces)
+            stored = cache.get(key)
+            if stored is not None:
+                content, headers = stored
+                response = HttpResponse(content, headers=headers)
+                response[CACHE_STATUS_HEADER] = "hit"
+                return response
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if _cacheable_response(request, response):
+                headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
+                seconds = timeout if timeout is not None else settings.PUBLIC_PAGE_CACHE_SECONDS
+                cache.set(key, (response.content, headers), timeout=seconds)
+                response[CACHE_STATUS_HEADER] = "miss"
+            return response
+
+        return wrapped
+
+    return decorator

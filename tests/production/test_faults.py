@@ -1,0 +1,306 @@
+"""What the portal does when Redis, PostgreSQL or a worker fails under it."""
+
+import asyncio
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from cryptography.fernet import Fernet
+from django.core import mail
+from django.db import connection, transaction
+from django.test import override_settings
+
+from outbox.models import Email
+from outbox.services import email_queue
+from portal.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parents[2]
+CLOSED_PORT_REDIS = "redis://127.0.0.1:9/0"  # nothing listens on the discard port: refused at once
+
+
+# --- Redis unreachable ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_down(monkeypatch):
+    """Cache and broker both point at a port where no Redis answers."""
+    unreachable_cache = {
+        "default": {
+            "BACKEND": "portal.cache_backend.ResilientRedisCache",
+            "LOCATION": CLOSED_PORT_REDIS,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    monkeypatch.setitem(celery_app.conf, "broker_url", CLOSED_PORT_REDIS)
+    monkeypatch.setitem(celery_app.conf, "broker_transport_options", {"socket_connect_timeout": 1, "max_retries": 1})
+    celery_app._pool = None
+    with override_settings(CACHES=unreachable_cache):
+        yield
+    celery_app._pool = None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/meetings/", "/programs/", "/alerts/", "/tips/", "/accounts/login/"])
+def test_with_redis_down_public_pages_still_render_quickly(client, redis_down, url):
+    started = time.monotonic()
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code == 200
+    assert time.monotonic() - started < 3
+
+
+@pytest.mark.django_db
+def test_with_redis_down_a_residents_pages_still_render(client, resident, redis_down):
+    client.force_login(resident)
+    assert client.get("/me/profile/").status_code == 200
+    assert client.get("/programs/mine/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_with_redis_down_a_form_saves_and_its_email_waits_in_the_outbox(
+    client, redis_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/accounts/signup/",
+            {"email": "new.resident@example.com", "password1": "lantern-orchard-42", "password2": "lantern-orchard-42"},
+        )
+    assert response.status_code == 302
+    email = Email.objects.get(to="new.resident@example.com")
+    assert email.status == Email.Status.QUEUED
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_with_redis_down_the_cache_answers_as_empty_without_waiting(redis_down, caplog):
+    from django.core.cache import cache
+
+    started = time.monotonic()
+    cache.set("key", "value")
+    assert cache.get("key") is None
+    assert cache.get_many(["a", "b"]) == {}
+    # As Django's DummyCache answers: nothing is kept, and "add" succeeds so locks built on it do not block.
+    assert cache.add("key", "value") is True
+    with pytest.raises(ValueError):
+        cache.incr("counter")
+    assert time.monotonic() - started < 2
+    assert "Redis cache unavailable" in caplog.text
+
+
+# --- PostgreSQL drops the portal's connection ----------------------------------------------
+
+
+def terminate_other_connections() -> int:
+    """End every connection to this test database but the test's own (no other database is touched)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def other_connection_pids() -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_database_url() -> str:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def production_server(tmp_path):
+    """gunicorn with production settings on the test database: connections live between requests."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "REDIS_URL"}}
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        TIP_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        DATABASE_URL=test_database_url(),
+        PRECINCT_VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="portal.settings",
+    )
+    command = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--workers=1", "portal.wsgi"]
+    env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: _answers(base + "/health/live"), 30, "gunicorn did not start")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return get(url)[0] == 200
+    except OSError:
+        return False
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_after_postgresql_drops_its_connections_the_next_request_succeeds(production_server):
+    assert get(production_server + "/health/ready")[0] == 200
+    before = other_connection_pids()
+    assert before, "the server kept no database connection between requests"
+
+    # What a PostgreSQL restart does to the portal: its open connection is gone.
+    terminated = terminate_other_connections()
+    assert terminated == len(before)
+
+    status, body = get(production_server + "/health/ready")
+    assert status == 200, body
+    assert b'"database": "ok"' in body
+    after = other_connection_pids()
+    assert after and not after & before  # a new connection replaced the dead one
+    assert get(production_server + "/meetings/feed.ics")[0] == 200  # reads meetings, links no static file
+
+
+# --- A worker killed in the middle of a delivery -------------------------------------------
+
+
+class SlowSink:
+    """An SMTP server that records accepted messages and stalls on one recipient the first time."""
+
+    def __init__(self, stall_for: str):
+        self.stall_for = stall_for
+        self.accepted: list[str] = []
+        self.stalled = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        recipient = envelope.rcpt_tos[0]
+        if recipient == self.stall_for and not self.stalled.is_set():
+            self.stalled.set()
+            await asyncio.sleep(120)  # the worker is killed while it waits for this answer
+            return "451 Try again later"
+        self.accepted.append(recipient)
+        return "250 Message accepted for delivery"
+
+
+def start_worker(*, queue: str, smtp_port: int, database_name: str) -> subprocess.Popen:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    env.update(
+        DEBUG="true",
+        DATABASE_URL=f"postgres://{db['USER']}{password}@{host}/{database_name}",
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_port),
+        DJANGO_SETTINGS_MODULE="portal.settings",
+    )
+    # A short visibility timeout, so the task the killed worker held comes back within seconds, not an hour.
+    script = (
+        "from portal.celery import app; "
+        "app.conf.broker_transport_options = {**app.conf.broker_transport_options, 'visibility_timeout': 3}; "
+        f"app.worker_main(['worker', '--queues={queue}', '--concurrency=1', '--loglevel=INFO', "
+        "'--without-gossip', '--without-mingle', '--without-heartbeat'])"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def wait_for(condition, timeout: float, message: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    pytest.fail(message)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_delivery_loses_and_duplicates_nothing(settings, monkeypatch):
+    queue = f"fault-test-{uuid.uuid4().hex}"
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    monkeypatch.setitem(celery_app.conf, "broker_url", settings.REDIS_URL)
+    monkeypatch.setitem(celery_app.conf, "task_default_queue", queue)
+    celery_app._pool = None
+    recipients = [f"resident{n}@example.com" for n in range(5)]
+    sink = SlowSink(stall_for=recipients[2])
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    workers = []
+    try:
+        with transaction.atomic():  # one transaction, so the five rows go to the worker as one task
+            for recipient in recipients:
+                email_queue(
+                    to=recipient,
+                    template="account/email/password_reset_key",
+                    context={"password_reset_url": "https://precinct.example/reset/"},
+                    idempotency_key=f"fault-test:{queue}:{recipient}",
+                )
+        assert Email.objects.count() == 5
+
+        workers.append(start_worker(queue=queue, smtp_port=controller.port, database_name=settings_name()))
+        wait_for(sink.stalled.is_set, 60, "the first worker never reached the third e-mail")
+        assert sink.accepted == recipients[:2]
+        os.killpg(workers[0].pid, signal.SIGKILL)
+        workers[0].wait(10)
+
+        workers.append(start_worker(queue=queue, smtp_port=controller.port, database_name=settings_name()))
+        wait_for(
+            lambda: not Email.objects.filter(status=Email.Status.QUEUED).exists(),
+            60,
+            "the task the killed worker held was never delivered again",
+        )
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(10)
+        controller.stop()
+        celery_app._pool = None
+
+    assert sorted(sink.accepted) == recipients  # each exactly once: none lost, none twice
+    assert set(Email.objects.values_list("status", flat=True)) == {Email.Status.SENT}
+    assert list(Email.objects.filter(to=recipients[2]).values_list("attempts", flat=True)) == [1]
+
+
+def settings_name() -> str:
+    return connection.settings_dict["NAME"]

@@ -1,0 +1,182 @@
+"""Anonymous public pages come from the cache, and an officer's change shows at the next visit."""
+
+import pytest
+from django.contrib import messages
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template import Context, Template
+from django.test import override_settings
+from django.urls import path
+
+from portal import urls as portal_urls
+from portal.cache import CACHE_STATUS_HEADER, bump_cache_version, cache_public_page
+from tests.alerts.conftest import make_alert
+
+
+@cache_public_page("test")
+def page_with_a_form(request):
+    template = Template('<form method="post">{% csrf_token %}<button>Go</button></form>')
+    return HttpResponse(template.render(Context({"csrf_token": get_token(request)})))
+
+
+@cache_public_page("test")
+def page_that_sets_a_cookie(request):
+    response = HttpResponse("hello")
+    response.set_cookie("visited", "yes")
+    return response
+
+
+@cache_public_page("test")
+def page_that_adds_a_message(request):
+    messages.info(request, "Thanks for visiting")
+    return HttpResponse("ok")
+
+
+urlpatterns = [
+    path("form/", page_with_a_form),
+    path("cookie/", page_that_sets_a_cookie),
+    path("message/", page_that_adds_a_message),
+    *portal_urls.urlpatterns,
+]
+
+
+def status(response) -> str | None:
+    return response.get(CACHE_STATUS_HEADER)
+
+
+@pytest.mark.django_db
+def test_an_anonymous_visit_is_served_from_the_cache_the_second_time(client, django_assert_num_queries):
+    first = client.get("/")
+    assert status(first) == "miss"
+    with django_assert_num_queries(0):
+        second = client.get("/")
+    assert status(second) == "hit"
+    assert second.content == first.content
+    # Headers that depend on the request are still added to a cached page.
+    assert "Content-Security-Policy" in second
+    assert second["Content-Type"] == "text/html; charset=utf-8"
+
+
+@pytest.mark.django_db
+def test_the_query_string_is_part_of_the_address(client):
+    client.get("/")
+    assert status(client.get("/?page=2")) == "miss"
+
+
+@pytest.mark.django_db
+def test_each_language_has_its_own_copy(client):
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="en").get("Content-Language") == "en"
+    spanish = client.get("/", HTTP_ACCEPT_LANGUAGE="es")
+    assert status(spanish) == "miss"
+    assert spanish["Content-Language"] == "es"
+    assert '<html lang="es">' in spanish.content.decode()
+
+
+@pytest.mark.django_db
+def test_logged_in_visitors_never_get_or_fill_the_cache(client, resident):
+    client.get("/")
+    client.force_login(resident)
+    response = client.get("/")
+    assert status(response) is None
+    assert "Log out" in response.content.decode()
+    client.logout()
+    assert status(client.get("/")) == "hit"
+
+
+@pytest.mark.django_db
+def test_publishing_an_alert_shows_on_the_next_anonymous_visit(
+    client, officer, neighbourhood, django_capture_on_commit_callbacks
+):
+    from alerts.services import alert_publish
+
+    assert status(client.get("/")) == "miss"
+    assert status(client.get("/")) == "hit"
+    alert = make_alert(created_by=officer, city_wide=True, headline="Water main break on Oak Avenue")
+    with django_capture_on_commit_callbacks(execute=True):
+        alert_publish(actor=officer, alert=alert)
+    response = client.get("/")
+    assert status(response) == "miss"
+    assert "Water main break on Oak Avenue" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_invalidates_only_when_its_transaction_commits(client):
+    from django.db import transaction
+
+    client.get("/")
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        bump_cache_version("alerts")
+        raise Abort
+    assert status(client.get("/")) == "hit"
+    with transaction.atomic():
+        bump_cache_version("alerts")
+    assert status(client.get("/")) == "miss"
+
+
+@pytest.mark.django_db
+def test_a_lost_version_number_never_revives_an_old_copy(client):
+    from django.core.cache import cache
+
+    client.get("/")
+    cache.delete("public-page-version:alerts")
+    assert status(client.get("/")) == "miss"
+    assert status(client.get("/")) == "hit"
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_page_with_a_csrf_token_is_never_cached(client):
+    first = client.get("/form/").content.decode()
+    second = client.get("/form/")
+    assert status(second) is None
+    assert "csrfmiddlewaretoken" in first
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_page_that_sets_a_cookie_is_never_cached(client):
+    client.get("/cookie/")
+    response = client.get("/cookie/")
+    assert status(response) is None
+    assert response.cookies["visited"].value == "yes"
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_visit_with_pending_messages_renders_them_instead_of_the_cached_page(client):
+    client.get("/")
+    assert status(client.get("/")) == "hit"
+    client.get("/message/")
+    response = client.get("/")
+    assert status(response) is None
+    assert "Thanks for visiting" in response.content.decode()
+    assert status(client.get("/")) == "hit"
+
+
+@pytest.mark.django_db
+def test_a_post_is_neither_served_from_nor_stored_in_the_cache(client):
+    client.get("/")
+    response = client.post("/")
+    assert response.status_code == 405
+    assert status(response) is None
+
+
+@pytest.mark.django_db
+def test_errors_are_not_cached(client):
+    client.get("/alerts/no-such-alert/")
+    assert status(client.get("/alerts/no-such-alert/")) is None
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_pages_are_shared_between_processes_through_redis(client, settings):
+    from django.core.cache import cache
+
+    assert settings.CACHES["default"]["BACKEND"] == "portal.cache_backend.ResilientRedisCache"
+    client.get("/")
+    keys = list(cache._cache.get_client().scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*public-page:*"))
+    assert keys
