@@ -1,12 +1,13 @@
 """Whole-page caching of anonymous public pages, invalidated by namespace versions.
 
 A view decorated with ``@cache_public_page("meetings")`` serves anonymous GETs from
-the cache, keyed by path, query string, language and the current version of each
-namespace it names. A service that changes what such pages show calls
-``bump_cache_version("meetings")`` inside its transaction; the new version takes
-effect when the transaction commits, so every cached page of that namespace is
-skipped from then on (and expires on its own later). Nothing is deleted by pattern,
-so invalidation is one cache write however many pages were cached.
+the cache, keyed by path, query string, language and release; each stored page
+remembers the version of every namespace it names. A service that changes what such
+pages show calls ``bump_cache_version("meetings")`` inside its transaction; the new
+version takes effect when the transaction commits, and from then on every stored page
+of that namespace no longer matches and is rendered afresh at its next visit. Nothing
+is deleted by pattern, so invalidation is one cache write however many pages were
+cached, and a visit costs one round trip to Redis (versions and page together).
 
 What is never cached: requests of logged-in users, anything but GET/HEAD, requests
 with pending messages, responses other than 200, responses that set a cookie, and
@@ -35,27 +36,16 @@ def _version_key(namespace: str) -> str:
     return f"public-page-version:{namespace}"
 
 
-def cache_versions(namespaces: tuple[str, ...]) -> dict[str, str]:
-    """The current version of each namespace, creating any that the cache lost."""
-    keys = {namespace: _version_key(namespace) for namespace in namespaces}
-    found = cache.get_many(list(keys.values()))
-    versions = {}
-    for namespace, key in keys.items():
-        version = found.get(key)
-        if version is None:
-            # A fresh, never-used value: pages cached under a lost version stay unreachable.
-            version = str(time.time_ns())
-            cache.add(key, version, timeout=None)
-            version = cache.get(key, version)
-        versions[namespace] = str(version)
-    return versions
+def _new_version() -> str:
+    # Never used before, so a page stored under a lost or older version can never match it.
+    return str(time.time_ns())
 
 
 def bump_cache_version(*namespaces: str) -> None:
     """Invalidate every cached page of ``namespaces`` once the current transaction commits."""
 
     def bump() -> None:
-        cache.set_many({_version_key(namespace): str(time.time_ns()) for namespace in namespaces}, timeout=None)
+        cache.set_many({_version_key(namespace): _new_version() for namespace in namespaces}, timeout=None)
 
     transaction.on_commit(bump)
 
@@ -65,11 +55,25 @@ def _release() -> str:
     return getattr(staticfiles_storage, "manifest_hash", "") or "dev"
 
 
-def _page_key(request: HttpRequest, namespaces: tuple[str, ...]) -> str:
-    versions = cache_versions(namespaces)
-    tag = ":".join(f"{namespace}={versions[namespace]}" for namespace in namespaces)
+def _page_key(request: HttpRequest) -> str:
     address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"public-page:{_release()}:{translation.get_language()}:{tag}:{address}"
+    return f"public-page:{_release()}:{translation.get_language()}:{address}"
+
+
+def _lookup(page_key: str, namespaces: tuple[str, ...]) -> tuple[dict[str, str], tuple | None]:
+    """Current namespace versions and the stored page if it was made under exactly those, in one round trip."""
+    version_keys = {namespace: _version_key(namespace) for namespace in namespaces}
+    found = cache.get_many([*version_keys.values(), page_key])
+    versions = {}
+    for namespace, key in version_keys.items():
+        if key not in found:
+            cache.add(key, _new_version(), timeout=None)
+            found[key] = cache.get(key)
+        versions[namespace] = found[key]
+    stored = found.get(page_key)
+    if stored is None or None in versions.values() or stored[0] != versions:
+        return versions, None
+    return versions, stored
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -101,20 +105,20 @@ def cache_public_page(*namespaces: str, timeout: int | None = None):
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not _cacheable_request(request):
                 return view(request, *args, **kwargs)
-            key = _page_key(request, namespaces)
-            stored = cache.get(key)
+            key = _page_key(request)
+            versions, stored = _lookup(key, namespaces)
             if stored is not None:
-                content, headers = stored
+                _versions, content, headers = stored
                 response = HttpResponse(content, headers=headers)
                 response[CACHE_STATUS_HEADER] = "hit"
                 return response
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
-            if _cacheable_response(request, response):
+            if _cacheable_response(request, response) and None not in versions.values():
                 headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
                 seconds = timeout if timeout is not None else settings.PUBLIC_PAGE_CACHE_SECONDS
-                cache.set(key, (response.content, headers), timeout=seconds)
+                cache.set(key, (versions, response.content, headers), timeout=seconds)
                 response[CACHE_STATUS_HEADER] = "miss"
             return response
 

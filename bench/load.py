@@ -1,0 +1,300 @@
+"""Benchmark: the production web stack under 50 concurrent connections.
+
+Starts gunicorn (2 workers, production settings: DEBUG off, WhiteNoise, PostgreSQL, Redis) on
+127.0.0.1 with 1,000 meetings, 200 programs and 10,000 residents, drives it with `wrk`, and
+prints requests per second and p50 / p99 latency for the liveness probe (the framework's
+floor, measured in the same run), the home page, the meeting list, a meeting detail, the
+program list and a resident's "my programs" page, with each page's ratio to the floor.
+Exits non-zero when a target is missed. See bench/README.md.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/precinct_loadbench \\
+    REDIS_URL=redis://127.0.0.1:6379/5 .venv/bin/python bench/load.py [--duration 10] [--connections 50]
+"""
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/precinct_loadbench")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5")
+RESIDENTS, MEETINGS, PROGRAMS = 10_000, 1_000, 200
+BENCH_EMAIL = "bench.resident.{n}@example.com"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fernet_key() -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+VAR_DIR = Path(tempfile.mkdtemp(prefix="precinct-load-"))
+# This process (data set-up, collectstatic) and gunicorn share these production settings.
+ENVIRONMENT = {
+    "DJANGO_SETTINGS_MODULE": "portal.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(60),
+    "TIP_ENCRYPTION_KEYS": fernet_key(),
+    "ALLOWED_HOSTS": "127.0.0.1",
+    # No TLS proxy on the bench: plain HTTP must not be redirected.
+    "SECURE_SSL_REDIRECT": "false",
+    "DATABASE_URL": DATABASE_URL,
+    "REDIS_URL": REDIS_URL,
+    "PRECINCT_VAR_DIR": str(VAR_DIR),
+    "STATIC_ROOT": str(VAR_DIR / "static"),
+    "LOG_LEVEL": "WARNING",
+    "GUNICORN_ACCESS_LOG": "",
+}
+os.environ.update(ENVIRONMENT)
+
+
+def ensure_database() -> None:
+    """Create the bench database if it does not exist (it must be a throw-away one)."""
+    from urllib.parse import urlparse
+
+    import psycopg2
+
+    url = urlparse(DATABASE_URL)
+    name = url.path.lstrip("/")
+    admin = psycopg2.connect(
+        dbname="postgres", user=url.username, password=url.password, host=url.hostname, port=url.port or 5432
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def prepare() -> dict:
+    """Migrate, collect static files and create the data set (once). Returns what the run needs."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return create_data()
+
+
+def create_data() -> dict:
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from accounts.models import Profile
+    from meetings.models import Meeting
+    from portal import demo
+    from programs.models import Application, Program
+
+    User = get_user_model()
+    neighbourhoods = demo.create_neighbourhoods()
+    now = timezone.now()
+    if not User.objects.filter(username=BENCH_EMAIL.format(n=0)).exists():
+        password = make_password(secrets.token_urlsafe(16))  # one hash for all: argon2 is slow on purpose
+        User.objects.bulk_create(
+            User(username=BENCH_EMAIL.format(n=n), email=BENCH_EMAIL.format(n=n), password=password)
+            for n in range(RESIDENTS)
+        )
+        users = list(User.objects.filter(username__startswith="bench.resident.").only("pk", "email"))
+        EmailAddress.objects.bulk_create(
+            EmailAddress(user=user, email=user.email, primary=True, verified=True) for user in users
+        )
+        Profile.objects.bulk_create(
+            Profile(user=user, home_neighbourhood=neighbourhoods[n % len(neighbourhoods)])
+            for n, user in enumerate(users)
+        )
+    if not Meeting.objects.filter(slug="bench-meeting-0").exists():
+        Meeting.objects.bulk_create(
+            Meeting(
+                title=f"Community meeting {n}",
+                slug=f"bench-meeting-{n}",
+                description="An evening with your officers: what happened this month and what comes next.",
+                # Half in the past, half to come, one every six hours.
+                starts_at=now + timedelta(hours=6 * (n - MEETINGS // 2)),
+                ends_at=now + timedelta(hours=6 * (n - MEETINGS // 2) + 2),
+                address="City Hall, 1 Market Square",
+                neighbourhood=neighbourhoods[n % len(neighbourhoods)] if n % 3 else None,
+                capacity=100,
+                is_published=True,
+            )
+            for n in range(MEETINGS)
+        )
+    if not Program.objects.filter(slug="bench-program-0").exists():
+        kinds = list(Program.Kind)
+        Program.objects.bulk_create(
+            Program(
+                kind=kinds[n % len(kinds)],
+                title=f"Program {n}",
+                slug=f"bench-program-{n}",
+                summary="Six evenings with the department: patrol, dispatch, investigations and the law.",
+                neighbourhood=neighbourhoods[n % len(neighbourhoods)] if n % 2 else None,
+                capacity=30,
+                applications_open_at=now - timedelta(days=10),
+                applications_close_at=now + timedelta(days=20 + n % 30),
+                status=Program.Status.PUBLISHED,
+            )
+            for n in range(PROGRAMS)
+        )
+    resident = User.objects.get(username=BENCH_EMAIL.format(n=0))
+    if not Application.objects.filter(applicant=resident).exists():
+        Application.objects.bulk_create(
+            Application(program=program, applicant=resident, status=Application.Status.ACCEPTED)
+            for program in Program.objects.filter(slug__startswith="bench-program-").order_by("pk")[:5]
+        )
+    # A logged-in session, made the way django.contrib.auth.login makes one.
+    session = SessionStore()
+    session["_auth_user_id"] = str(resident.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = resident.get_session_auth_hash()
+    session.create()
+    meeting = Meeting.objects.filter(slug__startswith="bench-meeting-", starts_at__gt=now).order_by("starts_at")[5]
+    return {"session_cookie": f"sessionid={session.session_key}", "meeting_slug": meeting.slug}
+
+
+def start_gunicorn(port: int) -> subprocess.Popen:
+    command = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--workers", "2", "portal.wsgi"]
+    env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise SystemExit("gunicorn did not become ready within 60 s")
+
+
+def to_ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def run_wrk(url: str, *, connections: int, duration: int, cookie: str | None) -> dict:
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    latency = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+(\S+)\s*$", output, re.M))
+    if set(latency) != {"50", "99"}:
+        raise SystemExit(f"Could not read wrk's latency distribution:\n{output}")
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": to_ms(latency["50"]),
+        "p99": to_ms(latency["99"]),
+        "errors": errors + (int(non_2xx.group(1)) if non_2xx else 0),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per page (default 10)")
+    parser.add_argument("--connections", type=int, default=50, help="concurrent connections (default 50)")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+
+    print(
+        f"» Preparing {DATABASE_URL} (migrate, collectstatic, {RESIDENTS:,} residents, {MEETINGS:,} meetings, "
+        f"{PROGRAMS} programs)"
+    )
+    ensure_database()
+    context = prepare()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    pages = [
+        ("liveness (floor)", "/health/live", None, None),
+        ("home", "/", None, 0.5),
+        ("meeting list", "/meetings/", None, 0.5),
+        ("meeting detail", f"/meetings/{context['meeting_slug']}/", None, 0.5),
+        ("program list", "/programs/", None, 0.5),
+        ("my programs (logged in)", "/programs/mine/", context["session_cookie"], 0.25),
+    ]
+    print(f"» gunicorn (2 workers) on {base}; wrk, {args.connections} connections, {args.duration} s per page")
+    server = start_gunicorn(port)
+    results = []
+    try:
+        for name, path, cookie, target in pages:
+            # Two requests first, as visitors would have made: the first fills the cache of anonymous pages.
+            for _ in range(2):
+                request = urllib.request.Request(base + path, headers={"Cookie": cookie} if cookie else {})  # noqa: S310 (http://127.0.0.1)
+                with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                    if response.status != 200:
+                        raise SystemExit(f"{path} answered {response.status}, not 200")
+                    cache_status = response.headers.get("X-Precinct-Cache", "not cached")
+            result = run_wrk(base + path, connections=args.connections, duration=args.duration, cookie=cookie)
+            results.append((name, target, {**result, "cache": cache_status}))
+    finally:
+        server.terminate()
+        server.wait(30)
+        shutil.rmtree(VAR_DIR, ignore_errors=True)
+
+    floor = results[0][2]["rps"]
+    lines = [
+        "| page | cache | requests/s | p50 (ms) | p99 (ms) | × floor | errors | target | met |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    all_met = True
+    for name, target, result in results:
+        ratio = result["rps"] / floor
+        if target is None:
+            goal, met = "floor", result["errors"] == 0
+        else:
+            goal = f"≥ {target:g} × floor, p99 < 100 ms" if target == 0.5 else f"≥ {target:g} × floor"
+            met = ratio >= target and result["errors"] == 0 and (target != 0.5 or result["p99"] < 100)
+        all_met &= met
+        lines.append(
+            f"| {name} | {result['cache']} | {result['rps']:,.0f} | {result['p50']:.1f} | {result['p99']:.1f} | "
+            f"{ratio:.2f} | {result['errors']} | {goal} | {'yes' if met else 'NO'} |"
+        )
+    table = "\n".join(lines)
+    print()
+    print(table)
+    print(f"\nMachine: {os.cpu_count()} cores, {platform_summary()}")
+    results_dir = ROOT / "bench" / "results"
+    results_dir.mkdir(exist_ok=True)
+    (results_dir / "load.md").write_text(table + "\n")
+    return 0 if all_met else 1
+
+
+def platform_summary() -> str:
+    import platform
+
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text())
+        model = found.group(1).strip() if found else ""
+    return f"{model or platform.processor()}, Python {platform.python_version()}, {platform.system()}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
