@@ -190,10 +190,19 @@ def run_portal(size: int, workdir: Path) -> dict:
         started = time.perf_counter()
         services.newsletter_schedule(newsletter_id=newsletter.pk, send_at=None, actor=None)
         peak_rss, delivered, last_change, last_count = idle_rss, 0, time.perf_counter(), -1
+        next_report = started + 30
         while delivered < size:
             time.sleep(0.2)
             peak_rss = max(peak_rss, rss_of_tree(worker.pid))
             delivered = count_lines(received)
+            if time.perf_counter() >= next_report:  # progress, so a long run can be read while it goes on
+                seconds = time.perf_counter() - started
+                print(
+                    f"  {seconds:6.0f} s: {delivered:,} received, {delivered / seconds:.0f} msg/s,"
+                    f" worker peak RSS so far {peak_rss / 2**20:.0f} MB",
+                    flush=True,
+                )
+                next_report += 30
             if delivered != last_count:
                 last_count, last_change = delivered, time.perf_counter()
             elif time.perf_counter() - last_change > 60:
