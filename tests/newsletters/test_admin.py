@@ -169,7 +169,12 @@ def test_the_subscriber_list_counts_nothing_and_its_queries_do_not_grow_with_row
     counts = [sql for sql in many if "COUNT(" in sql.upper() and "newsletters_subscription" in sql]
     assert counts == [], counts
     page = officer_client.get("/admin/newsletters/subscription/").content.decode()
-    assert "?p=2" in page  # a next page is offered without counting the table
+    assert '<a href="?p=2">Next page</a>' in page  # offered without counting the table
+    assert "Page 1: 50 subscriptions" in page
+    last = officer_client.get("/admin/newsletters/subscription/?p=3").content.decode()
+    assert "Page 3: 25 subscriptions" in last
+    assert "Next page" not in last
+    assert '<a href="?p=2">Previous page</a>' in last
 
 
 def newsletter_list_queries(officer_client) -> list[str]:
