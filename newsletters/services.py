@@ -152,10 +152,10 @@ def subscription_update(
     """
     address = selectors.normalise_email(email)
     with transaction.atomic():
-        subscription, _created = Subscription.objects.select_for_update().get_or_create(
+        subscription, created = Subscription.objects.select_for_update().get_or_create(
             email=address, defaults={"status": Subscription.Status.UNSUBSCRIBED}
         )
-        before = _snapshot(subscription) if not _created else {}
+        before = {} if created else _snapshot(subscription)
         _apply_choices(subscription, topics=topics, digest_frequency=digest_frequency, language=language)
         now = timezone.now()
         if subscribed and subscription.status != Subscription.Status.ACTIVE:

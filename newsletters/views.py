@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import language_for
 from newsletters import links, selectors, services
@@ -37,6 +37,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     return render(request, "newsletters/subscribe.html", {"form": form})
 
 
+@require_GET
 def subscribe_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "newsletters/subscribe_sent.html")
 
