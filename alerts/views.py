@@ -7,11 +7,13 @@ from alerts import selectors
 from alerts.cap import CAP_CONTENT_TYPE, cap_document
 from alerts.models import Alert
 from neighbourhoods.models import Neighbourhood
+from portal.cache import cache_public_page
 
 PAGE_SIZE = 20
 
 
 @require_safe
+@cache_public_page("alerts")
 def alert_list(request: HttpRequest) -> HttpResponse:
     neighbourhoods = list(Neighbourhood.objects.all())
     chosen = None
@@ -29,6 +31,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_public_page("alerts")
 def alert_detail(request: HttpRequest, code) -> HttpResponse:
     alert = _public_alert_or_404(code)
     return render(request, "alerts/detail.html", {"alert": alert, "revisions": list(alert.revisions.all())})

@@ -15,6 +15,7 @@ from meetings.forms import FeedbackForm, MeetingFilterForm, QuestionForm
 from meetings.ical import calendar_for
 from meetings.models import Meeting, Question
 from neighbourhoods.models import Neighbourhood
+from portal.cache import cache_public_page
 
 PAGE_SIZE = 10
 
@@ -24,6 +25,7 @@ def _published_or_404(slug: str) -> Meeting:
 
 
 @require_GET
+@cache_public_page("meetings", "alerts")
 def meeting_list(request: HttpRequest) -> HttpResponse:
     form = MeetingFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -42,6 +44,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page("meetings", "alerts")
 def meeting_calendar(request: HttpRequest, year: int | None = None, month: int | None = None) -> HttpResponse:
     today = timezone.localdate()
     year, month = year or today.year, month or today.month
@@ -67,6 +70,7 @@ def meeting_calendar(request: HttpRequest, year: int | None = None, month: int |
 
 
 @require_GET
+@cache_public_page("meetings", "alerts")
 def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = selectors.meeting_detail(slug=slug)
     if meeting is None:

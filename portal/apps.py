@@ -12,3 +12,7 @@ class PortalConfig(AppConfig):
         admin.site.site_header = _("Precinct administration")
         admin.site.site_title = _("Precinct admin")
         admin.site.index_title = _("Officers' desk")
+
+        from portal.cache import watch_public_page_sources
+
+        watch_public_page_sources()

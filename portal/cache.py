@@ -9,6 +9,16 @@ of that namespace no longer matches and is rendered afresh at its next visit. No
 is deleted by pattern, so invalidation is one cache write however many pages were
 cached, and a visit costs one round trip to Redis (versions and page together).
 
+Which writes bump which namespace is declared once, in ``PUBLIC_PAGE_SOURCES``: every
+committed save or delete of those models bumps it (``watch_public_page_sources``), so
+an officer's edit in the admin, an inline, an admin action and a resident's RSVP (which
+changes the seats left) all invalidate alike, and no service can forget to. Writes that
+bypass model signals (``QuerySet.update``, ``bulk_create``) must call
+``bump_cache_version`` themselves when they change what a public page shows.
+
+``PUBLIC_PAGE_CACHE_SECONDS`` is the longest a page is kept; 0 turns the cache off (the
+test suite does, except where it tests the cache: a test's transaction never commits).
+
 What is never cached: requests of logged-in users, anything but GET/HEAD, requests
 with pending messages, responses other than 200, responses that set a cookie, and
 responses that used the CSRF token (a page with a form) — a cached page must be the
@@ -19,11 +29,13 @@ import functools
 import hashlib
 import time
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
@@ -50,6 +62,47 @@ def bump_cache_version(*namespaces: str) -> None:
     transaction.on_commit(bump)
 
 
+# namespace -> the models whose rows its pages show (seat counts included).
+PUBLIC_PAGE_SOURCES = {
+    "meetings": [
+        "meetings.Meeting",
+        "meetings.AgendaItem",
+        "meetings.Rsvp",
+        "meetings.Question",
+        "meetings.QuestionVote",
+        "meetings.FeedbackResponse",
+        "neighbourhoods.Neighbourhood",
+    ],
+    "programs": [
+        "programs.Program",
+        "programs.ProgramSession",
+        "programs.Application",
+        "neighbourhoods.Neighbourhood",
+    ],
+    "alerts": ["alerts.Alert", "alerts.AlertRevision", "neighbourhoods.Neighbourhood"],
+}
+
+
+def watch_public_page_sources() -> None:
+    """Connect the bump of each namespace to the saves and deletes of its models (called once, at start-up)."""
+    for namespace, labels in PUBLIC_PAGE_SOURCES.items():
+        for label in labels:
+            model = apps.get_model(label)
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    functools.partial(_bump_on_write, namespace),
+                    sender=model,
+                    weak=False,
+                    dispatch_uid=f"public-page:{namespace}:{label}:{id(signal)}",
+                )
+
+
+def _bump_on_write(namespace: str, sender, **kwargs) -> None:
+    if kwargs.get("raw"):  # loading fixtures
+        return
+    bump_cache_version(namespace)
+
+
 def _release() -> str:
     """Changes with each release's static files, so no page outlives the stylesheet it links to."""
     return getattr(staticfiles_storage, "manifest_hash", "") or "dev"
@@ -60,16 +113,27 @@ def _page_key(request: HttpRequest) -> str:
     return f"public-page:{_release()}:{translation.get_language()}:{address}"
 
 
-def _lookup(page_key: str, namespaces: tuple[str, ...]) -> tuple[dict[str, str], tuple | None]:
-    """Current namespace versions and the stored page if it was made under exactly those, in one round trip."""
-    version_keys = {namespace: _version_key(namespace) for namespace in namespaces}
-    found = cache.get_many([*version_keys.values(), page_key])
+def cache_versions(namespaces: tuple[str, ...]) -> dict[str, str | None]:
+    """The current version of each namespace (None only while the cache is unreachable)."""
+    return _versions_in(cache.get_many([_version_key(namespace) for namespace in namespaces]), namespaces)
+
+
+def _versions_in(found: dict, namespaces: tuple[str, ...]) -> dict[str, str | None]:
     versions = {}
-    for namespace, key in version_keys.items():
+    for namespace in namespaces:
+        key = _version_key(namespace)
         if key not in found:
+            # Lost (or never set): start a fresh one; add() keeps the first of two racing processes.
             cache.add(key, _new_version(), timeout=None)
             found[key] = cache.get(key)
         versions[namespace] = found[key]
+    return versions
+
+
+def _lookup(page_key: str, namespaces: tuple[str, ...]) -> tuple[dict[str, str | None], tuple | None]:
+    """Current namespace versions and the stored page if it was made under exactly those, in one round trip."""
+    found = cache.get_many([*(_version_key(namespace) for namespace in namespaces), page_key])
+    versions = _versions_in(found, namespaces)
     stored = found.get(page_key)
     if stored is None or None in versions.values() or stored[0] != versions:
         return versions, None
@@ -103,7 +167,8 @@ def cache_public_page(*namespaces: str, timeout: int | None = None):
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not _cacheable_request(request):
+            seconds = timeout if timeout is not None else settings.PUBLIC_PAGE_CACHE_SECONDS
+            if not seconds or not _cacheable_request(request):
                 return view(request, *args, **kwargs)
             key = _page_key(request)
             versions, stored = _lookup(key, namespaces)
@@ -117,7 +182,6 @@ def cache_public_page(*namespaces: str, timeout: int | None = None):
                 response = response.render()
             if _cacheable_response(request, response) and None not in versions.values():
                 headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
-                seconds = timeout if timeout is not None else settings.PUBLIC_PAGE_CACHE_SECONDS
                 cache.set(key, (versions, response.content, headers), timeout=seconds)
                 response[CACHE_STATUS_HEADER] = "miss"
             return response

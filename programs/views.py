@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.cache import cache_public_page
 from programs import selectors, services
 from programs.documents import certificate_pdf, program_calendar
 from programs.forms import ApplicationForm, ConsentForm, ProgramFilterForm
@@ -17,6 +18,7 @@ PAGE_SIZE = 12
 
 
 @require_GET
+@cache_public_page("programs", "alerts")
 def program_list(request: HttpRequest) -> HttpResponse:
     form = ProgramFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -37,6 +39,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page("programs", "alerts")
 def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
     program = selectors.program_for_visitor(slug=slug)
     return render(

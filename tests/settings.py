@@ -14,6 +14,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Whole-page caching is off: a test's transaction never commits, so edits would not invalidate.
+# tests/production/test_public_cache.py turns it on and tests it.
+PUBLIC_PAGE_CACHE_SECONDS = 0
 MEDIA_ROOT = tempfile.mkdtemp(prefix="precinct-test-media-")
 if REDIS_URL:
     # Parallel test workers share one Redis: keep their keys apart.

@@ -11,6 +11,8 @@ from django.urls import path
 from portal import urls as portal_urls
 from portal.cache import CACHE_STATUS_HEADER, bump_cache_version, cache_public_page
 from tests.alerts.conftest import make_alert
+from tests.meetings.conftest import make_meeting
+from tests.programs.conftest import make_program
 
 
 @cache_public_page("test")
@@ -42,6 +44,12 @@ urlpatterns = [
 
 def status(response) -> str | None:
     return response.get(CACHE_STATUS_HEADER)
+
+
+@pytest.fixture(autouse=True)
+def _public_page_cache_on(settings):
+    # The suite turns whole-page caching off (tests/settings.py); these tests are about it.
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 120
 
 
 @pytest.mark.django_db
@@ -180,3 +188,116 @@ def test_pages_are_shared_between_processes_through_redis(client, settings):
     client.get("/")
     keys = list(cache._cache.get_client().scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*public-page:*"))
     assert keys
+
+
+# --- Each app's public pages ----------------------------------------------------------------
+
+
+@pytest.fixture
+def public_content(officer, neighbourhood):
+    meeting = make_meeting(title="Riverside town hall", capacity=50, neighbourhood=neighbourhood)
+    program = make_program(title="Citizen Police Academy", capacity=10)
+    alert = make_alert(created_by=officer, city_wide=True, headline="Boil water notice")
+    from alerts.services import alert_publish
+
+    alert_publish(actor=officer, alert=alert)
+    return {"meeting": meeting, "program": program, "alert": alert}
+
+
+def public_urls(content) -> list[str]:
+    return [
+        "/",
+        "/meetings/",
+        "/meetings/calendar/",
+        f"/meetings/{content['meeting'].slug}/",
+        "/programs/",
+        f"/programs/{content['program'].slug}/",
+        "/alerts/",
+        f"/alerts/{content['alert'].code}/",
+    ]
+
+
+@pytest.mark.django_db
+def test_every_public_list_and_detail_page_is_served_from_the_cache(client, public_content):
+    for url in public_urls(public_content):
+        assert status(client.get(url)) == "miss", url
+        assert status(client.get(url)) == "hit", url
+
+
+@pytest.mark.django_db
+def test_an_officer_editing_a_meeting_shows_on_the_next_visit(
+    client, officer, public_content, django_capture_on_commit_callbacks
+):
+    from meetings.services import meeting_save
+
+    meeting = public_content["meeting"]
+    for url in ("/meetings/", f"/meetings/{meeting.slug}/"):
+        client.get(url)
+    meeting.title = "Riverside town hall (moved to the library)"
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_save(meeting=meeting, actor=officer)
+    for url in ("/meetings/", f"/meetings/{meeting.slug}/"):
+        response = client.get(url)
+        assert status(response) == "miss"
+        assert "moved to the library" in response.content.decode()
+    # Other apps' pages stay cached.
+    client.get("/programs/")
+    assert status(client.get("/programs/")) == "hit"
+
+
+@pytest.mark.django_db
+def test_an_rsvp_updates_the_seats_left_that_visitors_see(
+    client, resident, public_content, django_capture_on_commit_callbacks
+):
+    from meetings.services import rsvp_create
+
+    meeting = public_content["meeting"]
+    assert "50 / 50" in client.get(f"/meetings/{meeting.slug}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        rsvp_create(meeting=meeting, user=resident)
+    assert "49 / 50" in client.get(f"/meetings/{meeting.slug}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_officer_editing_a_program_in_the_admin_shows_on_the_next_visit(
+    client, public_content, django_capture_on_commit_callbacks
+):
+    program = public_content["program"]
+    client.get("/programs/")
+    client.get(f"/programs/{program.slug}/")
+    # What the admin's change form does: a plain save of the edited program.
+    program.title = "Citizen Police Academy: spring cohort"
+    with django_capture_on_commit_callbacks(execute=True):
+        program.save()
+    for url in ("/programs/", f"/programs/{program.slug}/"):
+        response = client.get(url)
+        assert status(response) == "miss"
+        assert "spring cohort" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_application_updates_the_seats_left_that_visitors_see(
+    client, resident, public_content, django_capture_on_commit_callbacks
+):
+    from programs.services import application_submit
+
+    program = public_content["program"]
+    assert "10 seats left" in client.get("/programs/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        application_submit(program=program, applicant=resident)
+    assert "9 seats left" in client.get("/programs/").content.decode()
+
+
+@pytest.mark.django_db
+def test_cancelling_an_alert_shows_on_its_pages_at_once(
+    client, officer, public_content, django_capture_on_commit_callbacks
+):
+    from alerts.services import alert_cancel
+
+    alert = public_content["alert"]
+    for url in ("/alerts/", f"/alerts/{alert.code}/", "/"):
+        assert "Boil water notice" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        alert_cancel(actor=officer, alert=alert, note="The water is safe again.")
+    assert "Boil water notice" not in client.get("/").content.decode()
+    assert status(client.get(f"/alerts/{alert.code}/")) == "miss"
