@@ -61,6 +61,35 @@ def _empty_cache(settings):
         cache.clear()
 
 
+def _forget_broker_connections() -> None:
+    from portal.celery import app as celery_app
+
+    # Pooled connections and the producer pool (kept on app.amqp) remember the broker they
+    # were made for; drop both so the next task goes where the configuration now says.
+    celery_app._pool = None
+    celery_app.__dict__.pop("amqp", None)
+
+
+@pytest.fixture
+def celery_broker(monkeypatch, settings):
+    """Make tasks really go through a broker (not eager) for one test: ``celery_broker(url)``.
+
+    Takes ``default_queue`` so parallel test processes never consume each other's tasks.
+    """
+    from portal.celery import app as celery_app
+
+    def point_at(url: str, *, default_queue: str | None = None) -> None:
+        monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+        monkeypatch.setitem(celery_app.conf, "broker_url", url)
+        monkeypatch.setitem(celery_app.conf, "broker_transport_options", settings.REDIS_BROKER_TRANSPORT_OPTIONS)
+        if default_queue:
+            monkeypatch.setitem(celery_app.conf, "task_default_queue", default_queue)
+        _forget_broker_connections()
+
+    yield point_at
+    _forget_broker_connections()
+
+
 def make_user(email: str, *, verified: bool = True, **extra):
     from allauth.account.models import EmailAddress
 

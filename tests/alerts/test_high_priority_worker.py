@@ -26,24 +26,16 @@ NEWSLETTER_RECIPIENTS = 10_000
 
 
 @pytest.fixture
-def two_queues(monkeypatch, settings):
+def two_queues(celery_broker, monkeypatch, settings):
     """Real Redis queues, named per test so parallel runs never take each other's tasks."""
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-    monkeypatch.setitem(celery_app.conf, "broker_url", settings.REDIS_URL)
-    monkeypatch.setitem(celery_app.conf, "broker_transport_options", settings.REDIS_BROKER_TRANSPORT_OPTIONS)
     default_queue = f"alerts-test-default-{id(monkeypatch)}"
     high_queue = f"alerts-test-high-{id(monkeypatch)}"
-    monkeypatch.setitem(celery_app.conf, "task_default_queue", default_queue)
+    celery_broker(settings.REDIS_URL, default_queue=default_queue)
     monkeypatch.setattr(alert_services, "ALERT_QUEUE", high_queue)
-    # Drop connections and producers an earlier test may have bound to another broker.
-    celery_app._pool = None
-    celery_app.__dict__.pop("amqp", None)
     yield high_queue, default_queue
     with celery_app.connection_for_write() as connection:
         for queue in (high_queue, default_queue):
             connection.default_channel.queue_purge(queue)
-    celery_app._pool = None
-    celery_app.__dict__.pop("amqp", None)
 
 
 def _wait_for(condition, *, seconds: float) -> bool:

@@ -134,21 +134,10 @@ def test_email_is_rendered_in_the_recipients_language():
     assert "https://precinct.example/c/" in message.body
 
 
-@pytest.fixture
-def unreachable_broker(monkeypatch, settings):
-    """Point Celery at a closed port, with tasks really sent to the broker (not run eagerly)."""
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-    monkeypatch.setitem(celery_app.conf, "broker_url", "redis://127.0.0.1:9/0")
-    monkeypatch.setitem(celery_app.conf, "broker_transport_options", settings.REDIS_BROKER_TRANSPORT_OPTIONS)
-    celery_app._pool = None
-    celery_app.__dict__.pop("amqp", None)
-    yield
-    celery_app._pool = None
-
-
 def test_with_the_broker_down_a_request_that_queues_mail_answers_quickly_and_the_sweep_delivers_later(
-    client, unreachable_broker, django_capture_on_commit_callbacks, monkeypatch
+    client, celery_broker, django_capture_on_commit_callbacks, monkeypatch
 ):
+    celery_broker("redis://127.0.0.1:9/0")  # a closed port
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

@@ -1,5 +1,8 @@
 """The outbox against a real Redis broker and a real Celery worker."""
 
+import time
+import uuid
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
@@ -13,20 +16,9 @@ from portal.celery import app as celery_app
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def redis_broker(monkeypatch, settings):
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-    monkeypatch.setitem(celery_app.conf, "broker_url", settings.REDIS_URL)
-    monkeypatch.setitem(celery_app.conf, "broker_transport_options", settings.REDIS_BROKER_TRANSPORT_OPTIONS)
-    # Each test worker gets its own queue name, so parallel runs never take each other's tasks.
-    queue = f"outbox-test-{id(monkeypatch)}"
-    monkeypatch.setitem(celery_app.conf, "task_default_queue", queue)
-    celery_app._pool = None
-    yield queue
-    celery_app._pool = None
-
-
-def test_the_sweep_hands_left_over_rows_to_a_real_worker_which_sends_each_once(redis_broker):
+def test_the_sweep_hands_left_over_rows_to_a_real_worker_which_sends_each_once(celery_broker, settings):
+    queue = f"outbox-test-{uuid.uuid4().hex}"
+    celery_broker(settings.REDIS_URL, default_queue=queue)
     emails = [
         email_queue(
             to=f"resident{n}@example.com",
@@ -39,14 +31,11 @@ def test_the_sweep_hands_left_over_rows_to_a_real_worker_which_sends_each_once(r
     # As if Redis had been down at commit: the rows are due and nobody was told.
     Email.objects.update(next_attempt_at=timezone.now())
 
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=[redis_broker], shutdown_timeout=10):
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=10):
         assert services.outbox_sweep() == 3
         services.outbox_sweep()  # a second beat tick before the worker finishes changes nothing
-        for _ in range(100):
-            if not Email.objects.filter(status=Email.Status.QUEUED).exists():
-                break
-            import time
-
+        deadline = time.monotonic() + 60
+        while Email.objects.filter(status=Email.Status.QUEUED).exists() and time.monotonic() < deadline:
             time.sleep(0.1)
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(e.to for e in emails)
