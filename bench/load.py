@@ -12,6 +12,7 @@ Exits non-zero when a target is missed. See bench/README.md.
 """
 
 import argparse
+import http.client
 import os
 import re
 import secrets
@@ -21,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -174,6 +174,18 @@ def create_data() -> dict:
     return {"session_cookie": f"sessionid={session.session_key}", "meeting_slug": meeting.slug}
 
 
+def fetch(port: int, path: str, cookie: str | None = None) -> tuple[int, str]:
+    """GET http://127.0.0.1:<port><path>; returns the status and the X-Precinct-Cache header."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheader("X-Precinct-Cache", "not cached")
+    finally:
+        connection.close()
+
+
 def start_gunicorn(port: int) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--workers", "2", "portal.wsgi"]
     env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}"}
@@ -181,11 +193,11 @@ def start_gunicorn(port: int) -> subprocess.Popen:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2) as response:
-                if response.status == 200:
-                    return server
+            if fetch(port, "/health/ready")[0] == 200:
+                return server
         except OSError:
-            time.sleep(0.3)
+            pass
+        time.sleep(0.3)
     server.kill()
     raise SystemExit("gunicorn did not become ready within 60 s")
 
@@ -245,11 +257,9 @@ def main() -> int:
         for name, path, cookie, target in pages:
             # Two requests first, as visitors would have made: the first fills the cache of anonymous pages.
             for _ in range(2):
-                request = urllib.request.Request(base + path, headers={"Cookie": cookie} if cookie else {})  # noqa: S310 (http://127.0.0.1)
-                with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-                    if response.status != 200:
-                        raise SystemExit(f"{path} answered {response.status}, not 200")
-                    cache_status = response.headers.get("X-Precinct-Cache", "not cached")
+                status, cache_status = fetch(port, path, cookie)
+                if status != 200:
+                    raise SystemExit(f"{path} answered {status}, not 200")
             result = run_wrk(base + path, connections=args.connections, duration=args.duration, cookie=cookie)
             results.append((name, target, {**result, "cache": cache_status}))
     finally:
