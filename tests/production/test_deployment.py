@@ -16,11 +16,13 @@ from django.test import override_settings
 from portal.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[2]
+# Set for the test run (the browser fixture allows sync ORM calls beside Playwright), never in a deployment.
+TEST_ONLY_VARIABLES = {"DEBUG", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def production_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     """What a city's IT team sets: no DEBUG, a real secret, its host names (docs/deploy.md)."""
-    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "REDIS_URL", "DATABASE_URL"}}
+    env = {key: value for key, value in os.environ.items() if key not in TEST_ONLY_VARIABLES}
     env.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(60),

@@ -11,18 +11,22 @@ import threading
 import time
 import urllib.request
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from cryptography.fernet import Fernet
 from django.core import mail
 from django.db import connection, transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from outbox.models import Email
-from outbox.services import email_queue
+from outbox.services import SWEEP_GRACE, email_deliver_batch, email_queue, outbox_sweep
 from portal.celery import app as celery_app
+from tests.production.test_deployment import TEST_ONLY_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 CLOSED_PORT_REDIS = "redis://127.0.0.1:9/0"  # nothing listens on the discard port: refused at once
@@ -133,7 +137,7 @@ def other_connection_pids() -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def test_database_url() -> str:
+def database_url_of_the_test_database() -> str:
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
@@ -143,14 +147,14 @@ def test_database_url() -> str:
 def production_server(tmp_path):
     """gunicorn with production settings on the test database: connections live between requests."""
     port = free_port()
-    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "REDIS_URL"}}
+    env = {key: value for key, value in os.environ.items() if key not in {*TEST_ONLY_VARIABLES, "DATABASE_URL"}}
     env.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="false",
         TIP_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
-        DATABASE_URL=test_database_url(),
+        DATABASE_URL=database_url_of_the_test_database(),
         PRECINCT_VAR_DIR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="portal.settings",
     )
@@ -217,7 +221,11 @@ def start_worker(*, queue: str, smtp_port: int, database_name: str) -> subproces
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
     host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("PYTEST") and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         DEBUG="true",
         DATABASE_URL=f"postgres://{db['USER']}{password}@{host}/{database_name}",
@@ -284,11 +292,25 @@ def test_a_worker_killed_mid_delivery_loses_and_duplicates_nothing(settings, mon
         workers[0].wait(10)
 
         workers.append(start_worker(queue=queue, smtp_port=controller.port, database_name=settings_name()))
+        # The new worker takes the tasks still in the queue; the killed worker's own task is held
+        # by Redis until its visibility timeout, and its row, rolled back, is still queued.
+        wait_for(
+            lambda: Email.objects.filter(status=Email.Status.SENT).count() == 4,
+            60,
+            "the new worker did not deliver the e-mails still queued",
+        )
+        stalled = Email.objects.get(to=recipients[2])
+        assert (stalled.status, stalled.attempts) == (Email.Status.QUEUED, 0)
+        # Beat's outbox sweep finds the row once it is due and hands it to the new worker.
+        with time_machine.travel(timezone.now() + SWEEP_GRACE + timedelta(seconds=1), tick=True):
+            assert outbox_sweep() == 1
         wait_for(
             lambda: not Email.objects.filter(status=Email.Status.QUEUED).exists(),
             60,
-            "the task the killed worker held was never delivered again",
+            "the e-mail the killed worker held was never delivered",
         )
+        # When Redis finally redelivers the killed worker's task, it finds nothing left to send.
+        assert email_deliver_batch(email_ids=[stalled.pk]) == {"sent": 0, "failed": 0, "retrying": 0, "skipped": 1}
     finally:
         for worker in workers:
             if worker.poll() is None:
@@ -300,6 +322,7 @@ def test_a_worker_killed_mid_delivery_loses_and_duplicates_nothing(settings, mon
     assert sorted(sink.accepted) == recipients  # each exactly once: none lost, none twice
     assert set(Email.objects.values_list("status", flat=True)) == {Email.Status.SENT}
     assert list(Email.objects.filter(to=recipients[2]).values_list("attempts", flat=True)) == [1]
+    assert mail.outbox == []  # every message went through the SMTP sink, none through this process
 
 
 def settings_name() -> str:

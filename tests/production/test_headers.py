@@ -12,6 +12,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.test import override_settings
 
+from tests.production.test_deployment import TEST_ONLY_VARIABLES
+
 ROOT = Path(__file__).resolve().parents[2]
 SECURITY_SETTINGS = [
     "DEBUG",
@@ -38,7 +40,7 @@ INLINE_STYLE = re.compile(r"<style\b|\sstyle=\"", re.I)
 def production_security_settings(tmp_path_factory):
     """The security settings portal/settings.py produces with DEBUG off, read in a fresh process."""
     tmp_path = tmp_path_factory.mktemp("production")
-    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "DATABASE_URL", "REDIS_URL"}}
+    env = {key: value for key, value in os.environ.items() if key not in TEST_ONLY_VARIABLES}
     env.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(60),
