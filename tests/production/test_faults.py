@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from outbox.models import Email
 from outbox.services import SWEEP_GRACE, email_deliver_batch, email_queue, outbox_sweep
-from portal.celery import app as celery_app
 from tests.production.test_deployment import TEST_ONLY_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +35,7 @@ CLOSED_PORT_REDIS = "redis://127.0.0.1:9/0"  # nothing listens on the discard po
 
 
 @pytest.fixture
-def redis_down(monkeypatch):
+def redis_down(celery_broker):
     """Cache and broker both point at a port where no Redis answers."""
     unreachable_cache = {
         "default": {
@@ -45,13 +44,9 @@ def redis_down(monkeypatch):
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-    monkeypatch.setitem(celery_app.conf, "broker_url", CLOSED_PORT_REDIS)
-    monkeypatch.setitem(celery_app.conf, "broker_transport_options", {"socket_connect_timeout": 1, "max_retries": 1})
-    celery_app._pool = None
+    celery_broker(CLOSED_PORT_REDIS)
     with override_settings(CACHES=unreachable_cache):
         yield
-    celery_app._pool = None
 
 
 @pytest.mark.django_db
@@ -263,12 +258,9 @@ def wait_for(condition, timeout: float, message: str) -> None:
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_mid_delivery_loses_and_duplicates_nothing(settings, monkeypatch):
+def test_a_worker_killed_mid_delivery_loses_and_duplicates_nothing(settings, celery_broker):
     queue = f"fault-test-{uuid.uuid4().hex}"
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-    monkeypatch.setitem(celery_app.conf, "broker_url", settings.REDIS_URL)
-    monkeypatch.setitem(celery_app.conf, "task_default_queue", queue)
-    celery_app._pool = None
+    celery_broker(settings.REDIS_URL, default_queue=queue)
     recipients = [f"resident{n}@example.com" for n in range(5)]
     sink = SlowSink(stall_for=recipients[2])
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
@@ -317,7 +309,6 @@ def test_a_worker_killed_mid_delivery_loses_and_duplicates_nothing(settings, mon
                 os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait(10)
         controller.stop()
-        celery_app._pool = None
 
     assert sorted(sink.accepted) == recipients  # each exactly once: none lost, none twice
     assert set(Email.objects.values_list("status", flat=True)) == {Email.Status.SENT}
