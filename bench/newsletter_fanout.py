@@ -212,6 +212,7 @@ def run_portal(size: int, workdir: Path) -> dict:
     finally:
         stop(worker)
         stop(sink)
+        flush_redis()  # a stopped worker's leftovers (unacked tasks, bindings) must not reach the next user
     counts = Counter(received.read_text().split())
     expected = set(addresses)
     return {
