@@ -235,6 +235,9 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = SITE_NAME
+# Accept the code of the previous or next 30-second step too: phones drift, and a code typed as
+# the step turns over should not lock an officer out.
+MFA_TOTP_TOLERANCE = 1
 # Security keys and passkeys need HTTPS; a local run on http://127.0.0.1 may still try them.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
@@ -79,11 +79,15 @@ def live_application_for(*, program: Program, user) -> Application | None:
 
 
 def applications_of(*, user) -> QuerySet[Application]:
-    """A resident's applications, newest first, with their program and any guardian consent."""
+    """A resident's applications, newest first, with their program, any guardian consent and when
+    the program's first session starts (``first_session_at``), in one query."""
+    first_session = (
+        ProgramSession.objects.filter(program=OuterRef("program")).order_by("starts_at").values("starts_at")[:1]
+    )
     return (
         Application.objects.filter(applicant=user)
         .select_related("program", "program__neighbourhood", "guardian_consent")
-        .prefetch_related(Prefetch("program__sessions", queryset=ProgramSession.objects.order_by("starts_at")))
+        .annotate(first_session_at=Subquery(first_session))
         .order_by("-created_at", "-id")
     )
 

@@ -132,6 +132,31 @@ def tip_reviewer(db):
     return user
 
 
+def enrol_totp(user) -> str:
+    """Give a staff member the authenticator app the officers' desk requires; returns its secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def desk_client_for(user):
+    """A client logged in as ``user`` with a second factor set up, so the admin opens."""
+    from django.test import Client
+
+    enrol_totp(user)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def desk_client(officer):
+    """An officer at the officers' desk (the admin)."""
+    return desk_client_for(officer)
+
+
 @pytest.fixture
 def anonymous_client(client):
     """A visitor with no account and no session."""

@@ -53,15 +53,3 @@ def approver(db):
     user = make_user("approver.erin@example.com", is_staff=True)
     user.groups.add(Group.objects.get(name=OFFICERS), Group.objects.get(name=ALERT_APPROVERS))
     return user
-
-
-@pytest.fixture
-def desk_client(client, officer):
-    """An officer with a second factor set up, as the officers' desk (admin) requires."""
-    from allauth.mfa.models import Authenticator
-
-    Authenticator.objects.get_or_create(
-        user=officer, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}}
-    )
-    client.force_login(officer)
-    return client

@@ -18,13 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer_client(client, officer):
-    """The officer with the second factor the officers' desk requires."""
-    from allauth.mfa.models import Authenticator
-
-    Authenticator.objects.get_or_create(user=officer, type=Authenticator.Type.TOTP, defaults={"data": {}})
-    client.force_login(officer)
-    return client
+def officer_client(desk_client):
+    return desk_client
 
 
 def meeting_form(**overrides):

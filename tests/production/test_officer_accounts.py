@@ -8,12 +8,12 @@ from urllib.parse import quote
 import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, enrol_totp, make_user
 
 
 def current_code(secret: str) -> str:
@@ -26,9 +26,7 @@ def log_in(client, email: str, password: str = PASSWORD, next_url: str = "/admin
 
 @pytest.fixture
 def officer_with_totp(officer):
-    secret = generate_totp_secret()
-    TOTP.activate(officer, secret)
-    officer.totp_secret = secret
+    officer.totp_secret = enrol_totp(officer)
     return officer
 
 

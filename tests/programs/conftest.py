@@ -62,15 +62,3 @@ def youth_program(db):
     return make_program(
         kind=Program.Kind.YOUTH, title="Police Explorers", slug="explorers", min_age=12, max_age=17, capacity=5
     )
-
-
-@pytest.fixture
-def desk_client(client, officer):
-    """An officer logged in with a second factor set up, as the officers' desk (admin) requires."""
-    from allauth.mfa.models import Authenticator
-
-    Authenticator.objects.get_or_create(
-        user=officer, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}}
-    )
-    client.force_login(officer)
-    return client

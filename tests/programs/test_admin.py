@@ -9,7 +9,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from programs import services
 from programs.models import Application, Attendance, Program
-from tests.conftest import make_user
+from tests.conftest import desk_client_for, make_user
 from tests.programs.conftest import make_program
 
 pytestmark = pytest.mark.django_db
@@ -240,11 +240,8 @@ def test_applications_list_filters_and_search(desk_client):
 
 
 def test_staff_without_the_attendance_permission_cannot_take_attendance(client):
-    from allauth.mfa.models import Authenticator
-
     clerk = make_user("clerk@example.com", is_staff=True)
-    Authenticator.objects.create(user=clerk, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
-    client.force_login(clerk)
+    client = desk_client_for(clerk)
     program = make_program()
     session = program.sessions.get()
     url = f"/admin/programs/program/{program.pk}/sessions/{session.pk}/attendance/"

@@ -1,7 +1,12 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from pypdf import PdfReader
 
 from accounts.selectors import profile_for
@@ -22,6 +27,30 @@ def test_my_programs_lists_each_application_with_its_status(resident_client, res
     page = resident_client.get("/programs/mine/").content.decode()
     assert "Home security workshop" in page and "Accepted" in page
     assert "Ride-along" in page and "Waitlisted" in page and "Number 1 on the waitlist." in page
+
+
+def test_my_programs_shows_when_each_program_starts_in_local_time(resident_client, resident):
+    program = make_program(title="Ride-along", slug="ride-along", sessions=3)
+    later_added_but_earlier = program.sessions.order_by("starts_at").first().starts_at - timedelta(days=2)
+    program.sessions.create(
+        title="Welcome", starts_at=later_added_but_earlier, ends_at=later_added_but_earlier + timedelta(hours=1)
+    )
+    services.application_submit(program=program, applicant=resident)
+    page = resident_client.get("/programs/mine/").content.decode()
+    assert f"First session {date_format(localtime(later_added_but_earlier), 'D j M Y, H:i')}" in page
+
+
+def test_my_programs_takes_the_same_queries_for_one_or_many_applications(
+    resident_client, resident, django_assert_max_num_queries
+):
+    services.application_submit(program=make_program(sessions=2), applicant=resident)
+    with CaptureQueriesContext(connection) as one:
+        assert resident_client.get("/programs/mine/").status_code == 200
+    for _ in range(8):
+        services.application_submit(program=make_program(sessions=2), applicant=resident)
+    with django_assert_max_num_queries(len(one)):
+        page = resident_client.get("/programs/mine/").content.decode()
+    assert page.count("First session") == 9
 
 
 def test_my_programs_shows_only_my_own(resident_client, other_resident, program):

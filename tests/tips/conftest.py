@@ -4,11 +4,11 @@ import io
 import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 from PIL import Image
 from pypdf import PdfWriter
 
+from tests.conftest import desk_client_for
 from tips import throttle
 from tips.models import TipCategory
 
@@ -33,23 +33,15 @@ def _fresh_throttle():
     throttle.throttle_reset()
 
 
-def admin_client_for(user) -> Client:
-    """A logged-in client for a staff member who has set up an authenticator app (the admin requires one)."""
-    TOTP.activate(user, generate_totp_secret())
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def reviewer_client(tip_reviewer):
-    return admin_client_for(tip_reviewer)
+    return desk_client_for(tip_reviewer)
 
 
 @pytest.fixture
 def officer_admin_client(officer):
     """An officer with a second factor but outside "Tip reviewers"."""
-    return admin_client_for(officer)
+    return desk_client_for(officer)
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from accounts.roles import OFFICERS, TIP_REVIEWERS
-from tests.tips.conftest import admin_client_for, jpeg_with_gps, named, submit_tip
+from tests.conftest import desk_client_for
+from tests.tips.conftest import jpeg_with_gps, named, submit_tip
 from tips import selectors, services
 from tips.models import Tip, TipAttachment, TipAuditEntry, TipCategory, TipMessage, TipNote
 
@@ -45,7 +46,7 @@ def test_officers_hold_none_of_the_tips_permissions():
 
 
 def test_an_officer_outside_tip_reviewers_is_refused_every_tip_page(tip, officer):
-    client = admin_client_for(officer)
+    client = desk_client_for(officer)
     assert client.get("/admin/").status_code == 200  # the admin itself is open to them
     for url in tip_urls(tip):
         status = client.get(url).status_code

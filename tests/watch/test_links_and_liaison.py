@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from meetings.models import Meeting
 from programs.models import Program
+from tests.conftest import desk_client_for
 from tests.programs.conftest import make_program
 
 pytestmark = pytest.mark.django_db
@@ -48,17 +49,8 @@ def test_a_draft_training_program_is_not_shown(client, group):
 
 
 @pytest.fixture
-def desk(client):
-    from allauth.mfa.models import Authenticator
-
-    def log_in(user):
-        Authenticator.objects.get_or_create(
-            user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}}
-        )
-        client.force_login(user)
-        return client
-
-    return log_in
+def desk(db):
+    return desk_client_for
 
 
 def test_only_the_liaison_officer_changes_the_group_in_the_admin(desk, group, officer, other_officer):
