@@ -144,15 +144,6 @@ REDIS_BROKER_TRANSPORT_OPTIONS = {
     "interval_start": 0,
     "visibility_timeout": 3600,
 }
-# A request that queues work must never wait on a dead broker: one quick retry, then the
-# outbox sweep takes over.
-REDIS_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": 1,
-    "socket_timeout": 2,
-    "max_retries": 1,
-    "interval_start": 0,
-    "visibility_timeout": 3600,
-}
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     REDIS_BROKER_TRANSPORT_OPTIONS
     if REDIS_URL
