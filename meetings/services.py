@@ -28,7 +28,7 @@ from meetings.models import (
     ReminderDelivery,
     Rsvp,
 )
-from outbox.services import email_queue
+from outbox.services import email_queue, email_withdraw
 
 QUESTION_MIN_LENGTH = 10
 QUESTION_MAX_LENGTH = 500
@@ -149,9 +149,20 @@ def meeting_save(*, meeting: Meeting, actor) -> Meeting:
         if changed:
             audit_record(actor=actor, action="meeting.updated", target=meeting, detail={"fields": changed})
         if logistics and meeting.status == Meeting.Status.SCHEDULED and not before.has_ended:
+            _withdraw_reminders(meeting, reason="The meeting's time or place changed.")
             _notify_change(meeting, changes=logistics)
         _promote_waitlisted(meeting)
     return meeting
+
+
+def _reminder_key(meeting: Meeting, user_id: int | None = None) -> str:
+    """The idempotency-key prefix of a meeting's reminders (one person's, given ``user_id``)."""
+    return f"meetings:reminder:{meeting.pk}:" + (f"{user_id}:" if user_id is not None else "")
+
+
+def _withdraw_reminders(meeting: Meeting, *, reason: str, user_id: int | None = None) -> None:
+    # A reminder queued a moment ago may still be waiting for a worker: it must not go out.
+    email_withdraw(key_prefix=_reminder_key(meeting, user_id), reason=reason)
 
 
 def _attendees(meeting: Meeting):
@@ -208,6 +219,7 @@ def meeting_cancel(*, meeting: Meeting, actor, reason: str = "") -> Meeting:
         meeting.revision += 1
         meeting.save(update_fields=["status", "revision", "updated_at"])
         audit_record(actor=actor, action="meeting.cancelled", target=meeting, detail={"reason": reason})
+        _withdraw_reminders(meeting, reason="The meeting was cancelled.")
         for rsvp in _attendees(meeting):
             _email_person(
                 user=rsvp.user,
@@ -279,6 +291,7 @@ def rsvp_cancel(*, meeting: Meeting, user) -> Rsvp:
             raise MeetingError(_("This meeting has already started."))
         rsvp.status, rsvp.status_changed_at = Rsvp.Status.CANCELLED, timezone.now()
         rsvp.save(update_fields=["status", "status_changed_at"])
+        _withdraw_reminders(meeting, reason="The registration was cancelled.", user_id=user.pk)
         if not meeting.is_cancelled:
             _promote_waitlisted(meeting)
     return rsvp
@@ -373,7 +386,7 @@ def meeting_reminders_send(*, meeting_id: int, now: datetime | None = None) -> i
                     user=rsvp.user,
                     meeting=meeting,
                     template="reminder",
-                    key=f"meetings:reminder:{meeting.pk}:{rsvp.user_id}:{offset}:{meeting.starts_at.isoformat()}",
+                    key=f"{_reminder_key(meeting, rsvp.user_id)}{offset}:{meeting.starts_at.isoformat()}",
                     ics=True,
                     extra={"code": rsvp.code, "hours_before": round(offset / 60, 1), "offset_minutes": offset},
                 )

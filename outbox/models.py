@@ -13,6 +13,7 @@ class Email(models.Model):
         QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Kind(models.TextChoices):
         TRANSACTIONAL = "transactional", _("Transactional")

@@ -223,6 +223,23 @@ def _mark_failed(email: Email, error: str) -> str:
     return "failed"
 
 
+def email_withdraw(*, key_prefix: str, reason: str) -> int:
+    """Keep queued e-mails whose idempotency key starts with ``key_prefix`` from being sent, e.g.
+    a reminder worked out for a meeting time that has since changed. Returns how many were withdrawn.
+
+    A row a worker is sending at this very moment is locked, so it is skipped: it is already leaving.
+    """
+    with transaction.atomic():
+        ids = list(
+            Email.objects.select_for_update(skip_locked=True)
+            .filter(status=Email.Status.QUEUED, idempotency_key__startswith=key_prefix)
+            .values_list("pk", flat=True)
+        )
+        return Email.objects.filter(pk__in=ids).update(
+            status=Email.Status.WITHDRAWN, last_error=reason, next_attempt_at=None
+        )
+
+
 def outbox_sweep(*, limit: int = 5000) -> int:
     """Re-enqueue rows whose turn has come: never handed to a worker, or due for a retry."""
     due = list(

@@ -217,3 +217,33 @@ def test_meeting_spanning_the_dst_change_keeps_its_real_length(db):
     meeting = make_meeting(starts_at=local(2026, 11, 1, 0, 30), ends_at=local(2026, 11, 1, 2, 30))
     meeting.refresh_from_db()
     assert meeting.duration == timedelta(hours=3)
+
+
+@pytest.mark.parametrize("change", ["reschedule", "cancel meeting", "cancel rsvp"])
+def test_a_reminder_still_waiting_for_a_worker_is_withdrawn_when_it_no_longer_holds(resident, officer, change):
+    from outbox.models import Email
+    from outbox.services import email_deliver_batch
+
+    starts_at = local(2026, 6, 10, 18, 0)
+    with time_machine.travel(local(2026, 6, 1, 9, 0), tick=False):
+        meeting = make_meeting(starts_at=starts_at)
+        rsvp_create(meeting=meeting, user=resident)
+    # The beat queues the 24 h reminder, but no worker has sent it yet (no commit hook ran).
+    with time_machine.travel(local(2026, 6, 9, 18, 5), tick=False):
+        tasks.send_due_reminders.delay()
+        reminder = Email.objects.get(template="meetings/emails/reminder")
+        if change == "reschedule":
+            meeting.starts_at += timedelta(days=1)
+            meeting.ends_at += timedelta(days=1)
+            meeting_save(meeting=meeting, actor=officer)
+        elif change == "cancel meeting":
+            meeting_cancel(meeting=meeting, actor=officer)
+        else:
+            rsvp_cancel(meeting=meeting, user=resident)
+    mail.outbox.clear()
+
+    email_deliver_batch(email_ids=[reminder.pk])
+
+    reminder.refresh_from_db()
+    assert reminder.status == Email.Status.WITHDRAWN
+    assert reminders(mail.outbox) == []
