@@ -1,6 +1,7 @@
 """The one way Precinct sends e-mail: queue a row now, deliver it from a worker later."""
 
 import contextlib
+import json
 import logging
 import smtplib
 from datetime import timedelta
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string, select_template
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from outbox.models import Email
 
@@ -115,37 +117,29 @@ def enqueue_delivery(email_ids: list[int], *, queue: str | None = None) -> bool:
     return True
 
 
-def email_render(email: Email) -> EmailMultiAlternatives:
-    """Build the message (plain text, HTML, headers, attachments) in the recipient's language."""
+def email_render(email: Email, *, shared: dict | None = None) -> EmailMultiAlternatives:
+    """Build the message (plain text, HTML, headers, attachments) in the recipient's language.
+
+    ``shared``, a dict the caller keeps for one batch, lets rows with the same template, language,
+    kind and context (a newsletter's copies) render the templates once: each copy then only gets
+    its own address and signed links substituted in.
+    """
     from newsletters import links
 
     headers = dict(email.headers)
-    extra = {}
+    # The values that differ from one recipient to the next; everything else comes from the row's context.
+    personal = {
+        "recipient": email.to,
+        # A signed link per recipient: it works from any message without logging in.
+        "preferences_url": links.preferences_url(email.to),
+    }
     if email.kind == Email.Kind.BULK:
         # RFC 8058 one-click unsubscribe: mail clients POST to the URL without a session.
-        extra["unsubscribe_url"] = links.unsubscribe_url(email.to)
-        headers["List-Unsubscribe"] = f"<{extra['unsubscribe_url']}>"
+        personal["unsubscribe_url"] = links.unsubscribe_url(email.to)
+        headers["List-Unsubscribe"] = f"<{personal['unsubscribe_url']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    with translation.override(email.language):
-        context = {
-            **email.context,
-            **extra,
-            "site_url": settings.SITE_URL,
-            "site_name": settings.SITE_NAME,
-            "emergency_number": settings.EMERGENCY_NUMBER,
-            # A signed link per recipient: it works from any message without logging in.
-            "preferences_url": links.preferences_url(email.to),
-            "recipient": email.to,
-            "LANGUAGE_CODE": email.language,
-            # allauth's own message templates (the fallback below) expect current_site.
-            "current_site": {"name": settings.SITE_NAME, "domain": settings.SITE_URL.split("://", 1)[1]},
-        }
-        subject = " ".join(render_to_string(f"{email.template}_subject.txt", context).split())
-        text = select_template([f"{email.template}.txt", f"{email.template}_message.txt"]).render(context)
-        try:
-            html = render_to_string(f"{email.template}.html", context)
-        except TemplateDoesNotExist:
-            html = render_to_string("emails/from_text.html", {**context, "subject": subject, "text": text})
+    parts = _render_from_shared(email, personal, shared) if shared is not None else None
+    subject, text, html = parts or _render_parts(email, personal)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -157,6 +151,58 @@ def email_render(email: Email) -> EmailMultiAlternatives:
     for attachment in email.attachments:
         message.attach(attachment["filename"], attachment["content"], attachment.get("mimetype"))
     return message
+
+
+def _render_parts(email: Email, personal: dict[str, str]) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of ``email`` rendered with the per-recipient values ``personal``."""
+    with translation.override(email.language):
+        context = {
+            **email.context,
+            **personal,
+            "site_url": settings.SITE_URL,
+            "site_name": settings.SITE_NAME,
+            "emergency_number": settings.EMERGENCY_NUMBER,
+            "LANGUAGE_CODE": email.language,
+            # allauth's own message templates (the fallback below) expect current_site.
+            "current_site": {"name": settings.SITE_NAME, "domain": settings.SITE_URL.split("://", 1)[1]},
+        }
+        subject = " ".join(render_to_string(f"{email.template}_subject.txt", context).split())
+        text = select_template([f"{email.template}.txt", f"{email.template}_message.txt"]).render(context)
+        try:
+            html = render_to_string(f"{email.template}.html", context)
+        except TemplateDoesNotExist:
+            html = render_to_string("emails/from_text.html", {**context, "subject": subject, "text": text})
+    return subject, text, html
+
+
+def _placeholder(name: str) -> str:
+    # NUL never occurs in a rendered template, and "&" shows whether the value was HTML-escaped where used.
+    return f"\x00{name}&\x00"
+
+
+def _substitute(parts: tuple[str, ...], personal: dict[str, str]) -> tuple[str, ...]:
+    result = []
+    for part in parts:
+        for name, value in personal.items():
+            placeholder = _placeholder(name)
+            part = part.replace(escape(placeholder), escape(value)).replace(placeholder, value)
+        result.append(part)
+    return tuple(result)
+
+
+def _render_from_shared(email: Email, personal: dict[str, str], shared: dict) -> tuple[str, ...] | None:
+    """The parts rendered once per batch with placeholders, the recipient's values put in; None if unusable.
+
+    The first row of each kind is also rendered in full and compared: a template that transforms
+    the values (``|urlize`` in the plain-text fallback, ``|upper`` …) is then rendered in full for every row.
+    """
+    key = (email.template, email.language, email.kind, json.dumps(email.context, sort_keys=True))
+    if key in shared:
+        return _substitute(shared[key], personal) if shared[key] is not None else None
+    template_parts = _render_parts(email, {name: _placeholder(name) for name in personal})
+    full = _render_parts(email, personal)
+    shared[key] = template_parts if _substitute(template_parts, personal) == full else None
+    return full
 
 
 def email_deliver_batch(*, email_ids: list[int]) -> dict[str, int]:
@@ -171,9 +217,10 @@ def email_deliver_batch(*, email_ids: list[int]) -> dict[str, int]:
     # One query for the batch: suppressed addresses, and bulk mail to people who unsubscribed since.
     blocked = undeliverable_addresses(Email.objects.filter(pk__in=email_ids).values_list("to", "kind"))
     connection = get_connection(fail_silently=False)
+    shared: dict = {}  # templates rendered once for rows that share them, see email_render
     try:
         for email_id in email_ids:
-            counts[_deliver_one(email_id, connection, blocked)] += 1
+            counts[_deliver_one(email_id, connection, blocked, shared)] += 1
     finally:
         # The messages are sent or recorded by now; a failed QUIT changes nothing.
         with contextlib.suppress(smtplib.SMTPException, OSError):
@@ -181,7 +228,7 @@ def email_deliver_batch(*, email_ids: list[int]) -> dict[str, int]:
     return counts
 
 
-def _deliver_one(email_id: int, connection, blocked: dict[tuple[str, str], str]) -> str:
+def _deliver_one(email_id: int, connection, blocked: dict[tuple[str, str], str], shared: dict) -> str:
     with transaction.atomic():
         email = (
             Email.objects.select_for_update(skip_locked=True).filter(pk=email_id, status=Email.Status.QUEUED).first()
@@ -193,13 +240,19 @@ def _deliver_one(email_id: int, connection, blocked: dict[tuple[str, str], str])
             return _mark_failed(email, reason)
         email.attempts += 1
         try:
-            message = email_render(email)
+            message = email_render(email, shared=shared)
         except Exception as exc:  # A template or context bug will not mend itself: fail the row now.
             return _mark_failed(email, f"Rendering failed: {exc!r}")
         message.connection = connection
         try:
+            # Opens the batch's connection for its first message and is a no-op after that; without
+            # it the backend would connect, greet and quit for every single message.
+            connection.open()
             message.send()
         except (smtplib.SMTPException, OSError) as exc:
+            # A connection that failed is not trusted with the next row: that one connects afresh.
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                connection.close()
             if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
                 return _mark_failed(email, repr(exc))
             email.last_error = repr(exc)

@@ -145,11 +145,11 @@ def test_delivery_killed_half_way_is_finished_by_the_outbox_sweep_without_duplic
     real_deliver_one = outbox_services._deliver_one
     sent = {"n": 0}
 
-    def dies_after_seven(email_id, connection, blocked):
+    def dies_after_seven(*arguments):
         if sent["n"] == 7:
             raise RuntimeError("worker killed")
         sent["n"] += 1
-        return real_deliver_one(email_id, connection, blocked)
+        return real_deliver_one(*arguments)
 
     monkeypatch.setattr(outbox_services, "_deliver_one", dies_after_seven)
     send_now(newsletter, officer, django_capture_on_commit_callbacks)  # the crash is logged, the rows stay queued
