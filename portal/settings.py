@@ -124,6 +124,9 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+    # Sessions are read from Redis (one round trip) and written through to the database, so a
+    # logged-in request skips a query, and with Redis down they still load from the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Anonymous public pages are cached this long at most (portal/cache.py); edits invalidate them at once.
@@ -172,12 +175,12 @@ CELERY_BEAT_SCHEDULE = {
     # Meeting reminders and feedback requests are found in the database on every tick (no countdowns).
     "meetings-reminders": {"task": "meetings.tasks.send_due_reminders", "schedule": 60.0},
     "meetings-feedback-requests": {"task": "meetings.tasks.send_feedback_requests", "schedule": 300.0},
-    # Hourly: each seated applicant hears about a session once, during the day before it.
-    "programs-session-reminders": {"task": "programs.tasks.send_session_reminders", "schedule": 3600.0},
     # Starts scheduled newsletters, resumes a fan-out that died, refreshes sending progress.
     "newsletters-resume": {"task": "newsletters.tasks.resume_newsletters", "schedule": 60.0},
     # Hourly; each subscriber's digest goes out once per ISO week, from Monday 08:00 local time.
     "newsletters-weekly-digest": {"task": "newsletters.tasks.send_weekly_digests", "schedule": 3600.0},
+    # Hourly: each seated applicant hears about a session once, during the day before it.
+    "programs-session-reminders": {"task": "programs.tasks.send_session_reminders", "schedule": 3600.0},
     # Tips: reviewers hear of new tips once the hour they arrived in is over (the e-mail must not date them).
     "tips-notify-reviewers": {"task": "tips.tasks.notify_reviewers_of_new_tips", "schedule": 300.0},
     "tips-purge-expired": {"task": "tips.tasks.purge_expired_tips", "schedule": 3600.0},
@@ -196,6 +199,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@precin
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Administrators", address) for address in env_list("ADMINS", [])]
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
+# Shared secret the mail provider sends in X-Precinct-Secret to /newsletters/bounces/ (empty: intake off).
+BOUNCE_WEBHOOK_SECRET = env_str("BOUNCE_WEBHOOK_SECRET", "")
 
 # Programs: how long a guardian's consent link stays valid.
 PROGRAMS_CONSENT_LINK_MAX_AGE = timedelta(days=env_int("PROGRAMS_CONSENT_LINK_DAYS", 7))
@@ -204,8 +209,6 @@ PROGRAMS_CONSENT_LINK_MAX_AGE = timedelta(days=env_int("PROGRAMS_CONSENT_LINK_DA
 ALERTS_REQUIRE_APPROVAL = env_bool("ALERTS_REQUIRE_APPROVAL", False)
 # CAP <sender>: who other alerting systems see as the originator (no spaces, commas, < or &).
 ALERTS_CAP_SENDER = env_str("ALERTS_CAP_SENDER", SITE_URL.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0])
-# Shared secret the mail provider sends in X-Precinct-Secret to /newsletters/bounces/ (empty: intake off).
-BOUNCE_WEBHOOK_SECRET = env_str("BOUNCE_WEBHOOK_SECRET", "")
 
 # Accounts (django-allauth): e-mail only, verified before the first log-in.
 AUTHENTICATION_BACKENDS = [
