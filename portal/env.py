@@ -14,7 +14,10 @@ def env_str(name: str, default: str | None = None, *, required: bool = False) ->
     value = os.environ.get(name)
     if value is None or value == "":
         if required:
-            raise ImproperlyConfigured(f"The environment variable {name} must be set.")
+            raise ImproperlyConfigured(
+                f"The environment variable {name} must be set. "
+                "(Running locally? Set DEBUG=true, as bin/run does, for development defaults.)"
+            )
         return default if default is not None else ""
     return value
 
