@@ -36,6 +36,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
             start_staff_session(request)
 
+    def post_login(self, request, user, **kwargs):
+        from accounts.language import remember_language
+        from accounts.selectors import language_for
+
+        return remember_language(super().post_login(request, user, **kwargs), language_for(user))
+
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
         if commit:

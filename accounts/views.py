@@ -6,6 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.forms import ProfileForm
+from accounts.language import remember_language
 from accounts.selectors import profile_for
 
 
@@ -16,5 +17,5 @@ def profile(request: HttpRequest) -> HttpResponse:
         saved = form.save()
         translation.activate(saved.preferred_language)
         messages.success(request, _("Your profile was saved."))
-        return redirect("accounts:profile")
+        return remember_language(redirect("accounts:profile"), saved.preferred_language)
     return render(request, "accounts/profile.html", {"form": form})

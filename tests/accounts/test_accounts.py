@@ -134,3 +134,20 @@ def test_the_admin_index_is_branded_and_groups_apps_by_concept(rf, officer):
     assert "Officers&#x27; desk" in content or "Officers' desk" in content
     for section in ["Neighbourhoods", "Audit log", "E-mail outbox"]:
         assert section in content
+
+
+def test_the_language_chosen_in_the_profile_is_the_sites_language_from_then_on(resident_client, resident):
+    resident_client.post("/me/profile/", {"display_name": "Alice", "phone": "", "preferred_language": "es"})
+
+    page = resident_client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="es">' in page
+
+
+def test_logging_in_brings_back_the_residents_language(client, resident):
+    from accounts.models import Profile
+
+    Profile.objects.create(user=resident, preferred_language="es")
+    client.post("/accounts/login/", {"login": resident.email, "password": PASSWORD})
+
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="es">' in page
