@@ -16,7 +16,7 @@ def env_str(name: str, default: str | None = None, *, required: bool = False) ->
         if required:
             raise ImproperlyConfigured(
                 f"The environment variable {name} must be set. "
-                "(Running locally? Set DEBUG=true, as bin/run does, for development defaults.)"
+                "(Running locally? Set DEBUG=true for development defaults.)"
             )
         return default if default is not None else ""
     return value

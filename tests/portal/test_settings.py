@@ -85,3 +85,26 @@ def test_database_urls_for_postgres_and_sqlite():
     assert sqlite == {"ENGINE": "django.db.backends.sqlite3", "NAME": "/var/lib/precinct/db.sqlite3"}
     with pytest.raises(ImproperlyConfigured, match="names no database"):
         database_from_url("DATABASE_URL", "postgres://db.internal/")
+
+
+def run_manage(*args, **overrides) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"} and not k.startswith("DJANGO_")}
+    env.update(overrides)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_manage_py_in_a_bare_checkout_takes_development_defaults():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+        DATABASE_URL="sqlite:////tmp/precinct-manage-test.sqlite3",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("True")
+
+
+def test_manage_py_with_a_secret_key_keeps_production_settings_and_their_checks():
+    result = run_manage("check", SECRET_KEY="short")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be a random string" in result.stderr
