@@ -102,7 +102,8 @@ def newsletter_progress(*, newsletter_id: int) -> dict[str, int]:
     )
     counts = {"queued": 0, "sent": 0, "failed": 0, "total": 0}
     for row in rows:
-        status = row["email__status"] or "failed"
+        # A copy a worker is sending right now is still on its way: it counts as queued.
+        status = {"sending": "queued", None: "failed"}.get(row["email__status"], row["email__status"])
         counts[status] = counts.get(status, 0) + row["n"]
         counts["total"] += row["n"]
     return counts

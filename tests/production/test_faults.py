@@ -24,7 +24,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from outbox.models import Email
-from outbox.services import SWEEP_GRACE, email_deliver_batch, email_queue, outbox_sweep
+from outbox.services import CLAIM_LEASE, email_deliver_batch, email_queue, outbox_sweep
 from tests.production.test_deployment import TEST_ONLY_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -285,19 +285,19 @@ def test_a_worker_killed_mid_delivery_loses_and_duplicates_nothing(settings, cel
 
         workers.append(start_worker(queue=queue, smtp_port=controller.port, database_name=settings_name()))
         # The new worker takes the tasks still in the queue; the killed worker's own task is held
-        # by Redis until its visibility timeout, and its row, rolled back, is still queued.
+        # by Redis until its visibility timeout, and its row stays claimed until the lease runs out.
         wait_for(
             lambda: Email.objects.filter(status=Email.Status.SENT).count() == 4,
             60,
             "the new worker did not deliver the e-mails still queued",
         )
         stalled = Email.objects.get(to=recipients[2])
-        assert (stalled.status, stalled.attempts) == (Email.Status.QUEUED, 0)
-        # Beat's outbox sweep finds the row once it is due and hands it to the new worker.
-        with time_machine.travel(timezone.now() + SWEEP_GRACE + timedelta(seconds=1), tick=True):
+        assert (stalled.status, stalled.attempts) == (Email.Status.SENDING, 0)
+        # Beat's outbox sweep takes the row back once the dead worker's lease has run out.
+        with time_machine.travel(timezone.now() + CLAIM_LEASE + timedelta(seconds=1), tick=True):
             assert outbox_sweep() == 1
         wait_for(
-            lambda: not Email.objects.filter(status=Email.Status.QUEUED).exists(),
+            lambda: not Email.objects.exclude(status=Email.Status.SENT).exists(),
             60,
             "the e-mail the killed worker held was never delivered",
         )
