@@ -19,7 +19,11 @@ bypass model signals (``QuerySet.update``, ``bulk_create``) must call
 ``PUBLIC_PAGE_CACHE_SECONDS`` is the longest a page is kept; 0 turns the cache off (the
 test suite does, except where it tests the cache: a test's transaction never commits).
 
-What is never cached: requests of logged-in users, anything but GET/HEAD, requests
+A logged-in resident's page about their own things ("my programs") is cached the same way by
+``@cache_own_page``, once per user and session, also invalidated by the user's own version
+(bumped by any save of the user or their profile); its CSRF token is put in at each visit.
+
+What is never cached by ``cache_public_page``: requests of logged-in users, anything but GET/HEAD, requests
 with pending messages, responses other than 200, responses that set a cookie, and
 responses that used the CSRF token (a page with a form) — a cached page must be the
 same for every anonymous visitor and must never carry one visitor's token.
@@ -27,16 +31,19 @@ same for every anonymous visitor and must never carry one visitor's token.
 
 import functools
 import hashlib
+import re
 import time
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY
 from django.contrib.messages import get_messages
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils import translation
 
 # Headers worth keeping with a cached page; the rest (CSP, HSTS, Vary…) are added per request.
@@ -83,6 +90,15 @@ PUBLIC_PAGE_SOURCES = {
 }
 
 
+# model -> the field naming the user whose own pages its rows appear on (name, staff flag, the
+# neighbourhood that picks the alert banner, and the session auth hash that a password change changes).
+OWN_PAGE_SOURCES = {settings.AUTH_USER_MODEL: "pk", "accounts.Profile": "user_id"}
+
+
+def own_pages_namespace(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
 def watch_public_page_sources() -> None:
     """Connect the bump of each namespace to the saves and deletes of its models (called once, at start-up)."""
     for namespace, labels in PUBLIC_PAGE_SOURCES.items():
@@ -96,6 +112,20 @@ def watch_public_page_sources() -> None:
                     dispatch_uid=f"public-page:{namespace}:{label}:{id(signal)}",
                 )
 
+    for label, field in OWN_PAGE_SOURCES.items():
+        for signal in (post_save, post_delete):
+            signal.connect(
+                functools.partial(_bump_own_pages_on_write, field),
+                sender=apps.get_model(label),
+                weak=False,
+                dispatch_uid=f"own-pages:{label}:{id(signal)}",
+            )
+
+
+def _bump_own_pages_on_write(field: str, sender, instance, **kwargs) -> None:
+    if not kwargs.get("raw"):
+        bump_cache_version(own_pages_namespace(getattr(instance, field)))
+
 
 def _bump_on_write(namespace: str, sender, **kwargs) -> None:
     if kwargs.get("raw"):  # loading fixtures
@@ -108,9 +138,9 @@ def _release() -> str:
     return getattr(staticfiles_storage, "manifest_hash", "") or "dev"
 
 
-def _page_key(request: HttpRequest) -> str:
+def _page_key(request: HttpRequest, kind: str = "public-page") -> str:
     address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"public-page:{_release()}:{translation.get_language()}:{address}"
+    return f"{kind}:{_release()}:{translation.get_language()}:{address}"
 
 
 def cache_versions(namespaces: tuple[str, ...]) -> dict[str, str | None]:
@@ -140,23 +170,39 @@ def _lookup(page_key: str, namespaces: tuple[str, ...]) -> tuple[dict[str, str |
     return versions, stored
 
 
-def _cacheable_request(request: HttpRequest) -> bool:
+def _cacheable_request(request: HttpRequest, *, logged_in: bool = False) -> bool:
     return (
         request.method in ("GET", "HEAD")
-        and not request.user.is_authenticated
+        and request.user.is_authenticated == logged_in
         # Looking does not consume the messages: the page still shows them.
         and not len(get_messages(request))
     )
 
 
-def _cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
+def _cacheable_response(request: HttpRequest, response: HttpResponse, *, csrf_put_in: bool = False) -> bool:
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and (csrf_put_in or not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
         and not response.has_header("Cache-Control")
     )
+
+
+def _served(stored: tuple, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, headers=stored[2])
+    response[CACHE_STATUS_HEADER] = "hit"
+    return response
+
+
+def _rendered(response: HttpResponse) -> HttpResponse:
+    if hasattr(response, "render") and callable(response.render):
+        return response.render()
+    return response
+
+
+def _kept_headers(response: HttpResponse) -> dict[str, str]:
+    return {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
 
 
 def cache_public_page(*namespaces: str, timeout: int | None = None):
@@ -173,17 +219,59 @@ def cache_public_page(*namespaces: str, timeout: int | None = None):
             key = _page_key(request)
             versions, stored = _lookup(key, namespaces)
             if stored is not None:
-                _versions, content, headers = stored
-                response = HttpResponse(content, headers=headers)
-                response[CACHE_STATUS_HEADER] = "hit"
-                return response
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
+                return _served(stored, stored[1])
+            response = _rendered(view(request, *args, **kwargs))
             if _cacheable_response(request, response) and None not in versions.values():
-                headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
-                cache.set(key, (versions, response.content, headers), timeout=seconds)
+                cache.set(key, (versions, response.content, _kept_headers(response)), timeout=seconds)
                 response[CACHE_STATUS_HEADER] = "miss"
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+_CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+# NUL never occurs in a rendered page.
+_CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
+
+
+def _without_csrf_token(content: bytes) -> bytes | None:
+    """``content`` with its CSRF token replaced by a placeholder; None if it holds several tokens."""
+    tokens = set(_CSRF_FIELD.findall(content))
+    if len(tokens) > 1:
+        return None
+    return content.replace(tokens.pop(), _CSRF_PLACEHOLDER) if tokens else content
+
+
+def cache_own_page(*namespaces: str, timeout: int | None = None):
+    """Serve a logged-in user's GETs of the decorated page about their own things from the cache.
+
+    A copy is kept per user, session auth hash (so a session that a password change ended is
+    never served one), address and language, and is valid while ``namespaces`` and the user's
+    own version (``OWN_PAGE_SOURCES``) are those it was made under. The page's CSRF token is
+    taken out before it is stored and the visitor's own put in at each visit, so the forms work
+    for whichever of the user's browsers the copy is served to. Put it inside ``login_required``.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            seconds = timeout if timeout is not None else settings.PUBLIC_PAGE_CACHE_SECONDS
+            if not seconds or not _cacheable_request(request, logged_in=True):
+                return view(request, *args, **kwargs)
+            user_id = request.user.pk
+            session_hash = request.session.get(HASH_SESSION_KEY, "")
+            key = _page_key(request, f"own-page:{user_id}:{session_hash}")
+            versions, stored = _lookup(key, (*namespaces, own_pages_namespace(user_id)))
+            if stored is not None:
+                return _served(stored, stored[1].replace(_CSRF_PLACEHOLDER, get_token(request).encode()))
+            response = _rendered(view(request, *args, **kwargs))
+            if _cacheable_response(request, response, csrf_put_in=True) and None not in versions.values():
+                content = _without_csrf_token(response.content)
+                if content is not None:
+                    cache.set(key, (versions, content, _kept_headers(response)), timeout=seconds)
+                    response[CACHE_STATUS_HEADER] = "miss"
             return response
 
         return wrapped

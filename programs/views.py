@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.cache import cache_public_page
+from portal.cache import cache_own_page, cache_public_page
 from programs import selectors, services
 from programs.documents import certificate_pdf, program_calendar
 from programs.forms import ApplicationForm, ConsentForm, ProgramFilterForm
@@ -99,6 +99,7 @@ def _applied_message(application: Application) -> str:
 
 @login_required
 @require_GET
+@cache_own_page("programs", "alerts")
 def my_programs(request: HttpRequest) -> HttpResponse:
     return render(request, "programs/mine.html", {"applications": selectors.applications_of(user=request.user)})
 

@@ -1,0 +1,137 @@
+"""A resident's "my programs" page comes from the cache, with their own CSRF token and fresh data."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from portal.cache import CACHE_STATUS_HEADER
+from programs import services
+from programs.models import Application
+from tests.programs.conftest import make_program
+
+pytestmark = pytest.mark.django_db
+MINE = "/programs/mine/"
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    # The suite turns whole-page caching off (tests/settings.py); these tests are about it.
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 120
+
+
+@pytest.fixture
+def application(resident, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.application_submit(program=make_program(title="Citizen Police Academy"), applicant=resident)
+
+
+def logged_in(user) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def csrf_tokens(response) -> set[str]:
+    return set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()))
+
+
+def test_the_second_visit_is_served_from_the_cache_without_the_applications_query(resident, application):
+    client = logged_in(resident)
+    first = client.get(MINE)
+    assert first[CACHE_STATUS_HEADER] == "miss"
+
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(MINE)
+
+    assert second[CACHE_STATUS_HEADER] == "hit"
+    # What any logged-in request reads (the session, the user), and nothing of the page's own.
+    assert not [query for query in queries.captured_queries if "programs_" in query["sql"]]
+    assert len(queries.captured_queries) <= 2
+    assert "Citizen Police Academy" in second.content.decode()
+    assert "\x00" not in second.content.decode()
+
+
+def test_a_cached_copy_carries_each_browsers_own_csrf_token_and_its_forms_work(
+    resident, application, django_capture_on_commit_callbacks
+):
+    laptop, phone = logged_in(resident), logged_in(resident)
+    laptop.get(MINE)
+
+    served = phone.get(MINE)
+
+    assert served[CACHE_STATUS_HEADER] == "hit"
+    [token] = csrf_tokens(served)  # one token, in every form on the page (log-out and withdraw)
+    with django_capture_on_commit_callbacks(execute=True):
+        withdrawn = phone.post(f"/programs/mine/{application.code}/withdraw/", {"csrfmiddlewaretoken": token})
+    assert withdrawn.status_code == 302  # not 403: the token matches the phone's own cookie
+    application.refresh_from_db()
+    assert application.status == Application.Status.WITHDRAWN
+
+
+def test_a_change_to_an_application_shows_at_the_next_visit(resident, application, django_capture_on_commit_callbacks):
+    client = logged_in(resident)
+    client.get(MINE)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_withdraw(application=application, user=resident)
+
+    after = client.get(MINE)
+
+    assert after[CACHE_STATUS_HEADER] == "miss"
+    assert "Withdrawn" in after.content.decode()
+
+
+def test_each_resident_gets_their_own_page(resident, other_resident, application):
+    logged_in(resident).get(MINE)
+
+    theirs = logged_in(other_resident).get(MINE)
+
+    assert theirs[CACHE_STATUS_HEADER] == "miss"
+    assert "Citizen Police Academy" not in theirs.content.decode()
+
+
+def test_saving_the_resident_or_their_profile_renders_the_page_afresh(
+    resident, application, neighbourhood, django_capture_on_commit_callbacks
+):
+    client = logged_in(resident)
+    client.get(MINE)
+    with django_capture_on_commit_callbacks(execute=True):
+        resident.profile.home_neighbourhood = neighbourhood  # it picks the safety alerts in the banner
+        resident.profile.save()
+    assert client.get(MINE)[CACHE_STATUS_HEADER] == "miss"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resident.first_name = "Alicia"
+        resident.save()
+    assert client.get(MINE)[CACHE_STATUS_HEADER] == "miss"
+
+
+def test_a_session_ended_by_a_password_change_gets_no_cached_copy(resident, application):
+    client = logged_in(resident)
+    client.get(MINE)
+    resident.set_password("a-new-and-long-passphrase")
+    resident.save()
+
+    response = client.get(MINE)
+
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_visit_with_pending_messages_is_rendered_not_served(
+    resident, application, django_capture_on_commit_callbacks
+):
+    client = logged_in(resident)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_withdraw(application=application, user=resident)
+    client.get(MINE)
+    assert client.get(MINE)[CACHE_STATUS_HEADER] == "hit"
+
+    # Withdrawing again changes nothing but leaves an error message for the next page.
+    [token] = csrf_tokens(client.get(MINE))
+    client.post(f"/programs/mine/{application.code}/withdraw/", {"csrfmiddlewaretoken": token})
+    response = client.get(MINE)
+
+    assert CACHE_STATUS_HEADER not in response
+    assert "can no longer be withdrawn" in response.content.decode()
