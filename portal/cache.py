@@ -19,9 +19,10 @@ bypass model signals (``QuerySet.update``, ``bulk_create``) must call
 ``PUBLIC_PAGE_CACHE_SECONDS`` is the longest a page is kept; 0 turns the cache off (the
 test suite does, except where it tests the cache: a test's transaction never commits).
 
-A logged-in resident's page about their own things ("my programs") is cached the same way by
+A logged-in resident's page about their own things ("my programs") is kept the same way by
 ``@cache_own_page``, once per user and session, also invalidated by the user's own version
-(bumped by any save of the user or their profile); its CSRF token is put in at each visit.
+(bumped by any save of the user or their profile), and served by ``OwnPageCacheMiddleware``
+before the user is even loaded; its CSRF token is put in at each visit.
 
 What is never cached by ``cache_public_page``: requests of logged-in users, anything but GET/HEAD, requests
 with pending messages, responses other than 200, responses that set a cookie, and
@@ -36,14 +37,16 @@ import time
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth import HASH_SESSION_KEY
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.messages import get_messages
+from django.contrib.messages.storage import default_storage as default_message_storage
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.urls import Resolver404, resolve
 from django.utils import translation
 
 # Headers worth keeping with a cached page; the rest (CSP, HSTS, Vary…) are added per request.
@@ -245,35 +248,71 @@ def _without_csrf_token(content: bytes) -> bytes | None:
 
 
 def cache_own_page(*namespaces: str, timeout: int | None = None):
-    """Serve a logged-in user's GETs of the decorated page about their own things from the cache.
+    """Keep a copy of the decorated page about a logged-in user's own things, for
+    ``OwnPageCacheMiddleware`` to serve. Put it inside ``login_required``.
 
-    A copy is kept per user, session auth hash (so a session that a password change ended is
-    never served one), address and language, and is valid while ``namespaces`` and the user's
-    own version (``OWN_PAGE_SOURCES``) are those it was made under. The page's CSRF token is
-    taken out before it is stored and the visitor's own put in at each visit, so the forms work
-    for whichever of the user's browsers the copy is served to. Put it inside ``login_required``.
+    A copy is kept per user, session auth hash, address and language, and is valid while
+    ``namespaces`` and the user's own version (``OWN_PAGE_SOURCES``) are those it was made under.
+    Its CSRF token is taken out before it is stored. Staff members' pages are not kept.
     """
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             seconds = timeout if timeout is not None else settings.PUBLIC_PAGE_CACHE_SECONDS
-            if not seconds or not _cacheable_request(request, logged_in=True):
+            if not seconds or not _cacheable_request(request, logged_in=True) or request.user.is_staff:
                 return view(request, *args, **kwargs)
-            user_id = request.user.pk
-            session_hash = request.session.get(HASH_SESSION_KEY, "")
-            key = _page_key(request, f"own-page:{user_id}:{session_hash}")
-            versions, stored = _lookup(key, (*namespaces, own_pages_namespace(user_id)))
-            if stored is not None:
-                return _served(stored, stored[1].replace(_CSRF_PLACEHOLDER, get_token(request).encode()))
+            # Read before rendering: a change committed meanwhile leaves the copy stale at once.
+            versions = cache_versions((*namespaces, own_pages_namespace(request.user.pk)))
             response = _rendered(view(request, *args, **kwargs))
             if _cacheable_response(request, response, csrf_put_in=True) and None not in versions.values():
                 content = _without_csrf_token(response.content)
                 if content is not None:
-                    cache.set(key, (versions, content, _kept_headers(response)), timeout=seconds)
+                    cache.set(_own_page_key(request), (versions, content, _kept_headers(response)), timeout=seconds)
                     response[CACHE_STATUS_HEADER] = "miss"
             return response
 
+        wrapped.own_page_namespaces = namespaces
         return wrapped
 
     return decorator
+
+
+def _own_page_key(request: HttpRequest) -> str:
+    user_id, session_hash = request.session.get(SESSION_KEY), request.session.get(HASH_SESSION_KEY, "")
+    return _page_key(request, f"own-page:{user_id}:{session_hash}")
+
+
+class OwnPageCacheMiddleware:
+    """Serve a page kept by ``cache_own_page`` before the user is loaded from the database.
+
+    A copy is made for one session with a verified auth hash and stays valid only while nothing
+    about its user has been saved since (a password change, a deactivation, a promotion to staff
+    all save the user), so a hit is the page the full request would render. A change the copy
+    misses (a ``QuerySet.update`` of users, which sends no signal, or Redis unreachable at the
+    moment of the change) reaches it when it expires, after ``PUBLIC_PAGE_CACHE_SECONDS``. Comes after the
+    session, locale and CSRF middleware (the key and token need them) and before authentication;
+    what it skips on a hit (authentication, messages, allauth, staff sessions) has nothing to add
+    to such a page: a visit with messages waiting is not served, nor is a staff member's.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self._served_copy(request) or self.get_response(request)
+
+    def _served_copy(self, request: HttpRequest) -> HttpResponse | None:
+        if request.method not in ("GET", "HEAD") or SESSION_KEY not in request.session:
+            return None
+        try:
+            namespaces = getattr(resolve(request.path_info).func, "own_page_namespaces", None)
+        except Resolver404:
+            return None
+        if namespaces is None or len(default_message_storage(request)):
+            return None
+        user_namespace = own_pages_namespace(request.session[SESSION_KEY])
+        _versions, stored = _lookup(_own_page_key(request), (*namespaces, user_namespace))
+        if stored is None:
+            return None
+        return _served(stored, stored[1].replace(_CSRF_PLACEHOLDER, get_token(request).encode()))
