@@ -6,7 +6,7 @@ from meetings.services import QUESTION_MAX_LENGTH, QUESTION_MIN_LENGTH
 from neighbourhoods.models import Neighbourhood
 
 
-class MeetingFilterForm(forms.Form):
+class NeighbourhoodFilterForm(forms.Form):
     neighbourhood = forms.ModelChoiceField(
         label=_("Neighbourhood"),
         queryset=Neighbourhood.objects.order_by("name"),
@@ -14,6 +14,9 @@ class MeetingFilterForm(forms.Form):
         required=False,
         empty_label=_("All neighbourhoods"),
     )
+
+
+class MeetingFilterForm(NeighbourhoodFilterForm):
     kind = forms.ChoiceField(
         label=_("Kind of meeting"), choices=[("", _("All kinds")), *Meeting.Kind.choices], required=False
     )

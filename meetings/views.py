@@ -1,4 +1,5 @@
 from datetime import date
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meetings import selectors, services
-from meetings.forms import FeedbackForm, MeetingFilterForm, QuestionForm
+from meetings.forms import FeedbackForm, MeetingFilterForm, NeighbourhoodFilterForm, QuestionForm
 from meetings.ical import calendar_for
 from meetings.models import Meeting, Question
 from neighbourhoods.models import Neighbourhood
@@ -50,9 +51,8 @@ def meeting_calendar(request: HttpRequest, year: int | None = None, month: int |
     year, month = year or today.year, month or today.month
     if not (1 <= month <= 12 and 1900 < year < 2200):
         raise Http404
-    neighbourhood = None
-    if request.GET.get("neighbourhood"):
-        neighbourhood = Neighbourhood.objects.filter(slug=request.GET["neighbourhood"]).first()
+    form = NeighbourhoodFilterForm(request.GET or None)
+    neighbourhood = form.cleaned_data["neighbourhood"] if form.is_valid() else None
     first = date(year, month, 1)
     previous = date(year - 1, 12, 1) if month == 1 else date(year, month - 1, 1)
     following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
@@ -61,6 +61,10 @@ def meeting_calendar(request: HttpRequest, year: int | None = None, month: int |
         "meetings/calendar.html",
         {
             "weeks": selectors.month_calendar(year=year, month=month, neighbourhood=neighbourhood),
+            "form": form,
+            "neighbourhood": neighbourhood,
+            # Moving between months keeps the neighbourhood chosen.
+            "query": f"?{urlencode({'neighbourhood': neighbourhood.slug})}" if neighbourhood else "",
             "month": first,
             "previous": previous,
             "following": following,

@@ -152,6 +152,34 @@ def test_month_calendar_places_meetings_on_their_local_day(client):
     assert client.get("/meetings/calendar/").status_code == 200
 
 
+def test_month_calendar_filters_by_neighbourhood_and_keeps_it_between_months(
+    client, neighbourhood, other_neighbourhood
+):
+    make_meeting(title="Riverside town hall", neighbourhood=neighbourhood, starts_at=local(2026, 11, 10, 18, 0))
+    make_meeting(title="Old Town town hall", neighbourhood=other_neighbourhood, starts_at=local(2026, 11, 12, 18, 0))
+
+    content = client.get("/meetings/calendar/2026/11/", {"neighbourhood": "riverside"}).content.decode()
+
+    assert "Riverside town hall" in content and "Old Town town hall" not in content
+    assert '<option value="riverside" selected>' in content
+    assert "/meetings/calendar/2026/12/?neighbourhood=riverside" in content
+    assert "/meetings/calendar/2026/10/?neighbourhood=riverside" in content
+    # The list's link to the calendar carries the neighbourhood too.
+    listing = client.get("/meetings/", {"neighbourhood": "riverside"}).content.decode()
+    assert "/meetings/calendar/?neighbourhood=riverside" in listing
+
+
+def test_month_calendar_says_so_when_the_neighbourhood_is_unknown_and_shows_them_all(client, neighbourhood):
+    make_meeting(title="Riverside town hall", neighbourhood=neighbourhood, starts_at=local(2026, 11, 10, 18, 0))
+
+    response = client.get("/meetings/calendar/2026/11/", {"neighbourhood": "atlantis"})
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Select a valid choice" in content and "Riverside town hall" in content
+    assert "?neighbourhood=" not in content
+
+
 def test_month_calendar_query_count_is_flat(client, django_assert_max_num_queries):
     for day in range(1, 29):
         make_meeting(title=f"Meeting {day}", starts_at=local(2031, 2, day, 18, 0))
