@@ -1,8 +1,13 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from watch import services
+from watch.forms import WatchGroupDeclineForm
 from watch.models import Concern, Membership, Post, WatchGroup
 
 
@@ -68,6 +73,36 @@ class WatchGroupAdmin(admin.ModelAdmin):
         if obj is None or obj.liaison_id is None or request.user.is_superuser:
             return allowed
         return allowed and obj.liaison_id == request.user.pk
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/decline/", wrap(self.decline_view), name="watch_watchgroup_decline"),
+            *super().get_urls(),
+        ]
+
+    def decline_view(self, request, pk):
+        """Decline one proposed group, with the reason its coordinator is e-mailed."""
+        group = get_object_or_404(WatchGroup, pk=pk)
+        if not self.has_change_permission(request, group):
+            raise PermissionDenied
+        form = WatchGroupDeclineForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.watch_group_decline(officer=request.user, group=group, reason=form.cleaned_data["reason"])
+            except services.WatchError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, _("Declined. The coordinator is e-mailed your reason."))
+            return redirect(reverse("admin:watch_watchgroup_change", args=[group.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": group,
+            "title": _("Decline “%(group)s”?") % {"group": group.name},
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/watch/watchgroup/decline.html", context)
 
     @admin.action(description=_("Approve the selected groups (you become their liaison)"), permissions=["change"])
     def approve_selected(self, request, queryset):

@@ -27,3 +27,12 @@ class ConcernForm(forms.ModelForm):
     class Meta:
         model = Concern
         fields = ["subject", "body"]
+
+
+class WatchGroupDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is declined"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("E-mailed to the coordinator, e.g. “A group already covers these streets: please join it.”"),
+    )

@@ -68,6 +68,30 @@ def watch_group_approve(*, officer, group: WatchGroup) -> WatchGroup:
     return group
 
 
+def watch_group_decline(*, officer, group: WatchGroup, reason: str) -> WatchGroup:
+    """Decline a proposed group, telling its coordinator why. Raises WatchError / WatchPermissionError."""
+    if not officer.has_perm("watch.change_watchgroup"):
+        raise WatchPermissionError(_("Only officers can decline watch groups."))
+    if not reason.strip():
+        raise WatchError(_("Say why the group is declined: its coordinator reads it."))
+    with transaction.atomic():
+        group = WatchGroup.objects.select_for_update().get(pk=group.pk)
+        if group.status != WatchGroup.Status.PROPOSED:
+            raise WatchError(_("This group is not waiting for approval."))
+        group.status = WatchGroup.Status.DECLINED
+        group.decline_reason = reason.strip()
+        group.save(update_fields=["status", "decline_reason"])
+        audit_record(actor=officer, action="watch.group.decline", target=group)
+        if group.coordinator_id:
+            _notify(
+                group.coordinator,
+                template="watch/emails/group_declined",
+                context={"group": group.name, "reason": group.decline_reason},
+                key=f"watch:declined:{group.pk}",
+            )
+    return group
+
+
 def membership_join(*, user, group: WatchGroup) -> Membership:
     """Join an approved group, at once or pending the coordinator's approval. Raises WatchError."""
     with transaction.atomic():

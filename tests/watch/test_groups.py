@@ -6,7 +6,14 @@ from django.core import mail
 from audit.models import AuditEntry
 from tests.conftest import make_user
 from watch.models import Concern, Membership, Post, WatchGroup
-from watch.services import WatchError, WatchPermissionError, membership_join, post_create, watch_group_approve
+from watch.services import (
+    WatchError,
+    WatchPermissionError,
+    membership_join,
+    post_create,
+    watch_group_approve,
+    watch_group_decline,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +194,40 @@ def test_the_group_list_query_count_is_flat(client, officer, neighbourhood, coun
     with django_assert_max_num_queries(6):
         response = client.get("/watch/")
     assert response.status_code == 200
+
+
+def test_an_officer_declines_a_proposal_from_the_admin_and_the_coordinator_learns_why(
+    desk_client, officer, proposed_group, resident, django_capture_on_commit_callbacks
+):
+    change_page = desk_client.get(f"/admin/watch/watchgroup/{proposed_group.pk}/change/").content.decode()
+    decline_url = f"/admin/watch/watchgroup/{proposed_group.pk}/decline/"
+    assert decline_url in change_page
+
+    # No reason: the form says so and nothing changes.
+    refused = desk_client.post(decline_url, {"reason": "  "})
+    assert refused.status_code == 200 and "This field is required." in refused.content.decode()
+    proposed_group.refresh_from_db()
+    assert proposed_group.status == WatchGroup.Status.PROPOSED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = desk_client.post(decline_url, {"reason": "Maple Street Watch already covers these streets."})
+
+    assert response.status_code == 302
+    proposed_group.refresh_from_db()
+    assert proposed_group.status == WatchGroup.Status.DECLINED
+    assert proposed_group.decline_reason == "Maple Street Watch already covers these streets."
+    assert AuditEntry.objects.filter(action="watch.group.decline", target_id=str(proposed_group.pk)).exists()
+    [message] = mail.outbox
+    assert message.to == [resident.email]
+    assert "Maple Street Watch already covers these streets." in message.body
+    # A declined group cannot be approved, nor declined twice.
+    with pytest.raises(WatchError, match="not waiting"):
+        watch_group_approve(officer=officer, group=proposed_group)
+    assert decline_url not in desk_client.get(f"/admin/watch/watchgroup/{proposed_group.pk}/change/").content.decode()
+
+
+def test_residents_cannot_decline_groups_and_a_reason_is_required(other_resident, officer, proposed_group):
+    with pytest.raises(WatchPermissionError):
+        watch_group_decline(officer=other_resident, group=proposed_group, reason="No.")
+    with pytest.raises(WatchError, match="Say why"):
+        watch_group_decline(officer=officer, group=proposed_group, reason=" ")
