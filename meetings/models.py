@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from neighbourhoods.models import Neighbourhood
 
@@ -157,7 +158,7 @@ class AgendaItem(models.Model):
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     title = models.CharField(_("item"), max_length=200)
     description = models.TextField(_("details"), blank=True)
-    duration_minutes = models.PositiveSmallIntegerField(_("minutes"), null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(pgettext_lazy("duration", "minutes"), null=True, blank=True)
 
     class Meta:
         ordering = ["position", "id"]

@@ -7,6 +7,7 @@ rows and DigestDelivery rows (unique per subscription and ISO week) commit toget
 run in the same week, or a run resumed after a crash, sends nobody a second digest.
 """
 
+import contextlib
 import itertools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -176,14 +177,16 @@ def digests_send(*, now: datetime | None = None) -> int:
     }
     if not any(candidates.values()):
         return 0
-    subscriptions = (
+    weekly = (
         selectors.active_subscriptions()
         .filter(digest_frequency=Subscription.DigestFrequency.WEEKLY)
         .iterator(chunk_size=BATCH_SIZE * 2)
     )
     queued = 0
-    while batch := list(itertools.islice(subscriptions, BATCH_SIZE)):
-        queued += _send_batch(batch, week, candidates)
+    # Closed even when a batch fails, so its server-side cursor goes with the connection's transaction.
+    with contextlib.closing(weekly) as subscriptions:
+        while batch := list(itertools.islice(subscriptions, BATCH_SIZE)):
+            queued += _send_batch(batch, week, candidates)
     return queued
 
 

@@ -1,5 +1,6 @@
 """Writes for subscriptions, suppressions and newsletters. Views, admin, tasks and commands call these."""
 
+import contextlib
 import itertools
 import logging
 from collections.abc import Iterable
@@ -362,15 +363,17 @@ def newsletter_fan_out(*, newsletter_id: int, batch_size: int | None = None) -> 
         return 0
     batch_size = batch_size or FANOUT_BATCH_SIZE
     context = newsletter_email_context(newsletter)
-    recipients = (
+    audience = (
         _audience_queryset(newsletter)
         .filter(pk__gt=newsletter.fanout_cursor)
         .values_list("pk", "email", "language")
         .iterator(chunk_size=max(batch_size, 1000))
     )
     created = 0
-    while batch := list(itertools.islice(recipients, batch_size)):
-        created += _fan_out_batch(newsletter, batch, context)
+    # Closed even when a batch fails, so its server-side cursor goes with the connection's transaction.
+    with contextlib.closing(audience) as recipients:
+        while batch := list(itertools.islice(recipients, batch_size)):
+            created += _fan_out_batch(newsletter, batch, context)
     with transaction.atomic():
         Newsletter.objects.filter(pk=newsletter.pk, fanout_completed_at=None).update(
             fanout_completed_at=timezone.now(),
