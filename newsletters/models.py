@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from neighbourhoods.models import Neighbourhood
 
@@ -152,10 +153,10 @@ class Newsletter(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        SCHEDULED = "scheduled", _("Scheduled")
-        SENDING = "sending", _("Sending")
+        SCHEDULED = "scheduled", pgettext_lazy("newsletter status", "Scheduled")
+        SENDING = "sending", pgettext_lazy("newsletter status", "Sending")
         SENT = "sent", _("Sent")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("newsletter status", "Cancelled")
 
     class Audience(models.TextChoices):
         ALL = "all", _("Everyone subscribed to newsletters")

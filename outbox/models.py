@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Email(models.Model):
@@ -11,7 +12,7 @@ class Email(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
-        SENDING = "sending", _("Sending")
+        SENDING = "sending", pgettext_lazy("e-mail status", "Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         WITHDRAWN = "withdrawn", _("Withdrawn")

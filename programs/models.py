@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from neighbourhoods.models import Neighbourhood
 
@@ -33,7 +34,7 @@ class Program(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft (not shown)")
-        PUBLISHED = "published", _("Published")
+        PUBLISHED = "published", pgettext_lazy("program status", "Published")
         CLOSED = "closed", _("Closed to applications")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
