@@ -50,9 +50,7 @@ def watch_group_approve(*, officer, group: WatchGroup) -> WatchGroup:
     if not officer.has_perm("watch.change_watchgroup"):
         raise WatchPermissionError(_("Only officers can approve watch groups."))
     with transaction.atomic():
-        group = WatchGroup.objects.select_for_update().get(pk=group.pk)
-        if group.status != WatchGroup.Status.PROPOSED:
-            raise WatchError(_("This group is not waiting for approval."))
+        group = _locked_proposal(group)
         group.status = WatchGroup.Status.APPROVED
         group.liaison = officer
         group.approved_at = timezone.now()
@@ -75,9 +73,7 @@ def watch_group_decline(*, officer, group: WatchGroup, reason: str) -> WatchGrou
     if not reason.strip():
         raise WatchError(_("Say why the group is declined: its coordinator reads it."))
     with transaction.atomic():
-        group = WatchGroup.objects.select_for_update().get(pk=group.pk)
-        if group.status != WatchGroup.Status.PROPOSED:
-            raise WatchError(_("This group is not waiting for approval."))
+        group = _locked_proposal(group)
         group.status = WatchGroup.Status.DECLINED
         group.decline_reason = reason.strip()
         group.save(update_fields=["status", "decline_reason"])
@@ -89,6 +85,14 @@ def watch_group_decline(*, officer, group: WatchGroup, reason: str) -> WatchGrou
                 context={"group": group.name, "reason": group.decline_reason},
                 key=f"watch:declined:{group.pk}",
             )
+    return group
+
+
+def _locked_proposal(group: WatchGroup) -> WatchGroup:
+    """The group, locked until the transaction ends, if it still waits for an officer's decision."""
+    group = WatchGroup.objects.select_for_update().get(pk=group.pk)
+    if group.status != WatchGroup.Status.PROPOSED:
+        raise WatchError(_("This group is not waiting for approval."))
     return group
 
 
