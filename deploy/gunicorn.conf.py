@@ -35,7 +35,10 @@ def when_ready(server):
 
     from portal.warmup import warm_up
 
-    server.log.info("Warmed up before forking workers: %s", warm_up())
+    try:
+        server.log.info("Warmed up before forking workers: %s", warm_up())
+    except Exception:  # A warm-up is an optimisation: workers then load all this on first use.
+        server.log.exception("Warm-up failed; workers start cold")
     # What is loaded by now lives as long as the process: leave it out of every garbage collection,
     # so a full collection in a worker stops scanning a million objects (a pause of tens of ms in
     # the middle of a request), and does not touch, and so copy, the pages it shares with the master.
