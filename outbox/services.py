@@ -7,12 +7,14 @@ import logging
 import smtplib
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.db import connection as db_connection
 from django.db import transaction
+from django.db.models import F
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string, select_template
 from django.utils import timezone, translation
@@ -279,6 +281,8 @@ def _deliver_one(email: Email, connection, blocked: dict[tuple[str, str], str], 
     try:
         raw = _copy_from_prototype(email, connection, shared)
         message = None if raw else email_render(email, shared=shared)
+    except SoftTimeLimitExceeded:  # the batch is out of time, not this row wrong: it goes back
+        raise
     except Exception as exc:  # A template or context bug will not mend itself: fail the row now.
         return _mark_failed(email, f"Rendering failed: {exc!r}", attempts=attempts)
     try:
@@ -374,7 +378,8 @@ def email_withdraw(*, key_prefix: str, reason: str) -> int:
     """Keep queued e-mails whose idempotency key starts with ``key_prefix`` from being sent, e.g.
     a reminder worked out for a meeting time that has since changed. Returns how many were withdrawn.
 
-    A row a worker has claimed (sending) is left alone: it is already leaving.
+    A row a worker has claimed (sending) is left alone: it is already leaving. A worker claims a
+    batch (up to ``BATCH_SIZE`` rows) at once, so that is true of the rest of its batch too.
     """
     with transaction.atomic():
         ids = list(
@@ -389,9 +394,20 @@ def email_withdraw(*, key_prefix: str, reason: str) -> int:
 
 def outbox_sweep(*, limit: int = 5000) -> int:
     """Re-enqueue rows whose turn has come: never handed to a worker, due for a retry, or claimed
-    by a worker that died (its lease ran out; the one message it was sending may go out again)."""
+    by a worker that died (its lease ran out; the one message it was sending may go out again).
+
+    A lease that runs out counts as an attempt, so a message that kills its worker every time
+    ends as failed after ``OUTBOX_MAX_ATTEMPTS`` instead of being sent again every 15 minutes.
+    """
     now = timezone.now()
-    Email.objects.filter(status=Email.Status.SENDING, next_attempt_at__lte=now).update(status=Email.Status.QUEUED)
+    abandoned = Email.objects.filter(status=Email.Status.SENDING, next_attempt_at__lte=now)
+    abandoned.filter(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS - 1).update(
+        status=Email.Status.FAILED,
+        attempts=F("attempts") + 1,
+        last_error="Its worker stopped while sending it, too many times.",
+        next_attempt_at=None,
+    )
+    abandoned.update(status=Email.Status.QUEUED, attempts=F("attempts") + 1)
     due = list(
         Email.objects.filter(status=Email.Status.QUEUED, next_attempt_at__lte=now)
         .order_by("next_attempt_at")

@@ -87,6 +87,7 @@ PUBLIC_PAGE_SOURCES = {
         "programs.Program",
         "programs.ProgramSession",
         "programs.Application",
+        "programs.GuardianConsent",
         "neighbourhoods.Neighbourhood",
     ],
     "alerts": ["alerts.Alert", "alerts.AlertRevision", "neighbourhoods.Neighbourhood"],
@@ -94,8 +95,12 @@ PUBLIC_PAGE_SOURCES = {
 
 
 # model -> the field naming the user whose own pages its rows appear on (name, staff flag, the
-# neighbourhood that picks the alert banner, and the session auth hash that a password change changes).
-OWN_PAGE_SOURCES = {settings.AUTH_USER_MODEL: "pk", "accounts.Profile": "user_id"}
+# areas that pick the alert banner, and the session auth hash that a password change changes).
+OWN_PAGE_SOURCES = {
+    settings.AUTH_USER_MODEL: "pk",
+    "accounts.Profile": "user_id",
+    "newsletters.Subscription": "user_id",
+}
 
 
 def own_pages_namespace(user_id: int) -> str:
@@ -126,8 +131,9 @@ def watch_public_page_sources() -> None:
 
 
 def _bump_own_pages_on_write(field: str, sender, instance, **kwargs) -> None:
-    if not kwargs.get("raw"):
-        bump_cache_version(own_pages_namespace(getattr(instance, field)))
+    user_id = getattr(instance, field)
+    if not kwargs.get("raw") and user_id is not None:  # a subscription without an account has no pages
+        bump_cache_version(own_pages_namespace(user_id))
 
 
 def _bump_on_write(namespace: str, sender, **kwargs) -> None:
@@ -252,27 +258,30 @@ def cache_own_page(*namespaces: str, timeout: int | None = None):
     ``OwnPageCacheMiddleware`` to serve. Put it inside ``login_required``.
 
     A copy is kept per user, session auth hash, address and language, and is valid while
-    ``namespaces`` and the user's own version (``OWN_PAGE_SOURCES``) are those it was made under.
-    Its CSRF token is taken out before it is stored. Staff members' pages are not kept.
+    ``namespaces`` and the user's own version (``OWN_PAGE_SOURCES``) are those the middleware
+    read before the user was loaded. Its CSRF token is taken out before it is stored. Staff
+    members' pages are not kept.
     """
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            seconds = timeout if timeout is not None else settings.PUBLIC_PAGE_CACHE_SECONDS
-            if not seconds or not _cacheable_request(request, logged_in=True) or request.user.is_staff:
+            # Read by the middleware before authentication: a change to the user committed after
+            # that (a password change, say) leaves this copy stale at once.
+            versions = getattr(request, "_own_page_versions", None)
+            if versions is None or not _cacheable_request(request, logged_in=True) or request.user.is_staff:
                 return view(request, *args, **kwargs)
-            # Read before rendering: a change committed meanwhile leaves the copy stale at once.
-            versions = cache_versions((*namespaces, own_pages_namespace(request.user.pk)))
             response = _rendered(view(request, *args, **kwargs))
             if _cacheable_response(request, response, csrf_put_in=True) and None not in versions.values():
                 content = _without_csrf_token(response.content)
                 if content is not None:
+                    seconds = timeout if timeout is not None else settings.PUBLIC_PAGE_CACHE_SECONDS
                     cache.set(_own_page_key(request), (versions, content, _kept_headers(response)), timeout=seconds)
                     response[CACHE_STATUS_HEADER] = "miss"
             return response
 
         wrapped.own_page_namespaces = namespaces
+        wrapped.own_page_timeout = timeout
         return wrapped
 
     return decorator
@@ -280,7 +289,9 @@ def cache_own_page(*namespaces: str, timeout: int | None = None):
 
 def _own_page_key(request: HttpRequest) -> str:
     user_id, session_hash = request.session.get(SESSION_KEY), request.session.get(HASH_SESSION_KEY, "")
-    return _page_key(request, f"own-page:{user_id}:{session_hash}")
+    # A new SECRET_KEY ends every session (the auth hash no longer matches): it ends their copies too.
+    secret = hashlib.sha256(settings.SECRET_KEY.encode()).hexdigest()[:16]
+    return _page_key(request, f"own-page:{secret}:{user_id}:{session_hash}")
 
 
 class OwnPageCacheMiddleware:
@@ -290,10 +301,12 @@ class OwnPageCacheMiddleware:
     about its user has been saved since (a password change, a deactivation, a promotion to staff
     all save the user), so a hit is the page the full request would render. A change the copy
     misses (a ``QuerySet.update`` of users, which sends no signal, or Redis unreachable at the
-    moment of the change) reaches it when it expires, after ``PUBLIC_PAGE_CACHE_SECONDS``. Comes after the
-    session, locale and CSRF middleware (the key and token need them) and before authentication;
-    what it skips on a hit (authentication, messages, allauth, staff sessions) has nothing to add
-    to such a page: a visit with messages waiting is not served, nor is a staff member's.
+    moment of the change) reaches it when it expires, after ``PUBLIC_PAGE_CACHE_SECONDS``.
+
+    Comes after the session, locale and CSRF middleware (the key and token need them) and before
+    authentication; what it skips on a hit (authentication, messages, allauth, staff sessions)
+    has nothing to add to such a page: a visit with messages waiting is not served, nor is a
+    staff member's. On a miss it leaves the versions it read for ``cache_own_page`` to store under.
     """
 
     def __init__(self, get_response):
@@ -303,16 +316,21 @@ class OwnPageCacheMiddleware:
         return self._served_copy(request) or self.get_response(request)
 
     def _served_copy(self, request: HttpRequest) -> HttpResponse | None:
-        if request.method not in ("GET", "HEAD") or SESSION_KEY not in request.session:
+        # GET only: the views answer HEAD (and anything else) themselves.
+        if request.method != "GET" or SESSION_KEY not in request.session:
             return None
         try:
-            namespaces = getattr(resolve(request.path_info).func, "own_page_namespaces", None)
+            view = resolve(request.path_info).func
         except Resolver404:
             return None
-        if namespaces is None or len(default_message_storage(request)):
+        namespaces = getattr(view, "own_page_namespaces", None)
+        seconds = getattr(view, "own_page_timeout", None)
+        seconds = settings.PUBLIC_PAGE_CACHE_SECONDS if seconds is None else seconds
+        if namespaces is None or not seconds or len(default_message_storage(request)):
             return None
         user_namespace = own_pages_namespace(request.session[SESSION_KEY])
-        _versions, stored = _lookup(_own_page_key(request), (*namespaces, user_namespace))
+        versions, stored = _lookup(_own_page_key(request), (*namespaces, user_namespace))
         if stored is None:
+            request._own_page_versions = versions
             return None
         return _served(stored, stored[1].replace(_CSRF_PLACEHOLDER, get_token(request).encode()))

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
@@ -35,12 +36,12 @@ def test_a_batch_stopped_by_an_error_gives_back_the_rows_it_had_not_sent(monkeyp
 
     def render_then_stop(email, **kwargs):
         if len(rendered) == 2:
-            raise KeyboardInterrupt  # stands in for the task's time limit: not an error of this row
+            raise SoftTimeLimitExceeded  # the task's time limit: not an error of this row
         rendered.append(email.to)
         return real_render(email, **kwargs)
 
     monkeypatch.setattr(services, "email_render", render_then_stop)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(SoftTimeLimitExceeded):
         services.email_deliver_batch(email_ids=[row.pk for row in rows])
 
     statuses = dict(Email.objects.values_list("to", "status"))
@@ -65,7 +66,7 @@ def test_rows_claimed_by_a_worker_that_died_are_swept_back_once_the_lease_runs_o
         assert services.outbox_sweep() == 1
 
     row.refresh_from_db()
-    assert (row.status, row.attempts) == (Email.Status.SENT, 1)
+    assert (row.status, row.attempts) == (Email.Status.SENT, 2)  # the lost lease counts as an attempt
     assert [message.to for message in mail.outbox] == [[row.to]]
 
 
@@ -118,3 +119,19 @@ def test_two_workers_given_the_same_rows_at_once_send_each_message_once():
     assert sum(result["skipped"] for result in results) == 40
     assert sorted(message.to[0] for message in mail.outbox) == sorted(row.to for row in rows)
     assert set(Email.objects.values_list("status", flat=True)) == {Email.Status.SENT}
+
+
+@pytest.mark.django_db
+def test_a_message_whose_worker_keeps_dying_ends_as_failed(settings, monkeypatch):
+    [row] = queue_rows(1)
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    monkeypatch.setattr(services, "enqueue_delivery", lambda ids, **kwargs: True)  # the worker "dies" each time
+    for attempt in (1, 2):
+        Email.objects.filter(pk=row.pk).update(status=Email.Status.SENDING, next_attempt_at=timezone.now())
+        services.outbox_sweep()
+        row.refresh_from_db()
+        assert row.attempts == attempt
+
+    assert row.status == Email.Status.FAILED
+    assert "stopped while sending" in row.last_error
+    assert mail.outbox == []

@@ -147,3 +147,96 @@ def test_a_staff_members_page_is_not_kept(officer):
     client.get(MINE)
 
     assert CACHE_STATUS_HEADER not in client.get(MINE)
+
+
+def test_a_change_committed_after_the_user_is_loaded_leaves_that_copy_stale(
+    resident, application, monkeypatch, django_capture_on_commit_callbacks
+):
+    from portal.middleware import StaffAccountMiddleware
+
+    real = StaffAccountMiddleware.__call__
+
+    def profile_changes_meanwhile(self, request):
+        request.user.pk  # noqa: B018 (the user is loaded and checked by now)
+        with django_capture_on_commit_callbacks(execute=True):
+            resident.profile.save()
+        return real(self, request)
+
+    monkeypatch.setattr(StaffAccountMiddleware, "__call__", profile_changes_meanwhile)
+    client = logged_in(resident)
+    client.get(MINE)
+    monkeypatch.setattr(StaffAccountMiddleware, "__call__", real)
+
+    # The copy was stored under the versions read before the user was loaded, so it is stale.
+    assert client.get(MINE)[CACHE_STATUS_HEADER] == "miss"
+
+
+def test_no_copy_is_served_once_the_cache_is_turned_off(resident, application, settings):
+    client = logged_in(resident)
+    client.get(MINE)
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+
+    assert CACHE_STATUS_HEADER not in client.get(MINE)
+
+
+def test_head_is_answered_by_the_view_not_the_cache(resident, application):
+    client = logged_in(resident)
+    client.get(MINE)
+
+    assert client.head(MINE).status_code == 405  # the page is GET only, cached or not
+
+
+def test_a_resident_promoted_to_staff_or_deactivated_gets_no_copy(
+    resident, application, django_capture_on_commit_callbacks
+):
+    client = logged_in(resident)
+    client.get(MINE)
+    with django_capture_on_commit_callbacks(execute=True):
+        resident.is_staff = True
+        resident.save()
+    assert CACHE_STATUS_HEADER not in client.get(MINE)  # rendered, and staff pages are not kept
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resident.is_staff = False
+        resident.save()
+    client.get(MINE)
+    with django_capture_on_commit_callbacks(execute=True):
+        resident.is_active = False
+        resident.save()
+    assert client.get(MINE).status_code == 302
+
+
+def test_a_logged_out_session_cookie_replayed_gets_no_copy(resident, application):
+    client = logged_in(resident)
+    client.get(MINE)
+    cookie = client.cookies["sessionid"].value
+    client.logout()  # flushes the session from the store, as logging out does
+
+    replay = Client()
+    replay.cookies["sessionid"] = cookie
+    response = replay.get(MINE)
+
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_guardians_consent_shows_at_the_next_visit(resident, django_capture_on_commit_callbacks):
+    from tests.programs.conftest import years_ago
+
+    program = make_program(title="Youth Cadets", kind="youth", min_age=12, max_age=17, requires_approval=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        application = services.application_submit(
+            program=program,
+            applicant=resident,
+            date_of_birth=years_ago(15),
+            guardian_name="Pat Guardian",
+            guardian_email="pat@example.com",
+        )
+    client = logged_in(resident)
+    assert "Waiting for your guardian" in client.get(MINE).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.guardian_consent_give(token=services.consent_token_for(application), guardian_name="Pat Guardian")
+
+    after = client.get(MINE)
+    assert after[CACHE_STATUS_HEADER] == "miss"
+    assert "Waiting for your guardian" not in after.content.decode()
