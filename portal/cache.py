@@ -317,16 +317,18 @@ class OwnPageCacheMiddleware:
 
     def _served_copy(self, request: HttpRequest) -> HttpResponse | None:
         # GET only: the views answer HEAD (and anything else) themselves.
-        if request.method != "GET" or SESSION_KEY not in request.session:
+        if request.method != "GET":
             return None
         try:
             view = resolve(request.path_info).func
         except Resolver404:
             return None
         namespaces = getattr(view, "own_page_namespaces", None)
+        if namespaces is None:  # any other page: its session is not even read here
+            return None
         seconds = getattr(view, "own_page_timeout", None)
         seconds = settings.PUBLIC_PAGE_CACHE_SECONDS if seconds is None else seconds
-        if namespaces is None or not seconds or len(default_message_storage(request)):
+        if not seconds or SESSION_KEY not in request.session or len(default_message_storage(request)):
             return None
         user_namespace = own_pages_namespace(request.session[SESSION_KEY])
         versions, stored = _lookup(_own_page_key(request), (*namespaces, user_namespace))
