@@ -221,4 +221,6 @@ def test_detail_query_count_does_not_grow_with_agenda_and_questions(client, resi
     with CaptureQueriesContext(connection) as many:
         response = client.get(f"/meetings/{large.slug}/")
     assert "Question 29 text" in response.content.decode()
-    assert len(many) == len(few)
+    # Fifteen times the agenda and questions, no more queries (one fewer when a cached value
+    # the first visit needed was still fresh for the second).
+    assert len(many) <= len(few)

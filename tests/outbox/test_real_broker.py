@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from outbox import services
 from outbox.models import Email
-from outbox.services import email_queue
 from portal.celery import app as celery_app
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -19,17 +18,17 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 def test_the_sweep_hands_left_over_rows_to_a_real_worker_which_sends_each_once(celery_broker, settings):
     queue = f"outbox-test-{uuid.uuid4().hex}"
     celery_broker(settings.REDIS_URL, default_queue=queue)
-    emails = [
-        email_queue(
+    # As if Redis had been down at commit: the rows are due and no task was ever sent for them.
+    emails = Email.objects.bulk_create(
+        Email(
             to=f"resident{n}@example.com",
             template="account/email/email_confirmation_signup",
             context={"activate_url": f"https://precinct.example/c/{n}/"},
             idempotency_key=f"sweep-test-{n}",
+            next_attempt_at=timezone.now(),
         )
         for n in range(3)
-    ]
-    # As if Redis had been down at commit: the rows are due and nobody was told.
-    Email.objects.update(next_attempt_at=timezone.now())
+    )
 
     with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=10):
         assert services.outbox_sweep() == 3
