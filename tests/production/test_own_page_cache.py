@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from portal.cache import CACHE_STATUS_HEADER
 from programs import services
 from programs.models import Application
-from tests.programs.conftest import make_program
+from tests.programs.conftest import apply_as_minor, make_program
 
 pytestmark = pytest.mark.django_db
 MINE = "/programs/mine/"
@@ -220,22 +220,14 @@ def test_a_logged_out_session_cookie_replayed_gets_no_copy(resident, application
 
 
 def test_a_guardians_consent_shows_at_the_next_visit(resident, django_capture_on_commit_callbacks):
-    from tests.programs.conftest import years_ago
-
     program = make_program(title="Youth Cadets", kind="youth", min_age=12, max_age=17, requires_approval=True)
     with django_capture_on_commit_callbacks(execute=True):
-        application = services.application_submit(
-            program=program,
-            applicant=resident,
-            date_of_birth=years_ago(15),
-            guardian_name="Pat Guardian",
-            guardian_email="pat@example.com",
-        )
+        application = apply_as_minor(program, resident)
     client = logged_in(resident)
     assert "Waiting for your guardian" in client.get(MINE).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.guardian_consent_give(token=services.consent_token_for(application), guardian_name="Pat Guardian")
+        services.guardian_consent_give(token=services.consent_token_for(application), guardian_name="Pat")
 
     after = client.get(MINE)
     assert after[CACHE_STATUS_HEADER] == "miss"

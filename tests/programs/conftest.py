@@ -52,6 +52,19 @@ def years_ago(years: int, *, days: int = 0):
     return born - timedelta(days=days)
 
 
+def apply_as_minor(program: Program, applicant, *, age: int = 15, guardian_name: str = "Pat"):
+    """``applicant`` applies as a minor of ``age``, naming a guardian (pat@example.com)."""
+    from programs import services
+
+    return services.application_submit(
+        program=program,
+        applicant=applicant,
+        date_of_birth=years_ago(age),
+        guardian_name=guardian_name,
+        guardian_email="pat@example.com",
+    )
+
+
 @pytest.fixture
 def program(db):
     return make_program()

@@ -10,7 +10,7 @@ from audit.models import AuditEntry
 from programs import services
 from programs.models import Application, GuardianConsent
 from programs.services import ProgramError
-from tests.programs.conftest import years_ago
+from tests.programs.conftest import apply_as_minor, years_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -144,13 +144,7 @@ def test_consent_on_an_approval_program_leaves_it_for_the_officer(resident, offi
     from tests.programs.conftest import make_program
 
     program = make_program(min_age=12, max_age=17, requires_approval=True)
-    application = services.application_submit(
-        program=program,
-        applicant=resident,
-        date_of_birth=years_ago(15),
-        guardian_name="Pat",
-        guardian_email="pat@example.com",
-    )
+    application = apply_as_minor(program, resident)
     with pytest.raises(ProgramError, match="still waits for a guardian's consent"):
         services.application_accept(application=application, actor=officer)
     services.guardian_consent_give(token=services.consent_token_for(application), guardian_name="Pat")
@@ -164,13 +158,7 @@ def test_consent_on_an_approval_program_leaves_it_for_the_officer(resident, offi
 def test_officers_resend_a_consent_link_from_the_admin(
     desk_client, resident, youth_program, django_capture_on_commit_callbacks
 ):
-    application = services.application_submit(
-        program=youth_program,
-        applicant=resident,
-        date_of_birth=years_ago(13),
-        guardian_name="Pat",
-        guardian_email="pat@example.com",
-    )
+    application = apply_as_minor(youth_program, resident, age=13)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = desk_client.post(
@@ -184,13 +172,7 @@ def test_officers_resend_a_consent_link_from_the_admin(
 
 
 def test_resending_for_someone_elses_application_is_not_found(client, other_resident, resident, youth_program):
-    application = services.application_submit(
-        program=youth_program,
-        applicant=resident,
-        date_of_birth=years_ago(13),
-        guardian_name="Pat",
-        guardian_email="pat@example.com",
-    )
+    application = apply_as_minor(youth_program, resident, age=13)
     client.force_login(other_resident)
     assert client.post(f"/programs/mine/{application.code}/resend-consent/").status_code == 404
 
