@@ -42,7 +42,7 @@ class RateLimited(Exception):
 def _window_key(scope: str, key: str, period: int, now: float) -> tuple[str, int]:
     window = int(now // period)
     digest = hashlib.sha256(f"{scope}\x00{key}".encode()).hexdigest()[:32]
-    return f"ratelimit:{scope}:{digest}:{window}", int(period - (now % period)) + 1
+    return f"ratelimit:{scope}:{digest}:{window}", math.ceil(period - (now % period))
 
 
 def rate_limit_consume(*, scope: str, key: str, limit: int, period: int) -> None:
