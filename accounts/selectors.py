@@ -1,3 +1,5 @@
+from django.utils.translation import gettext
+
 from accounts.models import Profile
 
 
@@ -14,3 +16,14 @@ def language_for(user) -> str:
 
 def display_name_for(user) -> str:
     return profile_for(user).display_name or user.email
+
+
+def public_name_for(user) -> str:
+    """How other residents see ``user`` (watch coordinators, members): the display name, else the first
+    name, else "A resident"; never the e-mail address, which ``display_name_for`` falls back to for officers."""
+    try:
+        profile = user.profile  # Lists load it with select_related("user__profile"): no query per row.
+    except Profile.DoesNotExist:
+        profile = None
+    name = (profile.display_name.strip() if profile is not None else "") or user.first_name.strip()
+    return name or gettext("A resident")

@@ -207,6 +207,15 @@ BOUNCE_WEBHOOK_SECRET = env_str("BOUNCE_WEBHOOK_SECRET", "")
 # Programs: how long a guardian's consent link stays valid.
 PROGRAMS_CONSENT_LINK_MAX_AGE = timedelta(days=env_int("PROGRAMS_CONSENT_LINK_DAYS", 7))
 
+# Neighbourhood Watch: how often a resident's action may e-mail someone else (portal/ratelimit.py).
+WATCH_PROPOSALS_PER_DAY = env_int("WATCH_PROPOSALS_PER_DAY", 3)
+WATCH_JOIN_REQUESTS_PER_HOUR = env_int("WATCH_JOIN_REQUESTS_PER_HOUR", 10)
+WATCH_JOIN_REQUESTS_PER_COORDINATOR_HOUR = env_int("WATCH_JOIN_REQUESTS_PER_COORDINATOR_HOUR", 30)
+WATCH_CONCERNS_PER_HOUR = env_int("WATCH_CONCERNS_PER_HOUR", 5)
+WATCH_CONCERNS_PER_LIAISON_HOUR = env_int("WATCH_CONCERNS_PER_LIAISON_HOUR", 60)
+WATCH_POSTS_PER_DAY = env_int("WATCH_POSTS_PER_DAY", 10)
+WATCH_POSTS_PER_GROUP_DAY = env_int("WATCH_POSTS_PER_GROUP_DAY", 20)
+
 # Safety alerts. With approval on, an officer in "Alert approvers" other than its composer publishes.
 ALERTS_REQUIRE_APPROVAL = env_bool("ALERTS_REQUIRE_APPROVAL", False)
 # CAP <sender>: who other alerting systems see as the originator (no spaces, commas, < or &).

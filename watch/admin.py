@@ -3,10 +3,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from watch import services
+from watch import selectors, services
 from watch.forms import WatchGroupDeclineForm
 from watch.models import Concern, Membership, Post, WatchGroup
 
@@ -34,12 +35,29 @@ class PostInline(admin.StackedInline):
         return False
 
 
+class LiaisonFilter(admin.SimpleListFilter):
+    """Approved groups whose liaison left or lost the officer role have none: the desk finds them here."""
+
+    title = _("liaison officer")
+    parameter_name = "liaison"
+
+    def lookups(self, request, model_admin):
+        return [("none", _("No active liaison")), ("active", _("Has an active liaison"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(status=WatchGroup.Status.APPROVED, has_active_liaison=False)
+        if self.value() == "active":
+            return queryset.filter(has_active_liaison=True)
+        return queryset
+
+
 @admin.register(WatchGroup)
 class WatchGroupAdmin(admin.ModelAdmin):
     """Approving makes the officer the group's liaison; announcements are posted from the group's page."""
 
-    list_display = ["name", "neighbourhood", "status", "liaison", "coordinator", "created_at"]
-    list_filter = ["status", "neighbourhood"]
+    list_display = ["name", "neighbourhood", "status", "liaison_shown", "coordinator", "created_at"]
+    list_filter = ["status", LiaisonFilter, "neighbourhood"]
     search_fields = ["name", "description", "coordinator__email", "liaison__email"]
     list_select_related = ["neighbourhood", "liaison", "coordinator"]
     readonly_fields = ["status", "coordinator", "liaison", "approved_at", "decline_reason", "created_at"]
@@ -60,8 +78,17 @@ class WatchGroupAdmin(admin.ModelAdmin):
     ]
     filter_horizontal = ["meetings"]
     inlines = [MembershipInline, PostInline]
-    actions = ["approve_selected"]
+    actions = ["approve_selected", "take_liaison_role"]
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        return selectors.with_liaison_state(super().get_queryset(request))
+
+    @admin.display(description=_("liaison officer"), ordering="liaison")
+    def liaison_shown(self, group):
+        if group.status == WatchGroup.Status.APPROVED and not group.has_active_liaison:
+            return format_html('<strong class="errornote">{}</strong>', _("None: take it over"))
+        return group.liaison or "-"
 
     def has_add_permission(self, request):
         # Residents propose groups on the site; the proposer becomes the coordinator.
@@ -69,8 +96,9 @@ class WatchGroupAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         # Once a group has its liaison, only that officer (or a superuser) changes it.
+        # A liaison who lost the officer role no longer holds the group: any officer may then change it.
         allowed = super().has_change_permission(request, obj)
-        if obj is None or obj.liaison_id is None or request.user.is_superuser:
+        if obj is None or request.user.is_superuser or selectors.active_liaison(obj) is None:
             return allowed
         return allowed and obj.liaison_id == request.user.pk
 
@@ -103,6 +131,22 @@ class WatchGroupAdmin(admin.ModelAdmin):
             "form": form,
         }
         return TemplateResponse(request, "admin/watch/watchgroup/decline.html", context)
+
+    @admin.action(description=_("Become the liaison of the selected groups without one"), permissions=["change"])
+    def take_liaison_role(self, request, queryset):
+        done = 0
+        for group in queryset:
+            try:
+                services.watch_group_liaison_take(officer=request.user, group=group)
+            except services.WatchError as error:
+                self.message_user(request, f"{group}: {error}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("You are now the liaison of %d group.", "You are now the liaison of %d groups.", done) % done,
+            )
 
     @admin.action(description=_("Approve the selected groups (you become their liaison)"), permissions=["change"])
     def approve_selected(self, request, queryset):

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Neighbourhood
-from watch.models import Concern, Post
+from watch.models import DECLINE_REASON_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, Concern, Post
 
 
 class ProposeGroupForm(forms.Form):
@@ -11,7 +11,7 @@ class ProposeGroupForm(forms.Form):
     description = forms.CharField(
         label=_("What the group covers"),
         widget=forms.Textarea,
-        max_length=4000,
+        max_length=DESCRIPTION_MAX_LENGTH,
         help_text=_("Which streets, and how members will look out for each other."),
     )
     members_need_approval = forms.BooleanField(label=_("I want to approve each new member myself"), required=False)
@@ -32,7 +32,7 @@ class ConcernForm(forms.ModelForm):
 class WatchGroupDeclineForm(forms.Form):
     reason = forms.CharField(
         label=_("Why it is declined"),
-        max_length=1000,
+        max_length=DECLINE_REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("E-mailed to the coordinator, e.g. “A group already covers these streets: please join it.”"),
     )

@@ -5,6 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Neighbourhood
 
+# Longest texts a resident (or officer) may write: bounds what is stored and what is e-mailed.
+DESCRIPTION_MAX_LENGTH = 4000
+DECLINE_REASON_MAX_LENGTH = 1000
+POST_BODY_MAX_LENGTH = 5000
+CONCERN_BODY_MAX_LENGTH = 4000
+
 
 class WatchGroup(models.Model):
     """A Neighbourhood Watch group: proposed by a resident (its coordinator), approved by an officer (its liaison)."""
@@ -19,7 +25,9 @@ class WatchGroup(models.Model):
     neighbourhood = models.ForeignKey(
         Neighbourhood, verbose_name=_("neighbourhood"), on_delete=models.PROTECT, related_name="watch_groups"
     )
-    description = models.TextField(_("description"), help_text=_("Which streets it covers and what it does."))
+    description = models.TextField(
+        _("description"), max_length=DESCRIPTION_MAX_LENGTH, help_text=_("Which streets it covers and what it does.")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
     coordinator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -39,7 +47,7 @@ class WatchGroup(models.Model):
     members_need_approval = models.BooleanField(
         _("the coordinator approves new members"), default=False, help_text=_("Otherwise anyone may join at once.")
     )
-    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    decline_reason = models.TextField(_("reason for declining"), max_length=DECLINE_REASON_MAX_LENGTH, blank=True)
     training_program = models.ForeignKey(
         "programs.Program",
         verbose_name=_("training program"),
@@ -104,7 +112,7 @@ class Post(models.Model):
     )
     author_role = models.CharField(_("posted as"), max_length=15, choices=AuthorRole.choices)
     title = models.CharField(_("title"), max_length=150)
-    body = models.TextField(_("message"))
+    body = models.TextField(_("message"), max_length=POST_BODY_MAX_LENGTH)
     created_at = models.DateTimeField(_("posted"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -124,7 +132,7 @@ class Concern(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("reported by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     subject = models.CharField(_("subject"), max_length=150)
-    body = models.TextField(_("what you noticed"))
+    body = models.TextField(_("what you noticed"), max_length=CONCERN_BODY_MAX_LENGTH)
     created_at = models.DateTimeField(_("reported"), auto_now_add=True)
 
     class Meta:

@@ -1,13 +1,57 @@
 """Reads about watch groups."""
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.selectors import public_name_for
 from watch.models import Membership, Post, WatchGroup
+
+# What makes an officer fit to be a group's liaison (approve it, post as its officer, read its concerns).
+LIAISON_PERMISSION = "watch.change_watchgroup"
+
+
+def liaison_candidates() -> QuerySet:
+    """Accounts that may be a liaison now: active staff holding LIAISON_PERMISSION directly, through a
+    role, or as superusers. The same rule as ``is_liaison_eligible``, as a query."""
+    app_label, codename = LIAISON_PERMISSION.split(".")
+    holds_permission = (
+        Q(is_superuser=True)
+        | Q(user_permissions__content_type__app_label=app_label, user_permissions__codename=codename)
+        | Q(groups__permissions__content_type__app_label=app_label, groups__permissions__codename=codename)
+    )
+    return get_user_model().objects.filter(holds_permission, is_active=True, is_staff=True)
+
+
+def is_liaison_eligible(user) -> bool:
+    """Whether ``user`` may act as a liaison now. Checked wherever a liaison acts or receives a group's
+    data, so an officer who lost staff status, the account or the role stops at once."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.has_perm(LIAISON_PERMISSION)
+    )
+
+
+def active_liaison(group: WatchGroup):
+    """The group's liaison officer while they may act as one, else None."""
+    liaison = group.liaison if group.liaison_id else None
+    return liaison if is_liaison_eligible(liaison) else None
+
+
+def is_active_liaison(user, group: WatchGroup) -> bool:
+    return bool(user.is_authenticated and group.liaison_id == user.pk and is_liaison_eligible(user))
+
+
+def with_liaison_state(queryset: QuerySet) -> QuerySet:
+    """Annotate ``has_active_liaison`` in the same query (lists, the officers' desk)."""
+    return queryset.annotate(has_active_liaison=Exists(liaison_candidates().filter(pk=OuterRef("liaison_id"))))
 
 
 def approved_groups(*, neighbourhood=None) -> QuerySet:
-    queryset = (
+    queryset = with_liaison_state(
         WatchGroup.objects.filter(status=WatchGroup.Status.APPROVED)
         .select_related("neighbourhood", "liaison__profile")
         .annotate(member_count=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE)))
@@ -56,4 +100,8 @@ def recent_posts(group: WatchGroup, *, limit: int = 20) -> list[Post]:
 
 
 def pending_memberships(group: WatchGroup) -> list[Membership]:
-    return list(group.memberships.filter(status=Membership.Status.PENDING).select_related("user__profile"))
+    """Who waits to join, each with ``public_name``: the coordinator is a resident and sees names, never addresses."""
+    pending = list(group.memberships.filter(status=Membership.Status.PENDING).select_related("user__profile"))
+    for membership in pending:
+        membership.public_name = public_name_for(membership.user)
+    return pending

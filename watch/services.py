@@ -1,4 +1,11 @@
-"""Writes about Neighbourhood Watch groups: proposal, approval, membership, announcements, concerns."""
+"""Writes about Neighbourhood Watch groups: proposal, approval, membership, announcements, concerns.
+
+Every action that e-mails someone else is limited per sender and per recipient (``portal.ratelimit``,
+numbers in settings ``WATCH_*``): the ``RateLimited`` it raises carries a translated message saying
+when to try again. Texts are bounded here too, whoever calls (form, admin, shell).
+"""
+
+import re
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -6,10 +13,23 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from accounts.selectors import display_name_for, language_for
+from accounts.selectors import display_name_for, language_for, public_name_for
 from audit.services import audit_record
 from outbox.services import email_queue
-from watch.models import Concern, Membership, Post, WatchGroup
+from portal.ratelimit import rate_limit_check_all
+from watch.models import (
+    CONCERN_BODY_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
+    POST_BODY_MAX_LENGTH,
+    Concern,
+    Membership,
+    Post,
+    WatchGroup,
+)
+from watch.selectors import active_liaison, is_active_liaison, is_liaison_eligible
+
+HOUR = 60 * 60
+DAY = 24 * HOUR
 
 
 class WatchError(Exception):
@@ -23,31 +43,52 @@ class WatchPermissionError(WatchError):
 def watch_group_propose(
     *, user, neighbourhood, name: str, description: str, members_need_approval: bool = False
 ) -> WatchGroup:
-    """Propose a group; the proposer becomes its coordinator and first member. Officers approve it later."""
-    with transaction.atomic():
-        group = WatchGroup.objects.create(
-            name=name,
-            slug=_unique_slug(name),
-            neighbourhood=neighbourhood,
-            description=description,
-            coordinator=user,
-            members_need_approval=members_need_approval,
-        )
-        Membership.objects.create(group=group, user=user, status=Membership.Status.ACTIVE, approved_at=timezone.now())
-    return group
+    """Propose a group; the proposer becomes its coordinator and first member. Officers approve it later.
+    Raises WatchError (text too long) or RateLimited (too many proposals by this resident)."""
+    _check_length(name, WatchGroup._meta.get_field("name").max_length)
+    _check_length(description, DESCRIPTION_MAX_LENGTH)
+    rate_limit_check_all([("watch.propose", str(user.pk), settings.WATCH_PROPOSALS_PER_DAY, DAY)])
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                group = WatchGroup.objects.create(
+                    name=name,
+                    slug=_unique_slug(name),
+                    neighbourhood=neighbourhood,
+                    description=description,
+                    coordinator=user,
+                    members_need_approval=members_need_approval,
+                )
+                Membership.objects.create(
+                    group=group, user=user, status=Membership.Status.ACTIVE, approved_at=timezone.now()
+                )
+            return group
+        except IntegrityError:  # A group of the same name took the slug meanwhile: number again.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _unique_slug(name: str) -> str:
+    """The name's slug, numbered after the highest taken one (``elm-street-3``): one query, whatever
+    the number of groups of that name. A concurrent twin fails on the unique slug, not silently."""
     base = slugify(name)[:120] or "watch-group"
-    slug, number = base, 2
-    while WatchGroup.objects.filter(slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug
+    taken = WatchGroup.objects.filter(slug__startswith=base, slug__regex=rf"^{re.escape(base)}(-[0-9]+)?$")
+    numbers = [int(slug.rsplit("-", 1)[1]) if slug != base else 1 for slug in taken.values_list("slug", flat=True)]
+    return f"{base}-{max(numbers) + 1}" if numbers else base
+
+
+def _check_length(text: str, limit: int) -> None:
+    if len(text) > limit:
+        raise WatchError(
+            _("Please shorten your text to %(limit)d characters (it has %(count)d).")
+            % {"limit": limit, "count": len(text)}
+        )
 
 
 def watch_group_approve(*, officer, group: WatchGroup) -> WatchGroup:
     """Approve a proposed group; ``officer`` becomes its liaison. Raises WatchError / WatchPermissionError."""
-    if not officer.has_perm("watch.change_watchgroup"):
+    if not is_liaison_eligible(officer):
         raise WatchPermissionError(_("Only officers can approve watch groups."))
     with transaction.atomic():
         group = _locked_proposal(group)
@@ -68,7 +109,7 @@ def watch_group_approve(*, officer, group: WatchGroup) -> WatchGroup:
 
 def watch_group_decline(*, officer, group: WatchGroup, reason: str) -> WatchGroup:
     """Decline a proposed group, telling its coordinator why. Raises WatchError / WatchPermissionError."""
-    if not officer.has_perm("watch.change_watchgroup"):
+    if not is_liaison_eligible(officer):
         raise WatchPermissionError(_("Only officers can decline watch groups."))
     if not reason.strip():
         raise WatchError(_("Say why the group is declined: its coordinator reads it."))
@@ -97,7 +138,8 @@ def _locked_proposal(group: WatchGroup) -> WatchGroup:
 
 
 def membership_join(*, user, group: WatchGroup) -> Membership:
-    """Join an approved group, at once or pending the coordinator's approval. Raises WatchError."""
+    """Join an approved group, at once or pending the coordinator's approval. Raises WatchError, or
+    RateLimited when the request would e-mail the coordinator too often."""
     with transaction.atomic():
         group = WatchGroup.objects.select_for_update().get(pk=group.pk)
         if group.status != WatchGroup.Status.APPROVED:
@@ -108,6 +150,20 @@ def membership_join(*, user, group: WatchGroup) -> Membership:
                 raise WatchError(_("You already asked to join; the coordinator will answer."))
             raise WatchError(_("You are already a member of this group."))
         needs_approval = group.members_need_approval
+        if needs_approval and group.coordinator_id:
+            # The request e-mails the coordinator: bounded per resident and per coordinator, so
+            # leaving and joining again cannot flood their inbox.
+            rate_limit_check_all(
+                [
+                    ("watch.join-request", str(user.pk), settings.WATCH_JOIN_REQUESTS_PER_HOUR, HOUR),
+                    (
+                        "watch.join-request.to",
+                        str(group.coordinator_id),
+                        settings.WATCH_JOIN_REQUESTS_PER_COORDINATOR_HOUR,
+                        HOUR,
+                    ),
+                ]
+            )
         try:
             with transaction.atomic():
                 membership = Membership.objects.create(
@@ -122,7 +178,7 @@ def membership_join(*, user, group: WatchGroup) -> Membership:
             _notify(
                 group.coordinator,
                 template="watch/emails/membership_request",
-                context={"group": group.name, "resident": display_name_for(user), "url": _url(group)},
+                context={"group": group.name, "resident": public_name_for(user), "url": _url(group)},
                 key=f"watch:join-request:{membership.pk}",
             )
     return membership
@@ -166,7 +222,10 @@ def membership_leave(*, user, group: WatchGroup) -> None:
 
 
 def post_create(*, author, group: WatchGroup, title: str, body: str) -> Post:
-    """Publish an announcement and e-mail it to every member. Only the coordinator and the liaison may."""
+    """Publish an announcement and e-mail it to every member. Only the coordinator and the liaison may.
+    Raises WatchPermissionError, WatchError, or RateLimited (per author and per group)."""
+    _check_length(title, Post._meta.get_field("title").max_length)
+    _check_length(body, POST_BODY_MAX_LENGTH)
     with transaction.atomic():
         group = WatchGroup.objects.select_for_update().get(pk=group.pk)
         role = _role(author, group)
@@ -174,6 +233,13 @@ def post_create(*, author, group: WatchGroup, title: str, body: str) -> Post:
             raise WatchPermissionError(_("Only the group's coordinator and liaison officer can post announcements."))
         if group.status != WatchGroup.Status.APPROVED:
             raise WatchError(_("A group can post announcements once an officer has approved it."))
+        # Each post e-mails every member: bounded per author and per group (its members are the recipients).
+        rate_limit_check_all(
+            [
+                ("watch.post", str(author.pk), settings.WATCH_POSTS_PER_DAY, DAY),
+                ("watch.post.to", str(group.pk), settings.WATCH_POSTS_PER_GROUP_DAY, DAY),
+            ]
+        )
         post = Post.objects.create(group=group, author=author, author_role=role, title=title, body=body)
         if role == Post.AuthorRole.LIAISON:
             audit_record(actor=author, action="watch.post.create", target=group, detail={"post": post.pk})
@@ -182,7 +248,8 @@ def post_create(*, author, group: WatchGroup, title: str, body: str) -> Post:
             .exclude(user=author)
             .select_related("user__profile")
         )
-        author_name = display_name_for(author)
+        # Members are residents: a coordinator is named as residents see each other, never by address.
+        author_name = display_name_for(author) if role == Post.AuthorRole.LIAISON else public_name_for(author)
         for membership in members:
             email_queue(
                 to=membership.user.email,
@@ -202,15 +269,30 @@ def post_create(*, author, group: WatchGroup, title: str, body: str) -> Post:
 
 
 def concern_report(*, user, group: WatchGroup, subject: str, body: str) -> Concern:
-    """Store a member's concern and e-mail it to the liaison officer. Only active members may report."""
+    """Store a member's concern and e-mail it to the liaison officer. Only active members may report,
+    and only while the liaison is still an officer with the role. Raises WatchPermissionError,
+    WatchError, or RateLimited (per reporter and per liaison)."""
+    _check_length(subject, Concern._meta.get_field("subject").max_length)
+    _check_length(body, CONCERN_BODY_MAX_LENGTH)
     with transaction.atomic():
         if not Membership.objects.filter(group=group, user=user, status=Membership.Status.ACTIVE).exists():
             raise WatchPermissionError(_("Only members of this group can report a concern to its liaison officer."))
-        if group.liaison_id is None:
-            raise WatchError(_("This group has no liaison officer yet."))
+        group = WatchGroup.objects.select_related("liaison").get(pk=group.pk)
+        liaison = active_liaison(group)
+        if liaison is None:
+            raise WatchError(
+                _("This group has no liaison officer at the moment. In an emergency, call %(number)s.")
+                % {"number": settings.EMERGENCY_NUMBER}
+            )
+        rate_limit_check_all(
+            [
+                ("watch.concern", str(user.pk), settings.WATCH_CONCERNS_PER_HOUR, HOUR),
+                ("watch.concern.to", str(liaison.pk), settings.WATCH_CONCERNS_PER_LIAISON_HOUR, HOUR),
+            ]
+        )
         concern = Concern.objects.create(group=group, reporter=user, subject=subject, body=body)
         _notify(
-            group.liaison,
+            liaison,
             template="watch/emails/concern",
             context={
                 "group": group.name,
@@ -229,11 +311,55 @@ def _role(user, group: WatchGroup) -> str | None:
     """The user's leading role in the group (liaison or coordinator), or None."""
     if not user.is_authenticated:
         return None
-    if group.liaison_id == user.pk:
+    if is_active_liaison(user, group):
         return Post.AuthorRole.LIAISON
     if group.coordinator_id == user.pk:
         return Post.AuthorRole.COORDINATOR
     return None
+
+
+def watch_group_liaisons_release(*, user_ids, actor=None) -> int:
+    """End the liaison role of each of ``user_ids`` who may no longer hold it (no longer active, staff,
+    or holding the permission), writing an audit entry per group. Called where staff access shrinks
+    (the user and group admins, ``sync_roles``); returns how many groups lost their liaison, which
+    the officers' desk then lists under "No active liaison"."""
+    user_ids = [pk for pk in user_ids if pk is not None]
+    if not user_ids:
+        return 0
+    released = 0
+    with transaction.atomic():
+        groups = (
+            WatchGroup.objects.select_for_update(of=("self",))
+            .select_related("liaison")
+            .filter(liaison_id__in=user_ids)
+            .order_by("pk")
+        )
+        for group in groups:
+            if is_liaison_eligible(group.liaison):
+                continue
+            former = group.liaison_id
+            group.liaison = None
+            group.save(update_fields=["liaison"])
+            audit_record(actor=actor, action="watch.group.liaison_release", target=group, detail={"user": former})
+            released += 1
+    return released
+
+
+def watch_group_liaison_take(*, officer, group: WatchGroup) -> WatchGroup:
+    """Make ``officer`` the liaison of an approved group that has no active liaison (its officer left or
+    lost the role). Raises WatchPermissionError or WatchError."""
+    if not is_liaison_eligible(officer):
+        raise WatchPermissionError(_("Only officers can be a watch group's liaison."))
+    with transaction.atomic():
+        group = WatchGroup.objects.select_for_update(of=("self",)).select_related("liaison").get(pk=group.pk)
+        if group.status != WatchGroup.Status.APPROVED:
+            raise WatchError(_("Only an approved group has a liaison officer."))
+        if active_liaison(group) is not None:
+            raise WatchError(_("This group already has a liaison officer."))
+        group.liaison = officer
+        group.save(update_fields=["liaison"])
+        audit_record(actor=officer, action="watch.group.liaison_take", target=group)
+    return group
 
 
 def _notify(user, *, template: str, context: dict, key: str) -> None:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from neighbourhoods.models import Neighbourhood
+from portal.ratelimit import RateLimited
 from watch import selectors, services
 from watch.forms import ConcernForm, PostForm, ProposeGroupForm
 from watch.models import Membership, WatchGroup
@@ -54,9 +55,14 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def _render_detail(request, group, *, post_form=None, concern_form=None, status=200) -> HttpResponse:
     membership = selectors.membership_of(request.user, group)
     is_member = membership is not None and membership.status == Membership.Status.ACTIVE
-    leads = request.user.is_authenticated and request.user.pk in (group.coordinator_id, group.liaison_id)
+    # A liaison who lost the officer role no longer leads the group (nor is shown as its liaison).
+    liaison = selectors.active_liaison(group)
+    leads = request.user.is_authenticated and (
+        request.user.pk == group.coordinator_id or (liaison is not None and request.user.pk == liaison.pk)
+    )
     context = {
         "group": group,
+        "liaison": liaison,
         "membership": membership,
         "is_member": is_member,
         "leads": leads,
@@ -65,7 +71,7 @@ def _render_detail(request, group, *, post_form=None, concern_form=None, status=
         "training_program": selectors.training_program_of(group),
         "meetings": selectors.upcoming_meetings(group),
         "post_form": post_form or (PostForm() if leads else None),
-        "concern_form": concern_form or (ConcernForm() if is_member and group.liaison_id else None),
+        "concern_form": concern_form or (ConcernForm() if is_member and liaison is not None else None),
     }
     return render(request, "watch/detail.html", context, status=status)
 
@@ -73,11 +79,20 @@ def _render_detail(request, group, *, post_form=None, concern_form=None, status=
 @login_required
 def group_propose(request: HttpRequest) -> HttpResponse:
     form = ProposeGroupForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        group = services.watch_group_propose(user=request.user, **form.cleaned_data)
-        messages.success(request, _("Thank you. An officer will review your group and become its liaison."))
-        return redirect(group)
-    return render(request, "watch/propose.html", {"form": form})
+        try:
+            group = services.watch_group_propose(user=request.user, **form.cleaned_data)
+        except RateLimited as error:
+            form.add_error(None, error.message)
+            status = 429
+        except services.WatchError as error:
+            form.add_error(None, str(error))
+            status = 400
+        else:
+            messages.success(request, _("Thank you. An officer will review your group and become its liaison."))
+            return redirect(group)
+    return render(request, "watch/propose.html", {"form": form}, status=status)
 
 
 @require_POST
@@ -86,6 +101,8 @@ def group_join(request: HttpRequest, slug: str) -> HttpResponse:
     group = _group_or_404(request, slug)
     try:
         membership = services.membership_join(user=request.user, group=group)
+    except RateLimited as error:
+        messages.error(request, error.message)
     except services.WatchError as error:
         messages.error(request, str(error))
     else:
@@ -120,6 +137,9 @@ def post_create(request: HttpRequest, slug: str) -> HttpResponse:
         services.post_create(author=request.user, group=group, **form.cleaned_data)
     except services.WatchPermissionError as error:
         raise PermissionDenied(str(error)) from None
+    except RateLimited as error:
+        form.add_error(None, error.message)  # The form comes back filled in: nothing written is lost.
+        return _render_detail(request, group, post_form=form, status=429)
     except services.WatchError as error:
         messages.error(request, str(error))
     else:
@@ -138,6 +158,9 @@ def concern_report(request: HttpRequest, slug: str) -> HttpResponse:
         services.concern_report(user=request.user, group=group, **form.cleaned_data)
     except services.WatchPermissionError as error:
         raise PermissionDenied(str(error)) from None
+    except RateLimited as error:
+        form.add_error(None, error.message)
+        return _render_detail(request, group, concern_form=form, status=429)
     except services.WatchError as error:
         messages.error(request, str(error))
     else:

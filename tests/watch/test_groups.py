@@ -109,7 +109,8 @@ def test_liaison_posts_reach_members_by_email(
     post = Post.objects.get()
     assert post.author_role == Post.AuthorRole.LIAISON
     assert sorted(m.to[0] for m in mail.outbox) == [resident.email, other_resident.email]
-    assert mail.outbox[0].subject == "[Elm Street Watch] Training night"
+    assert mail.outbox[0].subject == "New announcement in “Elm Street Watch”"
+    assert "Training night" in mail.outbox[0].body
     assert AuditEntry.objects.filter(action="watch.post.create").exists()
 
     client.force_login(other_resident)

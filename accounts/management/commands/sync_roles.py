@@ -2,6 +2,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.roles import ROLE_PERMISSIONS
+from accounts.staff_access import staff_access_changed
 
 
 class Command(BaseCommand):
@@ -23,3 +24,5 @@ class Command(BaseCommand):
             group, _created = Group.objects.get_or_create(name=group_name)
             group.permissions.set(wanted)
             self.stdout.write(f"{group_name}: {len(wanted)} permissions")
+            # A role may have lost a permission: its members may have lost a standing role with it.
+            staff_access_changed(user_ids=group.user_set.values_list("pk", flat=True))
