@@ -9,7 +9,10 @@ class ProfileForm(forms.ModelForm):
         model = Profile
         fields = ["display_name", "phone", "home_neighbourhood", "preferred_language"]
         help_texts = {
-            "display_name": _("How officers and other residents see you. Leave empty to use your e-mail."),
+            "display_name": _(
+                "How officers and other residents see you. Left empty, officers see your e-mail address and "
+                "other residents see “A resident”."
+            ),
             "phone": _("Optional. Only officers see it, to reach you about a program or meeting."),
             "home_neighbourhood": _("Used to show you what is happening near you."),
             "preferred_language": _("The language of the site and of the e-mails we send you."),
