@@ -155,6 +155,12 @@ def membership_join(*, user, group: WatchGroup) -> Membership:
             # leaving and joining again cannot flood their inbox.
             rate_limit_check_all(
                 [
+                    (
+                        "watch.join-request.same-group",
+                        f"{user.pk}:{group.pk}",
+                        settings.WATCH_JOIN_REQUESTS_PER_GROUP_DAY,
+                        DAY,
+                    ),
                     ("watch.join-request", str(user.pk), settings.WATCH_JOIN_REQUESTS_PER_HOUR, HOUR),
                     (
                         "watch.join-request.to",

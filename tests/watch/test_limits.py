@@ -64,9 +64,8 @@ def test_a_huge_proposal_is_refused(resident_client, resident, neighbourhood):
 
 
 def test_leaving_and_joining_again_cannot_flood_the_coordinator(
-    client, group, resident, other_resident, settings, django_capture_on_commit_callbacks
+    client, group, resident, other_resident, django_capture_on_commit_callbacks
 ):
-    settings.WATCH_JOIN_REQUESTS_PER_HOUR = 3
     group.members_need_approval = True
     group.save()
     mail.outbox.clear()
@@ -75,9 +74,35 @@ def test_leaving_and_joining_again_cannot_flood_the_coordinator(
         for _cycle in range(10):
             response = client.post(f"{group.get_absolute_url()}join/", follow=True)
             client.post(f"{group.get_absolute_url()}leave/")
-    assert len([m for m in mail.outbox if m.to == [resident.email]]) == 3
+    assert len([m for m in mail.outbox if m.to == [resident.email]]) == 2  # WATCH_JOIN_REQUESTS_PER_GROUP_DAY
     assert "You have done this too many times. Please try again in" in response.content.decode()
     assert not Membership.objects.filter(group=group, user=other_resident).exists()
+
+
+def test_join_requests_are_limited_per_resident_across_groups(
+    other_resident, resident, neighbourhood, officer, settings, django_capture_on_commit_callbacks
+):
+    from watch.services import watch_group_approve
+
+    settings.WATCH_JOIN_REQUESTS_PER_HOUR = 2
+    settings.WATCH_PROPOSALS_PER_DAY = 10
+    groups = []
+    for number in range(3):
+        proposed = watch_group_propose(
+            user=resident,
+            neighbourhood=neighbourhood,
+            name=f"Street {number}",
+            description=".",
+            members_need_approval=True,
+        )
+        groups.append(watch_group_approve(officer=officer, group=proposed))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        membership_join(user=other_resident, group=groups[0])
+        membership_join(user=other_resident, group=groups[1])
+    with pytest.raises(RateLimited):
+        membership_join(user=other_resident, group=groups[2])
+    assert len(mail.outbox) == 2
 
 
 def test_join_requests_are_limited_per_coordinator_too(group, resident, settings, django_capture_on_commit_callbacks):
