@@ -141,7 +141,8 @@ def post_create(request: HttpRequest, slug: str) -> HttpResponse:
         form.add_error(None, error.message)  # The form comes back filled in: nothing written is lost.
         return _render_detail(request, group, post_form=form, status=429)
     except services.WatchError as error:
-        messages.error(request, str(error))
+        form.add_error(None, str(error))
+        return _render_detail(request, group, post_form=form, status=400)
     else:
         messages.success(request, _("Your announcement is posted and on its way to the members."))
     return redirect(group)
@@ -161,8 +162,9 @@ def concern_report(request: HttpRequest, slug: str) -> HttpResponse:
     except RateLimited as error:
         form.add_error(None, error.message)
         return _render_detail(request, group, concern_form=form, status=429)
-    except services.WatchError as error:
-        messages.error(request, str(error))
+    except services.WatchError as error:  # e.g. the liaison left meanwhile: the text stays in the form
+        form.add_error(None, str(error))
+        return _render_detail(request, group, concern_form=form, status=400)
     else:
         messages.success(request, _("Your concern was sent to the liaison officer."))
     return redirect(group)
