@@ -71,7 +71,7 @@ def watch_group_propose(
 
 def _unique_slug(name: str) -> str:
     """The name's slug, numbered after the highest taken one (``elm-street-3``): one query, whatever
-    the number of groups of that name. A concurrent twin fails on the unique slug, not silently."""
+    the number of groups of that name. A concurrent twin hits the unique slug and is numbered again."""
     base = slugify(name)[:120] or "watch-group"
     taken = WatchGroup.objects.filter(slug__startswith=base, slug__regex=rf"^{re.escape(base)}(-[0-9]+)?$")
     numbers = [int(slug.rsplit("-", 1)[1]) if slug != base else 1 for slug in taken.values_list("slug", flat=True)]
