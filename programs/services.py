@@ -19,6 +19,7 @@ from accounts.selectors import display_name_for, language_for, profile_for
 from audit.services import audit_record
 from outbox.models import Email
 from outbox.services import email_queue
+from portal.ratelimit import RateLimited, rate_limit_check_all
 from programs.models import AGE_OF_MAJORITY, Application, Attendance, GuardianConsent, Program, ProgramSession
 
 CONSENT_SALT = "programs.guardian-consent"
@@ -71,6 +72,9 @@ def application_submit(
                 )
             if guardian_email.lower() == applicant.email.lower():
                 raise ProgramError(_("The guardian's e-mail must be theirs, not yours."))
+            # Counted before anything is written: a refused attempt is spent too, so applying,
+            # withdrawing and applying again cannot mail one address after another.
+            _limit_consent_emails(applicant_id=applicant.pk, guardian_email=guardian_email)
         else:
             # Only a minor's application involves a guardian.
             guardian_name = guardian_email = ""
@@ -84,6 +88,7 @@ def application_submit(
         )
         _email_applicant(application, "received")
         if application.needs_guardian_consent:
+            _limit_consent_emails(application_id=application.pk)
             _send_consent_request(application, now)
         elif not program.requires_approval:
             _seat_or_waitlist(program, application, now)
@@ -273,16 +278,37 @@ def consent_text_for(application: Application) -> str:
     }
 
 
+def guardian_address_confirm(*, token: str) -> Application:
+    """Whoever opened the e-mailed link confirms they are the applicant's parent or guardian.
+
+    The first e-mail to a guardian's address says only that someone named it for a program; the
+    applicant and the consent statement are shown after this step, and consent is accepted only
+    after it. Confirming twice is harmless. Raises ``ProgramError`` as ``consent_application_for``.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        application = consent_application_for(token)
+        _lock_program(application.program_id)
+        application = consent_application_for(token)
+        if application.guardian_confirmed_at is None:
+            application.guardian_confirmed_at = now
+            application.save(update_fields=["guardian_confirmed_at", "updated_at"])
+    return application
+
+
 def guardian_consent_give(*, token: str, guardian_name: str) -> Application:
     """Record a guardian's consent from their link; the application then proceeds as usual.
 
-    Raises ``ProgramError`` for a tampered, expired or already-used link.
+    Raises ``ProgramError`` for a tampered, expired or already-used link, or when the guardian
+    has not yet confirmed their address (``guardian_address_confirm``).
     """
     now = timezone.now()
     with transaction.atomic():
         application = consent_application_for(token)
         program = _lock_program(application.program_id)
         application = consent_application_for(token)  # Re-read under the lock: one consent only.
+        if application.guardian_confirmed_at is None:
+            raise ProgramError(_("Please first confirm that you are the applicant's parent or guardian."))
         GuardianConsent.objects.create(
             application=application,
             guardian_name=guardian_name.strip(),
@@ -307,6 +333,13 @@ def guardian_consent_request(*, application: Application, actor) -> Application:
             raise ProgramError(
                 _("%(application)s is not waiting for a guardian's consent.") % {"application": application}
             )
+        # Officers are held to the same per-address and per-application limits: they protect the
+        # recipient, whoever presses the button.
+        _limit_consent_emails(
+            applicant_id=actor.pk if actor.pk == application.applicant_id else None,
+            guardian_email=application.guardian_email,
+            application_id=application.pk,
+        )
         _send_consent_request(application, now)
         if actor.pk != application.applicant_id:
             audit_record(actor=actor, action="programs.application.consent_resend", target=application)
@@ -526,7 +559,44 @@ def _renumber_waitlist(program: Program) -> None:
     Application.objects.bulk_update(changed, ["waitlist_position"])
 
 
+def _limit_consent_emails(
+    *, applicant_id: int | None = None, guardian_email: str = "", application_id: int | None = None
+) -> None:
+    """Count one e-mail to a guardian against each limit that applies; ``ProgramError`` when over one."""
+    period = settings.PROGRAMS_CONSENT_LIMIT_SECONDS
+    limits = []
+    if applicant_id is not None:
+        limits.append(
+            ("programs-consent-applicant", str(applicant_id), settings.PROGRAMS_CONSENT_LIMIT_PER_APPLICANT, period)
+        )
+    if guardian_email:
+        limits.append(
+            ("programs-consent-guardian", guardian_email, settings.PROGRAMS_CONSENT_LIMIT_PER_GUARDIAN, period)
+        )
+    if application_id is not None:
+        limits.append(
+            (
+                "programs-consent-application",
+                str(application_id),
+                settings.PROGRAMS_CONSENT_LIMIT_PER_APPLICATION,
+                period,
+            )
+        )
+    try:
+        rate_limit_check_all(limits)
+    except RateLimited as limited:
+        raise ProgramError(
+            _("We cannot e-mail a guardian again so soon. %(wait)s") % {"wait": limited.message}
+        ) from None
+
+
 def _send_consent_request(application: Application, now: datetime) -> None:
+    """E-mail the guardian's address a link to confirm it, then consent.
+
+    The message carries nothing the applicant typed (not their name, not the guardian's name
+    they gave): only the program, written by officers, and the portal's own link. Whoever
+    receives it sees who applied only after confirming from the link that they are the guardian.
+    """
     application.consent_requested_at = now
     application.save(update_fields=["consent_requested_at", "updated_at"])
     language = language_for(application.applicant)
@@ -535,10 +605,8 @@ def _send_consent_request(application: Application, now: datetime) -> None:
         to=application.guardian_email,
         template="programs/emails/consent_request",
         context={
-            "guardian_name": application.guardian_name,
-            "applicant_name": display_name_for(application.applicant),
             "program_title": application.program.title,
-            "program_url": settings.SITE_URL + application.program.get_absolute_url(),
+            "city_name": settings.CITY_NAME,
             "consent_url": settings.SITE_URL + reverse("programs:consent", args=[consent_token_for(application)]),
             "expires": _format_datetime(now + max_age, language),
         },
@@ -560,6 +628,7 @@ def _email_applicant(application: Application, name: str, *, key: str | None = N
             "program_title": program.title,
             "program_url": settings.SITE_URL + program.get_absolute_url(),
             "mine_url": settings.SITE_URL + reverse("programs:mine"),
+            "programs_url": settings.SITE_URL + reverse("programs:list"),
             "status": application.status,
             "waitlist_position": application.waitlist_position,
             "needs_consent": application.needs_guardian_consent,
