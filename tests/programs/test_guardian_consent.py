@@ -192,3 +192,23 @@ def test_adults_in_a_youth_program_need_no_guardian(resident, youth_program):
     )
     assert application.guardian_email == ""
     assert application.status == Application.Status.ACCEPTED
+
+
+def test_the_consent_link_does_not_carry_the_guardians_address(resident, youth_program):
+    from django.core import signing
+
+    application = apply_as_minor(youth_program, resident)
+    token = services.consent_token_for(application)
+    assert "pat" not in token.lower() and "example.com" not in token
+    assert services.consent_application_for(token) == application
+
+    # A link sent before this change (address in clear) keeps working until it expires.
+    legacy = signing.TimestampSigner(salt=services.CONSENT_SALT).sign(f"{application.code}:pat@example.com")
+    assert services.consent_application_for(legacy) == application
+
+    # A link stops working when the guardian's address is no longer the one it was sent to.
+    Application.objects.filter(pk=application.pk).update(guardian_email="someone.else@example.com")
+    with pytest.raises(ProgramError, match="no longer valid"):
+        services.consent_application_for(token)
+    with pytest.raises(ProgramError, match="no longer valid"):
+        services.consent_application_for(legacy)
