@@ -254,6 +254,21 @@ class GuardianConsent(models.Model):
         return f"{self.guardian_name} ({timezone.localtime(self.consented_at):%Y-%m-%d %H:%M})"
 
 
+class GuardianOptOut(models.Model):
+    """An address whose owner said, from a consent e-mail, that they are no applicant's guardian
+    and want no more of these e-mails: no application may name it again."""
+
+    email = models.EmailField(_("e-mail"), unique=True, help_text=_("Stored in lower case."))
+    created_at = models.DateTimeField(_("asked on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("guardian opt-out")
+        verbose_name_plural = _("guardian opt-outs")
+
+    def __str__(self) -> str:
+        return self.email
+
+
 class Attendance(models.Model):
     """Whether an accepted applicant came to one session. One row per session and application."""
 

@@ -20,9 +20,17 @@ from django.utils.translation import gettext as _
 from accounts.selectors import display_name_for, language_for, profile_for
 from audit.services import audit_record
 from outbox.models import Email
-from outbox.services import email_queue
+from outbox.services import email_queue, email_withdraw
 from portal.ratelimit import RateLimited, rate_limit_check_all
-from programs.models import AGE_OF_MAJORITY, Application, Attendance, GuardianConsent, Program, ProgramSession
+from programs.models import (
+    AGE_OF_MAJORITY,
+    Application,
+    Attendance,
+    GuardianConsent,
+    GuardianOptOut,
+    Program,
+    ProgramSession,
+)
 
 CONSENT_SALT = "programs.guardian-consent"
 Status = Application.Status
@@ -74,6 +82,13 @@ def application_submit(
                 )
             if guardian_email.lower() == applicant.email.lower():
                 raise ProgramError(_("The guardian's e-mail must be theirs, not yours."))
+            if _opted_out(guardian_email):
+                raise ProgramError(
+                    _(
+                        "The owner of this e-mail address asked not to get consent requests from us. "
+                        "Enter your parent or guardian's own address."
+                    )
+                )
             # Counted before anything is written: a refused attempt is spent too, so applying,
             # withdrawing and applying again cannot mail one address after another.
             _limit_consent_emails(applicant_id=applicant.pk, guardian_email=guardian_email)
@@ -114,6 +129,9 @@ def application_withdraw(*, application: Application, user) -> Application:
                 % {"status": application.get_status_display().lower()}
             )
         _leave(program, application, Status.WITHDRAWN, now)
+        if application.guardian_email:
+            # A request still waiting in the outbox need not reach the guardian any more.
+            email_withdraw(key_prefix=_consent_key_prefix(application), reason="application withdrawn")
     return application
 
 
@@ -316,6 +334,19 @@ def guardian_address_confirm(*, token: str) -> Application:
     return application
 
 
+def guardian_address_opt_out(*, token: str) -> None:
+    """The owner of the address says they are not this applicant's guardian and wants no more of
+    these e-mails: no application may name the address again, and queued requests to it are kept
+    back. The applicant is not told (that would confirm the address is read); a resend tells them
+    to name their guardian's own address. Raises ``ProgramError`` as ``consent_application_for``.
+    """
+    with transaction.atomic():
+        application = consent_application_for(token)
+        GuardianOptOut.objects.get_or_create(email=application.guardian_email.lower())
+        for other in Application.objects.filter(guardian_email__iexact=application.guardian_email):
+            email_withdraw(key_prefix=_consent_key_prefix(other), reason="guardian opted out")
+
+
 def guardian_consent_give(*, token: str, guardian_name: str) -> Application:
     """Record a guardian's consent from their link; the application then proceeds as usual.
 
@@ -352,6 +383,14 @@ def guardian_consent_request(*, application: Application, actor) -> Application:
         if application.status != Status.PENDING or not application.needs_guardian_consent:
             raise ProgramError(
                 _("%(application)s is not waiting for a guardian's consent.") % {"application": application}
+            )
+        if _opted_out(application.guardian_email):
+            raise ProgramError(
+                _(
+                    "The owner of %(email)s asked not to get these e-mails. Withdraw this application and apply "
+                    "again with your parent or guardian's own e-mail address."
+                )
+                % {"email": application.guardian_email}
             )
         # Officers are held to the same per-address and per-application limits: they protect the
         # recipient, whoever presses the button.
@@ -579,6 +618,14 @@ def _renumber_waitlist(program: Program) -> None:
     Application.objects.bulk_update(changed, ["waitlist_position"])
 
 
+def _opted_out(guardian_email: str) -> bool:
+    return GuardianOptOut.objects.filter(email=guardian_email.strip().lower()).exists()
+
+
+def _consent_key_prefix(application: Application) -> str:
+    return f"programs:consent:{application.pk}:"
+
+
 def _limit_consent_emails(
     *, applicant_id: int | None = None, guardian_email: str = "", application_id: int | None = None
 ) -> None:
@@ -631,7 +678,7 @@ def _send_consent_request(application: Application, now: datetime) -> None:
             "expires": _format_datetime(now + max_age, language),
         },
         # Each request is its own message: a resend must go out even though an earlier one did.
-        idempotency_key=f"programs:consent:{application.pk}:{now.isoformat()}",
+        idempotency_key=f"{_consent_key_prefix(application)}{now.isoformat()}",
         language=language,
     )
 

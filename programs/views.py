@@ -170,10 +170,16 @@ def guardian_consent(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "programs/consent.html", {"refusal": str(refusal)}, status=400)
     if application.guardian_confirmed_at is None:
         if request.method == "POST":
+            opt_out = "opt_out" in request.POST
             try:
-                services.guardian_address_confirm(token=token)
+                if opt_out:
+                    services.guardian_address_opt_out(token=token)
+                else:
+                    services.guardian_address_confirm(token=token)
             except ProgramError as refusal:
                 return render(request, "programs/consent.html", {"refusal": str(refusal)}, status=400)
+            if opt_out:
+                return render(request, "programs/consent.html", {"opted_out": True})
             return redirect("programs:consent", token=token)
         return render(request, "programs/consent.html", {"application": application, "confirm_step": True})
     form = ConsentForm(request.POST if request.method == "POST" else None)

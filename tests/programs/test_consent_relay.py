@@ -193,3 +193,47 @@ def test_officers_resends_count_against_the_guardians_limit_too(
         with pytest.raises(ProgramError, match="Please try again in"):
             services.guardian_consent_request(application=application, actor=officer)
     assert len(_to("pat@example.com")) == 2
+
+
+def test_a_stranger_can_stop_every_consent_email_to_their_address(
+    resident, resident_client, other_resident, youth_program, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _apply(resident_client, youth_program, "Stranger@Example.com")
+    application = Application.objects.get(applicant=resident)
+    link = f"/programs/consent/{services.consent_token_for(application)}/"
+
+    done = client.post(link, {"opt_out": "1"})
+    assert done.status_code == 200
+    assert "we will not e-mail this address about program applications again" in done.content.decode()
+    application.refresh_from_db()
+    assert application.guardian_confirmed_at is None
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        resent = resident_client.post(f"/programs/mine/{application.code}/resend-consent/", follow=True)
+        with pytest.raises(ProgramError, match="asked not to get consent requests"):
+            services.application_submit(
+                program=youth_program,
+                applicant=other_resident,
+                date_of_birth=years_ago(14),
+                guardian_name="Pat",
+                guardian_email="stranger@example.com",
+            )
+    assert "asked not to get these e-mails" in resent.content.decode()
+    assert mail.outbox == []
+
+
+def test_withdrawing_keeps_back_a_consent_request_not_yet_sent(resident, youth_program):
+    from outbox.models import Email
+
+    application = services.application_submit(  # on-commit delivery never runs here: the e-mail stays queued
+        program=youth_program,
+        applicant=resident,
+        date_of_birth=years_ago(14),
+        guardian_name="Pat",
+        guardian_email="pat@example.com",
+    )
+    services.application_withdraw(application=application, user=resident)
+    request = Email.objects.get(to="pat@example.com")
+    assert request.status == Email.Status.WITHDRAWN
