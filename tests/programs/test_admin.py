@@ -273,5 +273,6 @@ def test_an_application_page_shows_answers_and_guardian_consent(desk_client, res
     page = desk_client.get(f"/admin/programs/application/{application.pk}/change/").content.decode()
     assert "<dt>T-shirt size</dt><dd>Youth M</dd>" in page
     assert "I am the parent or legal guardian of" in page
+    assert "Guardian&#x27;s address confirmed" in page or "Guardian's address confirmed" in page
     listing = desk_client.get(CHANGELIST).content.decode()
     assert "given" in listing
