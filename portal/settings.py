@@ -206,6 +206,12 @@ BOUNCE_WEBHOOK_SECRET = env_str("BOUNCE_WEBHOOK_SECRET", "")
 
 # Programs: how long a guardian's consent link stays valid.
 PROGRAMS_CONSENT_LINK_MAX_AGE = timedelta(days=env_int("PROGRAMS_CONSENT_LINK_DAYS", 7))
+# Guardian e-mails (the first request and every resend) a day: per applicant, per guardian's
+# address and per application, so nobody can make the portal mail a stranger over and over.
+PROGRAMS_CONSENT_LIMIT_SECONDS = env_int("PROGRAMS_CONSENT_LIMIT_SECONDS", 24 * 3600)
+PROGRAMS_CONSENT_LIMIT_PER_APPLICANT = env_int("PROGRAMS_CONSENT_LIMIT_PER_APPLICANT", 5)
+PROGRAMS_CONSENT_LIMIT_PER_GUARDIAN = env_int("PROGRAMS_CONSENT_LIMIT_PER_GUARDIAN", 3)
+PROGRAMS_CONSENT_LIMIT_PER_APPLICATION = env_int("PROGRAMS_CONSENT_LIMIT_PER_APPLICATION", 3)
 
 # Neighbourhood Watch: how often a resident's action may e-mail someone else (portal/ratelimit.py).
 WATCH_PROPOSALS_PER_DAY = env_int("WATCH_PROPOSALS_PER_DAY", 3)

@@ -311,6 +311,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "guardian_name",
         "guardian_email",
         "consent_requested_at",
+        "guardian_confirmed_at",
         "created_at",
         "decided_at",
         "completed_at",

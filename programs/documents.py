@@ -14,8 +14,11 @@ from accounts.selectors import display_name_for
 from programs.models import Application, Program
 
 
-def program_calendar(program: Program) -> bytes:
-    """An iCalendar file with one event per session (UTC times, so any calendar shows them right)."""
+def program_calendar(program: Program, *, include_online_links: bool = False) -> bytes:
+    """An iCalendar file with one event per session (UTC times, so any calendar shows them right).
+
+    Sessions' online links go in only with ``include_online_links``: for a seated applicant.
+    """
     host = urlsplit(settings.SITE_URL).hostname or "precinct"
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.SITE_NAME}//Programs//EN")
@@ -30,7 +33,8 @@ def program_calendar(program: Program) -> bytes:
         event.add("dtstamp", timezone.now())
         if session.location:
             event.add("location", session.location)
-        event.add("url", session.online_url or settings.SITE_URL + program.get_absolute_url())
+        online_url = session.online_url if include_online_links else ""
+        event.add("url", online_url or settings.SITE_URL + program.get_absolute_url())
         event.add("description", program.summary)
         calendar.add_component(event)
     return calendar.to_ical()

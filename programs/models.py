@@ -200,6 +200,9 @@ class Application(models.Model):
     guardian_name = models.CharField(_("guardian's name"), max_length=200, blank=True)
     guardian_email = models.EmailField(_("guardian's e-mail"), blank=True)
     consent_requested_at = models.DateTimeField(_("consent last requested"), null=True, blank=True)
+    # Set when someone holding the guardian's address confirms, from the e-mailed link, that they
+    # are the applicant's guardian; only then can consent be given.
+    guardian_confirmed_at = models.DateTimeField(_("guardian's address confirmed"), null=True, blank=True)
     created_at = models.DateTimeField(_("applied"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
@@ -221,6 +224,10 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.applicant.email} → {self.program.title}"
+
+    @property
+    def is_seated(self) -> bool:
+        return self.status in self.SEAT_STATUSES
 
     @property
     def needs_guardian_consent(self) -> bool:
@@ -245,6 +252,21 @@ class GuardianConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guardian_name} ({timezone.localtime(self.consented_at):%Y-%m-%d %H:%M})"
+
+
+class GuardianOptOut(models.Model):
+    """An address whose owner said, from a consent e-mail, that they are no applicant's guardian
+    and want no more of these e-mails: no application may name it again."""
+
+    email = models.EmailField(_("e-mail"), unique=True, help_text=_("Stored in lower case."))
+    created_at = models.DateTimeField(_("asked on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("guardian opt-out")
+        verbose_name_plural = _("guardian opt-outs")
+
+    def __str__(self) -> str:
+        return self.email
 
 
 class Attendance(models.Model):

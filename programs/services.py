@@ -9,17 +9,28 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from accounts.selectors import display_name_for, language_for, profile_for
 from audit.services import audit_record
 from outbox.models import Email
-from outbox.services import email_queue
-from programs.models import AGE_OF_MAJORITY, Application, Attendance, GuardianConsent, Program, ProgramSession
+from outbox.services import email_queue, email_withdraw
+from portal.ratelimit import RateLimited, rate_limit_check_all
+from programs.models import (
+    AGE_OF_MAJORITY,
+    Application,
+    Attendance,
+    GuardianConsent,
+    GuardianOptOut,
+    Program,
+    ProgramSession,
+)
 
 CONSENT_SALT = "programs.guardian-consent"
 Status = Application.Status
@@ -71,6 +82,16 @@ def application_submit(
                 )
             if guardian_email.lower() == applicant.email.lower():
                 raise ProgramError(_("The guardian's e-mail must be theirs, not yours."))
+            if _opted_out(guardian_email):
+                raise ProgramError(
+                    _(
+                        "The owner of this e-mail address asked not to get consent requests from us. "
+                        "Enter your parent or guardian's own address."
+                    )
+                )
+            # Counted before anything is written: a refused attempt is spent too, so applying,
+            # withdrawing and applying again cannot mail one address after another.
+            _limit_consent_emails(applicant_id=applicant.pk, guardian_email=guardian_email)
         else:
             # Only a minor's application involves a guardian.
             guardian_name = guardian_email = ""
@@ -84,6 +105,7 @@ def application_submit(
         )
         _email_applicant(application, "received")
         if application.needs_guardian_consent:
+            _limit_consent_emails(application_id=application.pk)
             _send_consent_request(application, now)
         elif not program.requires_approval:
             _seat_or_waitlist(program, application, now)
@@ -107,6 +129,9 @@ def application_withdraw(*, application: Application, user) -> Application:
                 % {"status": application.get_status_display().lower()}
             )
         _leave(program, application, Status.WITHDRAWN, now)
+        if application.guardian_email:
+            # A request still waiting in the outbox need not reach the guardian any more.
+            email_withdraw(key_prefix=_consent_key_prefix(application), reason="application withdrawn")
     return application
 
 
@@ -224,9 +249,16 @@ def program_capacity_problem(*, program: Program, capacity: int) -> str | None:
 # --- Guardian consent -------------------------------------------------------------------------
 
 
+def _guardian_address_mark(guardian_email: str) -> str:
+    # A keyed digest, not the address: the link (which ends up in browser histories and access
+    # logs) must not name the guardian, and without SECRET_KEY nobody can test a guess against it.
+    return salted_hmac(CONSENT_SALT, guardian_email.strip().lower()).hexdigest()[:24]
+
+
 def consent_token_for(application: Application) -> str:
-    # The guardian's address is signed too, so a link stops working if the address changes.
-    return signing.TimestampSigner(salt=CONSENT_SALT).sign(f"{application.code}:{application.guardian_email}")
+    # The guardian's address is signed too (as a digest), so a link stops working if it changes.
+    mark = _guardian_address_mark(application.guardian_email)
+    return signing.TimestampSigner(salt=CONSENT_SALT).sign(f"{application.code}:{mark}")
 
 
 def consent_application_for(token: str) -> Application:
@@ -242,12 +274,15 @@ def consent_application_for(token: str) -> Application:
         ) from None
     except signing.BadSignature:
         raise ProgramError(_("This consent link is not valid. Check that you copied the whole link.")) from None
-    code, _separator, guardian_email = value.partition(":")
-    application = (
-        Application.objects.select_related("program", "applicant", "guardian_consent")
-        .filter(code=code, guardian_email=guardian_email)
-        .first()
-    )
+    code, _separator, mark = value.partition(":")
+    try:
+        application = (
+            Application.objects.select_related("program", "applicant", "guardian_consent").filter(code=code).first()
+        )
+    except ValidationError:  # Signed by us, so only an old or foreign format gets here.
+        application = None
+    if application is not None and not _guardian_address_matches(application, mark):
+        application = None
     if application is None:
         raise ProgramError(_("This consent link is no longer valid: a newer one was sent."))
     if hasattr(application, "guardian_consent"):
@@ -258,6 +293,14 @@ def consent_application_for(token: str) -> Application:
             % {"status": application.get_status_display().lower()}
         )
     return application
+
+
+def _guardian_address_matches(application: Application, mark: str) -> bool:
+    if "@" in mark:  # A link sent before links carried a digest (valid for PROGRAMS_CONSENT_LINK_DAYS).
+        return constant_time_compare(mark, application.guardian_email)
+    return bool(application.guardian_email) and constant_time_compare(
+        mark, _guardian_address_mark(application.guardian_email)
+    )
 
 
 def consent_text_for(application: Application) -> str:
@@ -273,16 +316,50 @@ def consent_text_for(application: Application) -> str:
     }
 
 
+def guardian_address_confirm(*, token: str) -> Application:
+    """Whoever opened the e-mailed link confirms they are the applicant's parent or guardian.
+
+    The first e-mail to a guardian's address says only that someone named it for a program; the
+    applicant and the consent statement are shown after this step, and consent is accepted only
+    after it. Confirming twice is harmless. Raises ``ProgramError`` as ``consent_application_for``.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        application = consent_application_for(token)
+        _lock_program(application.program_id)
+        application = consent_application_for(token)
+        if application.guardian_confirmed_at is None:
+            application.guardian_confirmed_at = now
+            application.save(update_fields=["guardian_confirmed_at", "updated_at"])
+    return application
+
+
+def guardian_address_opt_out(*, token: str) -> None:
+    """The owner of the address says they are not this applicant's guardian and wants no more of
+    these e-mails: no application may name the address again, and queued requests to it are kept
+    back. The applicant is not told (that would confirm the address is read); a resend tells them
+    to name their guardian's own address. Raises ``ProgramError`` as ``consent_application_for``.
+    """
+    with transaction.atomic():
+        application = consent_application_for(token)
+        GuardianOptOut.objects.get_or_create(email=application.guardian_email.lower())
+        for other in Application.objects.filter(guardian_email__iexact=application.guardian_email):
+            email_withdraw(key_prefix=_consent_key_prefix(other), reason="guardian opted out")
+
+
 def guardian_consent_give(*, token: str, guardian_name: str) -> Application:
     """Record a guardian's consent from their link; the application then proceeds as usual.
 
-    Raises ``ProgramError`` for a tampered, expired or already-used link.
+    Raises ``ProgramError`` for a tampered, expired or already-used link, or when the guardian
+    has not yet confirmed their address (``guardian_address_confirm``).
     """
     now = timezone.now()
     with transaction.atomic():
         application = consent_application_for(token)
         program = _lock_program(application.program_id)
         application = consent_application_for(token)  # Re-read under the lock: one consent only.
+        if application.guardian_confirmed_at is None:
+            raise ProgramError(_("Please first confirm that you are the applicant's parent or guardian."))
         GuardianConsent.objects.create(
             application=application,
             guardian_name=guardian_name.strip(),
@@ -307,6 +384,21 @@ def guardian_consent_request(*, application: Application, actor) -> Application:
             raise ProgramError(
                 _("%(application)s is not waiting for a guardian's consent.") % {"application": application}
             )
+        if _opted_out(application.guardian_email):
+            raise ProgramError(
+                _(
+                    "The owner of %(email)s asked not to get these e-mails. Withdraw this application and apply "
+                    "again with your parent or guardian's own e-mail address."
+                )
+                % {"email": application.guardian_email}
+            )
+        # Officers are held to the same per-address and per-application limits: they protect the
+        # recipient, whoever presses the button.
+        _limit_consent_emails(
+            applicant_id=actor.pk if actor.pk == application.applicant_id else None,
+            guardian_email=application.guardian_email,
+            application_id=application.pk,
+        )
         _send_consent_request(application, now)
         if actor.pk != application.applicant_id:
             audit_record(actor=actor, action="programs.application.consent_resend", target=application)
@@ -526,7 +618,52 @@ def _renumber_waitlist(program: Program) -> None:
     Application.objects.bulk_update(changed, ["waitlist_position"])
 
 
+def _opted_out(guardian_email: str) -> bool:
+    return GuardianOptOut.objects.filter(email=guardian_email.strip().lower()).exists()
+
+
+def _consent_key_prefix(application: Application) -> str:
+    return f"programs:consent:{application.pk}:"
+
+
+def _limit_consent_emails(
+    *, applicant_id: int | None = None, guardian_email: str = "", application_id: int | None = None
+) -> None:
+    """Count one e-mail to a guardian against each limit that applies; ``ProgramError`` when over one."""
+    period = settings.PROGRAMS_CONSENT_LIMIT_SECONDS
+    limits = []
+    if applicant_id is not None:
+        limits.append(
+            ("programs-consent-applicant", str(applicant_id), settings.PROGRAMS_CONSENT_LIMIT_PER_APPLICANT, period)
+        )
+    if guardian_email:
+        limits.append(
+            ("programs-consent-guardian", guardian_email, settings.PROGRAMS_CONSENT_LIMIT_PER_GUARDIAN, period)
+        )
+    if application_id is not None:
+        limits.append(
+            (
+                "programs-consent-application",
+                str(application_id),
+                settings.PROGRAMS_CONSENT_LIMIT_PER_APPLICATION,
+                period,
+            )
+        )
+    try:
+        rate_limit_check_all(limits)
+    except RateLimited as limited:
+        raise ProgramError(
+            _("We cannot e-mail a guardian again so soon. %(wait)s") % {"wait": limited.message}
+        ) from None
+
+
 def _send_consent_request(application: Application, now: datetime) -> None:
+    """E-mail the guardian's address a link to confirm it, then consent.
+
+    The message carries nothing the applicant typed (not their name, not the guardian's name
+    they gave): only the program, written by officers, and the portal's own link. Whoever
+    receives it sees who applied only after confirming from the link that they are the guardian.
+    """
     application.consent_requested_at = now
     application.save(update_fields=["consent_requested_at", "updated_at"])
     language = language_for(application.applicant)
@@ -535,15 +672,13 @@ def _send_consent_request(application: Application, now: datetime) -> None:
         to=application.guardian_email,
         template="programs/emails/consent_request",
         context={
-            "guardian_name": application.guardian_name,
-            "applicant_name": display_name_for(application.applicant),
             "program_title": application.program.title,
-            "program_url": settings.SITE_URL + application.program.get_absolute_url(),
+            "city_name": settings.CITY_NAME,
             "consent_url": settings.SITE_URL + reverse("programs:consent", args=[consent_token_for(application)]),
             "expires": _format_datetime(now + max_age, language),
         },
         # Each request is its own message: a resend must go out even though an earlier one did.
-        idempotency_key=f"programs:consent:{application.pk}:{now.isoformat()}",
+        idempotency_key=f"{_consent_key_prefix(application)}{now.isoformat()}",
         language=language,
     )
 
@@ -560,6 +695,7 @@ def _email_applicant(application: Application, name: str, *, key: str | None = N
             "program_title": program.title,
             "program_url": settings.SITE_URL + program.get_absolute_url(),
             "mine_url": settings.SITE_URL + reverse("programs:mine"),
+            "programs_url": settings.SITE_URL + reverse("programs:list"),
             "status": application.status,
             "waitlist_position": application.waitlist_position,
             "needs_consent": application.needs_guardian_consent,

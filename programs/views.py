@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -42,12 +43,16 @@ def program_list(request: HttpRequest) -> HttpResponse:
 @cache_public_page("programs", "alerts")
 def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
     program = selectors.program_for_visitor(slug=slug)
+    application = selectors.live_application_for(program=program, user=request.user)
     return render(
         request,
         "programs/detail.html",
         {
             "program": program,
-            "application": selectors.live_application_for(program=program, user=request.user),
+            "application": application,
+            # Online links (often with a passcode) are for seated applicants only, as a meeting's
+            # are for those going; anonymous visitors, whose page is cached for all, never see them.
+            "show_online_links": application is not None and application.is_seated,
             "is_open": program.is_open_for_applications(),
             "now": timezone.now(),
         },
@@ -144,17 +149,39 @@ def certificate(request: HttpRequest, code) -> HttpResponse:
 @require_GET
 def program_ics(request: HttpRequest, slug: str) -> HttpResponse:
     program = selectors.program_for_visitor(slug=slug)
-    response = HttpResponse(program_calendar(program), content_type="text/calendar; charset=utf-8")
+    application = selectors.live_application_for(program=program, user=request.user)
+    seated = application is not None and application.is_seated
+    response = HttpResponse(
+        program_calendar(program, include_online_links=seated), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{program.slug}.ics"'
+    if seated:
+        patch_cache_control(response, private=True)
     return response
 
 
 @require_http_methods(["GET", "POST"])
 def guardian_consent(request: HttpRequest, token: str) -> HttpResponse:
+    """Two steps from one e-mailed link: the guardian confirms they are the applicant's guardian
+    (the page names only the program), then reads who applied and the statement, and consents."""
     try:
         application = services.consent_application_for(token)
     except ProgramError as refusal:
         return render(request, "programs/consent.html", {"refusal": str(refusal)}, status=400)
+    if application.guardian_confirmed_at is None:
+        if request.method == "POST":
+            opt_out = "opt_out" in request.POST
+            try:
+                if opt_out:
+                    services.guardian_address_opt_out(token=token)
+                else:
+                    services.guardian_address_confirm(token=token)
+            except ProgramError as refusal:
+                return render(request, "programs/consent.html", {"refusal": str(refusal)}, status=400)
+            if opt_out:
+                return render(request, "programs/consent.html", {"opted_out": True})
+            return redirect("programs:consent", token=token)
+        return render(request, "programs/consent.html", {"application": application, "confirm_step": True})
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from portal.cache import CACHE_STATUS_HEADER
 from programs import services
 from programs.models import Application
-from tests.programs.conftest import apply_as_minor, make_program
+from tests.programs.conftest import apply_as_minor, give_consent, make_program
 
 pytestmark = pytest.mark.django_db
 MINE = "/programs/mine/"
@@ -227,7 +227,7 @@ def test_a_guardians_consent_shows_at_the_next_visit(resident, django_capture_on
     assert "Waiting for your guardian" in client.get(MINE).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.guardian_consent_give(token=services.consent_token_for(application), guardian_name="Pat")
+        give_consent(application)
 
     after = client.get(MINE)
     assert after[CACHE_STATUS_HEADER] == "miss"

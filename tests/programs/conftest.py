@@ -65,6 +65,15 @@ def apply_as_minor(program: Program, applicant, *, age: int = 15, guardian_name:
     )
 
 
+def give_consent(application, *, guardian_name: str = "Pat"):
+    """The guardian opens their link, confirms they are the guardian, then consents."""
+    from programs import services
+
+    token = services.consent_token_for(application)
+    services.guardian_address_confirm(token=token)
+    return services.guardian_consent_give(token=token, guardian_name=guardian_name)
+
+
 @pytest.fixture
 def program(db):
     return make_program()

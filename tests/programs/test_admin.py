@@ -257,7 +257,7 @@ def test_residents_cannot_reach_the_officers_desk(resident_client, program):
 
 
 def test_an_application_page_shows_answers_and_guardian_consent(desk_client, resident):
-    from tests.programs.conftest import add_question, years_ago
+    from tests.programs.conftest import add_question, give_consent, years_ago
 
     program = make_program(min_age=12, max_age=17)
     question = add_question(program, "T-shirt size")
@@ -269,9 +269,10 @@ def test_an_application_page_shows_answers_and_guardian_consent(desk_client, res
         guardian_name="Pat Doe",
         guardian_email="pat@example.com",
     )
-    services.guardian_consent_give(token=services.consent_token_for(application), guardian_name="Pat Doe")
+    give_consent(application, guardian_name="Pat Doe")
     page = desk_client.get(f"/admin/programs/application/{application.pk}/change/").content.decode()
     assert "<dt>T-shirt size</dt><dd>Youth M</dd>" in page
     assert "I am the parent or legal guardian of" in page
+    assert "Guardian&#x27;s address confirmed" in page or "Guardian's address confirmed" in page
     listing = desk_client.get(CHANGELIST).content.decode()
     assert "given" in listing

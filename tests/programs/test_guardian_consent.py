@@ -10,7 +10,7 @@ from audit.models import AuditEntry
 from programs import services
 from programs.models import Application, GuardianConsent
 from programs.services import ProgramError
-from tests.programs.conftest import apply_as_minor, years_ago
+from tests.programs.conftest import apply_as_minor, give_consent, years_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -57,13 +57,17 @@ def test_consent_journey_end_to_end(
     assert application.needs_guardian_consent
     to_guardian = [m for m in mail.outbox if m.to == ["pat.guardian@example.com"]]
     assert len(to_guardian) == 1
-    assert "Your consent is needed" in to_guardian[0].subject
+    assert to_guardian[0].subject == f"Please confirm you are a guardian: {youth_program.title}"
     link = _consent_link(to_guardian[0])
 
     # The resident's "my programs" says what the application waits for.
     assert "Waiting for your guardian" in resident_client.get("/programs/mine/").content.decode()
 
     client.logout()  # The guardian has no account.
+    first = client.get(link)
+    assert first.status_code == 200
+    assert first.context["confirm_step"]
+    assert client.post(link)["Location"] == link  # "I am the applicant's parent or guardian"
     page = client.get(link)
     assert page.status_code == 200
     shown_text = page.context["consent_text"]
@@ -94,6 +98,7 @@ def test_consent_must_be_ticked(resident_client, youth_program, client, django_c
     with django_capture_on_commit_callbacks(execute=True):
         _apply_as_minor(resident_client, youth_program)
     link = _consent_link(mail.outbox[-1])
+    client.post(link)  # Confirms the address.
     response = client.post(link, {"guardian_name": "Pat Doe"})
     assert response.status_code == 200
     assert response.context["form"].errors["agree"]
@@ -120,6 +125,7 @@ def test_an_expired_link_is_refused_and_a_resent_one_works(
         assert "We sent a new consent link to pat.guardian@example.com." in response.content.decode()
         assert [m.to for m in mail.outbox] == [["pat.guardian@example.com"]]
         new_link = _consent_link(mail.outbox[0])
+        assert client.post(new_link).status_code == 302  # Confirms the address.
         assert client.post(new_link, {"guardian_name": "Pat Doe", "agree": "on"}).status_code == 200
 
     application.refresh_from_db()
@@ -147,7 +153,7 @@ def test_consent_on_an_approval_program_leaves_it_for_the_officer(resident, offi
     application = apply_as_minor(program, resident)
     with pytest.raises(ProgramError, match="still waits for a guardian's consent"):
         services.application_accept(application=application, actor=officer)
-    services.guardian_consent_give(token=services.consent_token_for(application), guardian_name="Pat")
+    give_consent(application)
     application.refresh_from_db()
     assert application.status == Application.Status.PENDING
     services.application_accept(application=application, actor=officer)
@@ -186,3 +192,23 @@ def test_adults_in_a_youth_program_need_no_guardian(resident, youth_program):
     )
     assert application.guardian_email == ""
     assert application.status == Application.Status.ACCEPTED
+
+
+def test_the_consent_link_does_not_carry_the_guardians_address(resident, youth_program):
+    from django.core import signing
+
+    application = apply_as_minor(youth_program, resident)
+    token = services.consent_token_for(application)
+    assert "pat" not in token.lower() and "example.com" not in token
+    assert services.consent_application_for(token) == application
+
+    # A link sent before this change (address in clear) keeps working until it expires.
+    legacy = signing.TimestampSigner(salt=services.CONSENT_SALT).sign(f"{application.code}:pat@example.com")
+    assert services.consent_application_for(legacy) == application
+
+    # A link stops working when the guardian's address is no longer the one it was sent to.
+    Application.objects.filter(pk=application.pk).update(guardian_email="someone.else@example.com")
+    with pytest.raises(ProgramError, match="no longer valid"):
+        services.consent_application_for(token)
+    with pytest.raises(ProgramError, match="no longer valid"):
+        services.consent_application_for(legacy)
