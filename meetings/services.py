@@ -50,8 +50,12 @@ def _local(moment: datetime) -> datetime:
     return timezone.localtime(moment)
 
 
-def meeting_email_context(meeting: Meeting, *, language: str) -> dict:
-    """What every meeting e-mail needs, formatted in the recipient's language and the city's time zone."""
+def meeting_email_context(meeting: Meeting, *, language: str, going: bool) -> dict:
+    """What every meeting e-mail needs, formatted in the recipient's language and the city's time zone.
+
+    The online link is for people ``going`` only (as on the meeting page): a waiting list or a
+    past meeting's feedback request never carries it.
+    """
     with translation.override(language):
         start, end = _local(meeting.starts_at), _local(meeting.ends_at)
         return {
@@ -60,23 +64,26 @@ def meeting_email_context(meeting: Meeting, *, language: str) -> dict:
             "time": f"{formats.time_format(start, 'g:i A')} – {formats.time_format(end, 'g:i A')} "
             f"{start.strftime('%Z')}",
             "address": meeting.address if meeting.is_in_person else "",
-            "online_url": meeting.online_url if meeting.is_online else "",
+            "online_url": meeting.online_url if meeting.is_online and going else "",
             "map_url": meeting.map_url,
             "url": settings.SITE_URL + meeting.get_absolute_url(),
         }
 
 
-def _ics_attachment(meeting: Meeting) -> dict:
+def _ics_attachment(meeting: Meeting, *, going: bool) -> dict:
     return {
         "filename": f"{meeting.slug}.ics",
-        "content": calendar_for([meeting], name=meeting.title, include_online_link=True).decode(),
+        "content": calendar_for([meeting], name=meeting.title, include_online_link=going).decode(),
         "mimetype": "text/calendar",
     }
 
 
-def _email_person(*, user, meeting: Meeting, template: str, key: str, ics: bool = False, extra=None) -> None:
+def _email_person(
+    *, user, meeting: Meeting, template: str, key: str, going: bool, ics: bool = False, extra=None
+) -> None:
+    """Queue one meeting e-mail; ``going`` says whether the person holds a seat (and so gets the online link)."""
     language = language_for(user)
-    context = meeting_email_context(meeting, language=language)
+    context = meeting_email_context(meeting, language=language, going=going)
     context.update(extra or {})
     email_queue(
         to=user.email,
@@ -84,7 +91,7 @@ def _email_person(*, user, meeting: Meeting, template: str, key: str, ics: bool 
         context=context,
         idempotency_key=key,
         language=language,
-        attachments=[_ics_attachment(meeting)] if ics else None,
+        attachments=[_ics_attachment(meeting, going=going)] if ics else None,
     )
 
 
@@ -180,6 +187,7 @@ def _notify_change(meeting: Meeting, *, changes: list[str]) -> None:
             meeting=meeting,
             template="meeting_changed",
             key=f"meetings:changed:{meeting.pk}:{meeting.revision}:{rsvp.user_id}",
+            going=rsvp.status == Rsvp.Status.GOING,
             ics=True,
             extra={"waitlisted": rsvp.status == Rsvp.Status.WAITLISTED},
         )
@@ -226,6 +234,7 @@ def meeting_cancel(*, meeting: Meeting, actor, reason: str = "") -> Meeting:
                 meeting=meeting,
                 template="meeting_cancelled",
                 key=f"meetings:cancelled:{meeting.pk}:{rsvp.user_id}",
+                going=rsvp.status == Rsvp.Status.GOING,
                 ics=True,
                 extra={"reason": reason},
             )
@@ -274,6 +283,7 @@ def rsvp_create(*, meeting: Meeting, user) -> Rsvp:
             meeting=meeting,
             template=template,
             key=f"meetings:{template}:{rsvp.pk}:{rsvp.status_changed_at.isoformat()}",
+            going=not full,
             ics=not full,
             extra={"code": rsvp.code},
         )
@@ -317,6 +327,7 @@ def _promote_waitlisted(meeting: Meeting) -> list[Rsvp]:
             meeting=meeting,
             template="rsvp_promoted",
             key=f"meetings:rsvp_promoted:{rsvp.pk}:{rsvp.status_changed_at.isoformat()}",
+            going=True,
             ics=True,
             extra={"code": rsvp.code},
         )
@@ -387,6 +398,7 @@ def meeting_reminders_send(*, meeting_id: int, now: datetime | None = None) -> i
                     meeting=meeting,
                     template="reminder",
                     key=f"{_reminder_key(meeting, rsvp.user_id)}{offset}:{meeting.starts_at.isoformat()}",
+                    going=True,
                     ics=True,
                     extra={"code": rsvp.code, "hours_before": round(offset / 60, 1), "offset_minutes": offset},
                 )
@@ -438,6 +450,8 @@ def meeting_feedback_request(*, meeting_id: int, now: datetime | None = None) ->
                 meeting=meeting,
                 template="feedback_request",
                 key=f"meetings:feedback_request:{meeting.pk}:{rsvp.user_id}",
+                # The meeting is over: its link has no use any more.
+                going=False,
                 extra={"feedback_url": settings.SITE_URL + reverse("meetings:feedback", args=[meeting.slug])},
             )
     return len(rsvps)
