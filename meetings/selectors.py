@@ -97,7 +97,7 @@ def month_calendar(*, year: int, month: int, neighbourhood=None) -> list[list[tu
 
 def feedback_results(*, meeting: Meeting) -> dict:
     """Averages and 1-5 distributions per aspect, concern answers and comments, for the officers."""
-    from meetings.models import Feedback
+    from meetings.models import Feedback, PendingFeedback
 
     rows = list(
         Feedback.objects.filter(meeting=meeting).values(*Feedback.RATING_FIELDS, "concern_addressed", "comment")
@@ -118,4 +118,6 @@ def feedback_results(*, meeting: Meeting) -> dict:
         for value, label in Feedback.Concern.choices
     ]
     comments = [row["comment"] for row in rows if row["comment"]]
-    return {"count": len(rows), "aspects": aspects, "concerns": concerns, "comments": comments}
+    # Anonymous answers still waiting for their batch: counted, never shown one by one.
+    waiting = PendingFeedback.objects.filter(meeting=meeting).count()
+    return {"count": len(rows), "aspects": aspects, "concerns": concerns, "comments": comments, "waiting": waiting}

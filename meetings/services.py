@@ -5,6 +5,7 @@ entry when an officer acts, and queues its e-mails through the outbox in the sam
 Refusals raise ``MeetingError`` with a message fit to show the person.
 """
 
+import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from meetings.models import (
     FeedbackReceipt,
     FeedbackResponse,
     Meeting,
+    PendingFeedback,
     Question,
     QuestionVote,
     ReminderDelivery,
@@ -530,32 +532,86 @@ def question_moderate(*, question: Question, actor, status: str, answer: str | N
     return question
 
 
+def feedback_closes_at(meeting: Meeting) -> datetime:
+    """Feedback is taken until this long after the end (``MEETINGS_FEEDBACK_WINDOW_DAYS``)."""
+    return meeting.ends_at + timedelta(days=settings.MEETINGS_FEEDBACK_WINDOW_DAYS)
+
+
 def feedback_check_allowed(*, meeting: Meeting, user) -> None:
     """Raise ``MeetingError`` unless ``user`` may give feedback on ``meeting`` now (a read: no lock)."""
     if meeting.is_cancelled:
         raise MeetingError(_("This meeting was cancelled."))
     if not meeting.has_ended:
         raise MeetingError(_("Feedback opens when the meeting ends."))
+    if feedback_closes_at(meeting) <= timezone.now():
+        raise MeetingError(_("Feedback on this meeting has closed."))
     if not feedback_eligible_rsvps(meeting).filter(user=user).exists():
         raise MeetingError(_("Only people who attended this meeting can give feedback on it."))
     if FeedbackReceipt.objects.filter(meeting=meeting, user=user).exists():
         raise MeetingError(_("You have already given feedback on this meeting. Thank you!"))
 
 
-def feedback_submit(*, meeting: Meeting, user, anonymous: bool, **answers) -> Feedback:
+def feedback_submit(*, meeting: Meeting, user, anonymous: bool, **answers) -> Feedback | None:
     """Record one person's feedback once, after the meeting, if they attended.
 
-    Anonymous feedback keeps no link to ``user``; a separate receipt says only that they answered.
-    Raises ``MeetingError`` before the end, for a cancelled meeting, a non-attendee or a second time.
+    Named feedback is written at once and returned. Anonymous feedback returns None: it waits,
+    with no user and no time, in ``PendingFeedback`` until ``MEETINGS_FEEDBACK_BATCH_SIZE``
+    answers have come in or feedback closes, then ``feedback_release`` writes the batch in
+    shuffled order in a transaction of its own. The receipt keeps only the person and the day.
+    Raises ``MeetingError`` before the end, after the window, for a cancelled meeting, a
+    non-attendee or a second time.
     """
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         feedback_check_allowed(meeting=meeting, user=user)
         FeedbackReceipt.objects.create(meeting=meeting, user=user)
-        feedback = Feedback(meeting=meeting, user=None if anonymous else user, **answers)
-        feedback.full_clean()
-        feedback.save()
-    return feedback
+        if not anonymous:
+            feedback = Feedback(meeting=meeting, user=user, **answers)
+            feedback.full_clean()
+            feedback.save()
+            return feedback
+        pending = PendingFeedback(meeting=meeting, **answers)
+        pending.full_clean()
+        pending.save()
+        if PendingFeedback.objects.filter(meeting=meeting).count() >= settings.MEETINGS_FEEDBACK_BATCH_SIZE:
+            from meetings.tasks import release_feedback
+
+            # Never in this transaction: the batch must not share a transaction id with a receipt.
+            meeting_id = meeting.pk
+            transaction.on_commit(lambda: release_feedback.delay(meeting_id))
+    return None
+
+
+def feedback_release(*, meeting_id: int, now: datetime | None = None) -> int:
+    """Write a meeting's waiting anonymous answers as ``Feedback`` rows in shuffled order, with new
+    random ids, and delete them from the pool; returns how many were released.
+
+    Releases only a full batch (``MEETINGS_FEEDBACK_BATCH_SIZE``), or whatever waits once feedback
+    has closed. Run in its own transaction (a task), never in a resident's.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+        pending = list(PendingFeedback.objects.select_for_update().filter(meeting=meeting))
+        closed = feedback_closes_at(meeting) <= now
+        if not pending or (len(pending) < settings.MEETINGS_FEEDBACK_BATCH_SIZE and not closed):
+            return 0
+        secrets.SystemRandom().shuffle(pending)
+        Feedback.objects.bulk_create(Feedback(meeting=meeting, user=None, **row.answers()) for row in pending)
+        PendingFeedback.objects.filter(pk__in=[row.pk for row in pending]).delete()
+    return len(pending)
+
+
+def feedback_release_due(*, now: datetime | None = None) -> int:
+    """Beat: release what still waits for meetings whose feedback has closed."""
+    now = now or timezone.now()
+    closed_before = now - timedelta(days=settings.MEETINGS_FEEDBACK_WINDOW_DAYS)
+    meeting_ids = (
+        PendingFeedback.objects.filter(meeting__ends_at__lte=closed_before)
+        .values_list("meeting_id", flat=True)
+        .distinct()
+    )
+    return sum(feedback_release(meeting_id=meeting_id, now=now) for meeting_id in list(meeting_ids))
 
 
 def feedback_response_publish(*, meeting: Meeting, actor, summary: str, response: str = "") -> FeedbackResponse:

@@ -220,6 +220,15 @@ def feedback_give(request: HttpRequest, slug: str) -> HttpResponse:
         except services.MeetingError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("Thank you for your feedback."))
+            if form.cleaned_data["anonymous"]:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you for your feedback. Anonymous answers reach the officers together with "
+                        "other people's, so that none can be traced back to you."
+                    ),
+                )
+            else:
+                messages.success(request, _("Thank you for your feedback."))
         return redirect(meeting)
     return render(request, "meetings/feedback.html", {"meeting": meeting, "form": form})

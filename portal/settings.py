@@ -131,6 +131,10 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Meetings: anonymous feedback is written in shuffled batches of at least this many answers
+# (or when feedback closes, this many days after the meeting), so none can be tied to its author.
+MEETINGS_FEEDBACK_BATCH_SIZE = env_int("MEETINGS_FEEDBACK_BATCH_SIZE", 5)
+MEETINGS_FEEDBACK_WINDOW_DAYS = env_int("MEETINGS_FEEDBACK_WINDOW_DAYS", 14)
 # Anonymous public pages are cached this long at most (portal/cache.py); edits invalidate them at once.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 120)
 
@@ -177,6 +181,8 @@ CELERY_BEAT_SCHEDULE = {
     # Meeting reminders and feedback requests are found in the database on every tick (no countdowns).
     "meetings-reminders": {"task": "meetings.tasks.send_due_reminders", "schedule": 60.0},
     "meetings-feedback-requests": {"task": "meetings.tasks.send_feedback_requests", "schedule": 300.0},
+    # Anonymous feedback still waiting for its batch when feedback closes is released then.
+    "meetings-feedback-release": {"task": "meetings.tasks.release_closed_feedback", "schedule": 3600.0},
     # Starts scheduled newsletters, resumes a fan-out that died, refreshes sending progress.
     "newsletters-resume": {"task": "newsletters.tasks.resume_newsletters", "schedule": 60.0},
     # Hourly; each subscriber's digest goes out once per ISO week, from Monday 08:00 local time.
