@@ -13,7 +13,7 @@ PAGE_SIZE = 20
 
 
 @require_safe
-@cache_public_page("alerts")
+@cache_public_page("alerts", query=("neighbourhood", "page"))
 def alert_list(request: HttpRequest) -> HttpResponse:
     neighbourhoods = list(Neighbourhood.objects.all())
     chosen = None

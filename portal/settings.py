@@ -135,8 +135,19 @@ else:
 # (or when feedback closes, this many days after the meeting), so none can be tied to its author.
 MEETINGS_FEEDBACK_BATCH_SIZE = env_int("MEETINGS_FEEDBACK_BATCH_SIZE", 5)
 MEETINGS_FEEDBACK_WINDOW_DAYS = env_int("MEETINGS_FEEDBACK_WINDOW_DAYS", 14)
+# Calendar feeds list meetings from this many days ago on, at most this many, whatever the history.
+MEETINGS_FEED_PAST_DAYS = env_int("MEETINGS_FEED_PAST_DAYS", 90)
+MEETINGS_FEED_MAX_EVENTS = env_int("MEETINGS_FEED_MAX_EVENTS", 500)
+# Per resident: RSVPs and cancellations, and question votes (given or withdrawn), in a window.
+MEETINGS_RSVP_LIMIT = env_int("MEETINGS_RSVP_LIMIT", 10)
+MEETINGS_RSVP_LIMIT_SECONDS = env_int("MEETINGS_RSVP_LIMIT_SECONDS", 3600)
+MEETINGS_VOTE_LIMIT = env_int("MEETINGS_VOTE_LIMIT", 30)
+MEETINGS_VOTE_LIMIT_SECONDS = env_int("MEETINGS_VOTE_LIMIT_SECONDS", 600)
 # Anonymous public pages are cached this long at most (portal/cache.py); edits invalidate them at once.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 120)
+# Seats left and vote counts on cached pages are at most this many seconds behind; a stream of
+# RSVPs or votes invalidates the meeting pages at most once in that time (portal/cache.py).
+PUBLIC_PAGE_COUNTS_SECONDS = env_int("PUBLIC_PAGE_COUNTS_SECONDS", 30)
 
 # Celery (read by portal/celery.py with the CELERY_ prefix).
 BROKER_DIR = VAR_DIR / "broker"

@@ -18,7 +18,7 @@ PAGE_SIZE = 12
 
 
 @require_GET
-@cache_public_page("programs", "alerts")
+@cache_public_page("programs", "alerts", query=("kind", "neighbourhood", "open", "soon", "page"))
 def program_list(request: HttpRequest) -> HttpResponse:
     form = ProgramFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
