@@ -48,6 +48,7 @@ import functools
 import hashlib
 import math
 import re
+import secrets
 import time
 
 from django.apps import apps
@@ -74,8 +75,9 @@ def _version_key(namespace: str) -> str:
 
 
 def _new_version() -> str:
-    # Never used before, so a page stored under a lost or older version can never match it.
-    return str(time.time_ns())
+    # Never used before, so a page stored under a lost or older version can never match it (the
+    # random part keeps two bumps apart even within one clock tick, or under a frozen test clock).
+    return f"{time.time_ns()}-{secrets.token_hex(4)}"
 
 
 def bump_cache_version(*namespaces: str) -> None:
