@@ -123,3 +123,34 @@ def test_feedback_closes_after_the_window(settings):
         with pytest.raises(MeetingError, match="has closed"):
             feedback_submit(meeting=meeting, user=person, anonymous=True, **answers(1))
     assert not FeedbackReceipt.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_rewrites_feedback_written_the_old_way_beside_its_receipts():
+    import importlib
+
+    from django.apps import apps
+    from django.db import transaction
+
+    people = [make_user(f"attendee{number}@example.com") for number in range(PEOPLE)]
+    meeting = ended_meeting_with(people)
+    # The old way: receipt and anonymous feedback in one transaction, in order.
+    for number, person in enumerate(people):
+        with transaction.atomic():
+            FeedbackReceipt.objects.create(meeting=meeting, user=person)
+            Feedback.objects.create(meeting=meeting, user=None, **answers(number))
+    named = Feedback.objects.create(meeting=meeting, user=people[0], **answers(99))
+    receipt_xmins = {xmin for (xmin,) in rows("SELECT xmin::text FROM meetings_feedbackreceipt")}
+    assert receipt_xmins & {xmin for (xmin,) in rows("SELECT xmin::text FROM meetings_feedback")}
+
+    migration = importlib.import_module("meetings.migrations.0002_feedback_released_in_shuffled_batches")
+    with transaction.atomic():
+        migration.rewrite_anonymous_feedback_shuffled(apps, None)
+
+    released = rows("SELECT comment, xmin::text FROM meetings_feedback WHERE user_id IS NULL ORDER BY ctid")
+    assert sorted(comment for comment, _xmin in released) == sorted(f"answer {n}" for n in range(PEOPLE))
+    assert not {xmin for _comment, xmin in released} & receipt_xmins
+    assert [comment for comment, _xmin in released] != [f"answer {n}" for n in range(PEOPLE)]
+    # Named feedback is the person's own and stays as it was.
+    assert Feedback.objects.get(user=people[0]).pk == named.pk
