@@ -5,6 +5,7 @@ entry when an officer acts, and queues its e-mails through the outbox in the sam
 Refusals raise ``MeetingError`` with a message fit to show the person.
 """
 
+import logging
 import secrets
 from datetime import datetime, timedelta
 
@@ -31,6 +32,8 @@ from meetings.models import (
     Rsvp,
 )
 from outbox.services import email_queue, email_withdraw
+
+logger = logging.getLogger(__name__)
 
 QUESTION_MIN_LENGTH = 10
 QUESTION_MAX_LENGTH = 500
@@ -574,12 +577,21 @@ def feedback_submit(*, meeting: Meeting, user, anonymous: bool, **answers) -> Fe
         pending.full_clean()
         pending.save()
         if PendingFeedback.objects.filter(meeting=meeting).count() >= settings.MEETINGS_FEEDBACK_BATCH_SIZE:
-            from meetings.tasks import release_feedback
-
             # Never in this transaction: the batch must not share a transaction id with a receipt.
             meeting_id = meeting.pk
-            transaction.on_commit(lambda: release_feedback.delay(meeting_id))
+            transaction.on_commit(lambda: _enqueue_feedback_release(meeting_id))
     return None
+
+
+def _enqueue_feedback_release(meeting_id: int) -> None:
+    """Hand a full batch to a worker; never raises: with the broker down, the hourly sweep
+    (``feedback_release_due``) releases it."""
+    from meetings.tasks import release_feedback
+
+    try:
+        release_feedback.apply_async((meeting_id,), retry=False)
+    except Exception as exc:  # kombu and redis raise several types; all mean "broker unavailable".
+        logger.warning("Broker unavailable, anonymous feedback waits for the hourly release: %s", exc)
 
 
 def feedback_release(*, meeting_id: int, now: datetime | None = None) -> int:
@@ -603,14 +615,9 @@ def feedback_release(*, meeting_id: int, now: datetime | None = None) -> int:
 
 
 def feedback_release_due(*, now: datetime | None = None) -> int:
-    """Beat: release what still waits for meetings whose feedback has closed."""
+    """Beat: release every full batch a worker missed, and what still waits once feedback has closed."""
     now = now or timezone.now()
-    closed_before = now - timedelta(days=settings.MEETINGS_FEEDBACK_WINDOW_DAYS)
-    meeting_ids = (
-        PendingFeedback.objects.filter(meeting__ends_at__lte=closed_before)
-        .values_list("meeting_id", flat=True)
-        .distinct()
-    )
+    meeting_ids = PendingFeedback.objects.values_list("meeting_id", flat=True).distinct()
     return sum(feedback_release(meeting_id=meeting_id, now=now) for meeting_id in list(meeting_ids))
 
 

@@ -25,5 +25,5 @@ def release_feedback(meeting_id: int) -> int:
 
 @shared_task(acks_late=True)
 def release_closed_feedback() -> int:
-    """Release the anonymous feedback still waiting for meetings whose feedback has closed."""
+    """Release full batches a worker missed, and the anonymous feedback still waiting once feedback closes."""
     return services.feedback_release_due()

@@ -192,7 +192,7 @@ CELERY_BEAT_SCHEDULE = {
     # Meeting reminders and feedback requests are found in the database on every tick (no countdowns).
     "meetings-reminders": {"task": "meetings.tasks.send_due_reminders", "schedule": 60.0},
     "meetings-feedback-requests": {"task": "meetings.tasks.send_feedback_requests", "schedule": 300.0},
-    # Anonymous feedback still waiting for its batch when feedback closes is released then.
+    # Anonymous feedback: full batches a worker missed, and what still waits when feedback closes.
     "meetings-feedback-release": {"task": "meetings.tasks.release_closed_feedback", "schedule": 3600.0},
     # Starts scheduled newsletters, resumes a fan-out that died, refreshes sending progress.
     "newsletters-resume": {"task": "newsletters.tasks.resume_newsletters", "schedule": 60.0},

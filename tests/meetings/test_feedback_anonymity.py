@@ -154,3 +154,24 @@ def test_the_migration_rewrites_feedback_written_the_old_way_beside_its_receipts
     assert [comment for comment, _xmin in released] != [f"answer {n}" for n in range(PEOPLE)]
     # Named feedback is the person's own and stays as it was.
     assert Feedback.objects.get(user=people[0]).pk == named.pk
+
+
+@pytest.mark.django_db
+def test_with_the_broker_down_a_full_batch_is_released_by_the_hourly_sweep(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from meetings import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.release_feedback, "apply_async", broker_down)
+    settings.MEETINGS_FEEDBACK_BATCH_SIZE = 2
+    people = [make_user(f"attendee{number}@example.com") for number in range(2)]
+    meeting = ended_meeting_with(people)
+    for number, person in enumerate(people):
+        with django_capture_on_commit_callbacks(execute=True):
+            feedback_submit(meeting=meeting, user=person, anonymous=True, **answers(number))
+    assert FeedbackReceipt.objects.count() == 2 and not Feedback.objects.exists()
+    assert tasks.release_closed_feedback() == 2
+    assert Feedback.objects.filter(meeting=meeting).count() == 2
