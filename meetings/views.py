@@ -16,7 +16,7 @@ from meetings.forms import FeedbackForm, MeetingFilterForm, NeighbourhoodFilterF
 from meetings.ical import calendar_for
 from meetings.models import Meeting, Question
 from neighbourhoods.models import Neighbourhood
-from portal.cache import cache_public_page, keep_out_of_cache
+from portal.cache import cache_public_page, keep_out_of_cache, keep_out_of_cache_unless_page
 from portal.ratelimit import RateLimited, rate_limit_consume
 
 PAGE_SIZE = 10
@@ -24,12 +24,6 @@ PAGE_SIZE = 10
 
 def _published_or_404(slug: str) -> Meeting:
     return get_object_or_404(Meeting, slug=slug, is_published=True)
-
-
-def _keep_out_unless_valid_page(request: HttpRequest, page) -> None:
-    asked = request.GET.get("page")
-    if asked is not None and asked != str(page.number):
-        keep_out_of_cache(request)
 
 
 @require_GET
@@ -45,7 +39,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         past=past, neighbourhood=filters.get("neighbourhood"), kind=filters.get("kind", "")
     )
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
-    _keep_out_unless_valid_page(request, page)
+    keep_out_of_cache_unless_page(request, page)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -239,6 +239,14 @@ def keep_out_of_cache(request: HttpRequest) -> None:
     request._public_page_not_kept = True
 
 
+def keep_out_of_cache_unless_page(request: HttpRequest, page) -> None:
+    """For a paginated view: keep the page only if the ``page`` parameter asked for is the page
+    shown (not "abc", "007" or 999 clamped to the last page)."""
+    asked = request.GET.get("page")
+    if asked is not None and asked != str(page.number):
+        keep_out_of_cache(request)
+
+
 def _public_page_key(request: HttpRequest) -> str:
     address = hashlib.sha256(f"{request.path}?{request.GET.urlencode()}".encode()).hexdigest()
     return f"public-page:{_release()}:{translation.get_language()}:{address}"

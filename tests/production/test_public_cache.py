@@ -113,6 +113,9 @@ def test_values_a_view_does_not_accept_are_answered_but_not_kept(client, neighbo
         "/meetings/?page=999",
         "/meetings/?page=abc",
         "/meetings/calendar/?neighbourhood=nowhere",
+        "/programs/?kind=rodeo",
+        "/programs/?page=007",
+        "/alerts/?page=999",
     ):
         response = client.get(address)
         assert response.status_code == 200, address
