@@ -1,7 +1,7 @@
 """Whole-page caching of anonymous public pages, invalidated by namespace versions.
 
 A view decorated with ``@cache_public_page("meetings")`` serves anonymous GETs from
-the cache, keyed by path, query string, language and release; each stored page
+the cache, keyed by path, the query parameters it reads, language and release; each stored page
 remembers the version of every namespace it names. A service that changes what such
 pages show calls ``bump_cache_version("meetings")`` inside its transaction; the new
 version takes effect when the transaction commits, and from then on every stored page
@@ -11,8 +11,8 @@ cached, and a visit costs one round trip to Redis (versions and page together).
 
 Which writes bump which namespace is declared once, in ``PUBLIC_PAGE_SOURCES``: every
 committed save or delete of those models bumps it (``watch_public_page_sources``), so
-an officer's edit in the admin, an inline, an admin action and a resident's RSVP (which
-changes the seats left) all invalidate alike, and no service can forget to. Writes that
+an officer's edit in the admin, an inline, an admin action and a resident's application
+(which changes a program's seats left) all invalidate alike, and no service can forget to. Writes that
 bypass model signals (``QuerySet.update``, ``bulk_create``) must call
 ``bump_cache_version`` themselves when they change what a public page shows.
 
@@ -27,8 +27,8 @@ the section's cache empty).
 A page is keyed by its path and by the query parameters its view reads (``query=``), nothing
 else: any other parameter is dropped before the view sees it, so ``?x=1``, ``?x=2``… are one
 page, not a new cache entry each. A view that meets a value it does not accept (an unknown
-neighbourhood, page 999) calls ``keep_out_of_cache(request)``, so only canonical addresses fill
-the cache.
+neighbourhood, page 999) calls ``keep_out_of_cache(request)`` (or
+``keep_out_of_cache_unless_page``), so only canonical addresses fill the cache.
 
 ``PUBLIC_PAGE_CACHE_SECONDS`` is the longest a page is kept; 0 turns the cache off (the
 test suite does, except where it tests the cache: a test's transaction never commits).
