@@ -7,13 +7,13 @@ from alerts import selectors
 from alerts.cap import CAP_CONTENT_TYPE, cap_document
 from alerts.models import Alert
 from neighbourhoods.models import Neighbourhood
-from portal.cache import cache_public_page
+from portal.cache import cache_public_page, keep_out_of_cache_unless_page
 
 PAGE_SIZE = 20
 
 
 @require_safe
-@cache_public_page("alerts")
+@cache_public_page("alerts", query=("neighbourhood", "page"))
 def alert_list(request: HttpRequest) -> HttpResponse:
     neighbourhoods = list(Neighbourhood.objects.all())
     chosen = None
@@ -23,6 +23,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         if chosen is None:
             raise Http404("No such neighbourhood.")
     page = Paginator(selectors.public_alerts(neighbourhood=chosen), PAGE_SIZE).get_page(request.GET.get("page"))
+    keep_out_of_cache_unless_page(request, page)
     return render(
         request,
         "alerts/list.html",

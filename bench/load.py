@@ -7,8 +7,14 @@ floor, measured in the same run), the home page, the meeting list, a meeting det
 program list and a resident's "my programs" page, with each page's ratio to the floor.
 Exits non-zero when a target is missed. See bench/README.md.
 
+With --mode writer (or both), it measures whether the page cache survives residents who vote: readers
+fetch the meeting list and detail anonymously for --duration seconds, first alone, then beside a
+writer that toggles a question vote as fast as it can (rotating over 100 residents' sessions, so
+the per-resident limit slows it but does not stop it), and prints the cache hit rate of each run.
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/precinct_loadbench \\
-    REDIS_URL=redis://127.0.0.1:6379/5 .venv/bin/python bench/load.py [--duration 10] [--connections 50]
+    REDIS_URL=redis://127.0.0.1:6379/5 .venv/bin/python bench/load.py [--duration 10] [--connections 50] \\
+        [--mode pages|writer|both]
 """
 
 import argparse
@@ -21,6 +27,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -31,6 +38,10 @@ sys.path.insert(0, str(ROOT))
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/precinct_loadbench")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5")
 RESIDENTS, MEETINGS, PROGRAMS = 10_000, 1_000, 200
+# Residents whose sessions the vote writer rotates over (--writer).
+WRITERS = 100
+# With the writer, at least this share of the readers' requests must still be cache hits.
+WRITER_HIT_RATE_TARGET = 0.9
 BENCH_EMAIL = "bench.resident.{n}@example.com"
 
 
@@ -101,11 +112,10 @@ def create_data() -> dict:
     from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
     from accounts.models import Profile
-    from meetings.models import Meeting
+    from meetings.models import Meeting, Question
     from portal import demo
     from programs.models import Application, Program
 
@@ -164,14 +174,32 @@ def create_data() -> dict:
             Application(program=program, applicant=resident, status=Application.Status.ACCEPTED)
             for program in Program.objects.filter(slug__startswith="bench-program-").order_by("pk")[:5]
         )
-    # A logged-in session, made the way django.contrib.auth.login makes one.
-    session = SessionStore()
-    session["_auth_user_id"] = str(resident.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-    session["_auth_user_hash"] = resident.get_session_auth_hash()
-    session.create()
     meeting = Meeting.objects.filter(slug__startswith="bench-meeting-", starts_at__gt=now).order_by("starts_at")[5]
-    return {"session_cookie": f"sessionid={session.session_key}", "meeting_slug": meeting.slug}
+    # A published question on the bench meeting, for the vote writer (--writer).
+    question = Question.objects.filter(meeting=meeting, text__startswith="Bench question").first()
+    if question is None:
+        question = Question.objects.create(
+            meeting=meeting, author=resident, text="Bench question: more patrols on Mill Lane?", status="published"
+        )
+    writers = User.objects.filter(username__startswith="bench.resident.").exclude(pk=resident.pk).order_by("pk")
+    return {
+        "session_cookie": f"sessionid={session_key_for(resident)}",
+        "meeting_slug": meeting.slug,
+        "vote_path": f"/meetings/{meeting.slug}/questions/{question.code}/vote/",
+        "writer_cookies": [f"sessionid={session_key_for(user)}" for user in writers[:WRITERS]],
+    }
+
+
+def session_key_for(user) -> str:
+    """A logged-in session, made the way django.contrib.auth.login makes one."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
 
 
 def fetch(port: int, path: str, cookie: str | None = None) -> tuple[int, str]:
@@ -184,6 +212,83 @@ def fetch(port: int, path: str, cookie: str | None = None) -> tuple[int, str]:
         return response.status, response.getheader("X-Precinct-Cache", "not cached")
     finally:
         connection.close()
+
+
+def post(port: int, path: str, cookie: str) -> int:
+    """POST ``path`` as the session in ``cookie``, with a CSRF token of our own (cookie and header)."""
+    token = secrets.token_hex(16)  # 32 characters: the form of a CSRF secret
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(
+            "POST",
+            path,
+            headers={"Cookie": f"{cookie}; csrftoken={token}", "X-CSRFToken": token, "Content-Length": "0"},
+        )
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def measure_hit_rate(port: int, paths: list[str], *, duration: int, readers: int, writer=None) -> dict:
+    """Anonymous readers fetch ``paths`` in turn for ``duration`` seconds (beside ``writer``, a
+    callable run in a loop until then); returns hits, requests and the writer's requests."""
+    stop = time.monotonic() + duration
+    counts = {"hit": 0, "requests": 0, "writes": 0, "refused": 0}
+    lock = threading.Lock()
+
+    def read() -> None:
+        index = 0
+        while time.monotonic() < stop:
+            status, cache_status = fetch(port, paths[index % len(paths)])
+            index += 1
+            with lock:
+                counts["requests"] += 1
+                counts["hit"] += cache_status == "hit" and status == 200
+
+    def write() -> None:
+        while time.monotonic() < stop:
+            status = writer()
+            with lock:
+                counts["writes"] += 1
+                counts["refused"] += status != 302
+
+    threads = [threading.Thread(target=read) for _ in range(readers)]
+    if writer is not None:
+        threads.append(threading.Thread(target=write))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return counts
+
+
+def run_writer_bench(port: int, context: dict, *, duration: int) -> tuple[str, bool]:
+    """Hit rate of the meeting pages for anonymous readers, alone and beside a vote writer."""
+    paths = ["/meetings/", f"/meetings/{context['meeting_slug']}/"]
+    for path in paths:
+        fetch(port, path)
+    cookies = context["writer_cookies"]
+    turn = iter(range(10**9))
+
+    def toggle_vote() -> int:
+        return post(port, context["vote_path"], cookies[next(turn) % len(cookies)])
+
+    alone = measure_hit_rate(port, paths, duration=duration, readers=4)
+    beside = measure_hit_rate(port, paths, duration=duration, readers=4, writer=toggle_vote)
+    lines = [
+        "| meeting list + detail, anonymous readers | hits / requests | hit rate | vote toggles (not 302) |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, counts in (("alone", alone), ("beside a vote writer", beside)):
+        rate = counts["hit"] / max(counts["requests"], 1)
+        lines.append(
+            f"| {name} | {counts['hit']:,} / {counts['requests']:,} | {rate:.1%} | "
+            f"{counts['writes']:,} ({counts['refused']:,}) |"
+        )
+    met = beside["hit"] / max(beside["requests"], 1) >= WRITER_HIT_RATE_TARGET and beside["writes"] > 0
+    return "\n".join(lines), met
 
 
 def start_gunicorn(port: int) -> subprocess.Popen:
@@ -230,8 +335,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=10, help="seconds per page (default 10)")
     parser.add_argument("--connections", type=int, default=50, help="concurrent connections (default 50)")
+    parser.add_argument(
+        "--mode",
+        choices=["pages", "writer", "both"],
+        default="pages",
+        help="pages: wrk on each page (default); writer: the cache hit rate with and without a vote writer; both",
+    )
     args = parser.parse_args()
-    if not shutil.which("wrk"):
+    if args.mode != "writer" and not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
 
     print(
@@ -254,7 +365,7 @@ def main() -> int:
     server = start_gunicorn(port)
     results = []
     try:
-        for name, path, cookie, target in pages:
+        for name, path, cookie, target in pages if args.mode != "writer" else []:
             # Two requests first, as visitors would have made: the first fills the cache of anonymous pages.
             for _ in range(2):
                 status, cache_status = fetch(port, path, cookie)
@@ -262,11 +373,35 @@ def main() -> int:
                     raise SystemExit(f"{path} answered {status}, not 200")
             result = run_wrk(base + path, connections=args.connections, duration=args.duration, cookie=cookie)
             results.append((name, target, {**result, "cache": cache_status}))
+        writer_table, writer_met = "", True
+        if args.mode != "pages":
+            writer_table, writer_met = run_writer_bench(port, context, duration=args.duration)
     finally:
         server.terminate()
         server.wait(30)
         shutil.rmtree(VAR_DIR, ignore_errors=True)
 
+    lines, all_met = pages_table(results) if results else ([], True)
+    if writer_table:
+        all_met &= writer_met
+        lines += [
+            *([""] if lines else []),
+            writer_table,
+            "",
+            f"With the writer: hit rate ≥ {WRITER_HIT_RATE_TARGET:.0%}: {'yes' if writer_met else 'NO'}",
+        ]
+    table = "\n".join(lines)
+    print()
+    print(table)
+    print(f"\nMachine: {os.cpu_count()} cores, {platform_summary()}")
+    results_dir = ROOT / "bench" / "results"
+    results_dir.mkdir(exist_ok=True)
+    (results_dir / ("load-writer.md" if args.mode == "writer" else "load.md")).write_text(table + "\n")
+    return 0 if all_met else 1
+
+
+def pages_table(results: list) -> tuple[list[str], bool]:
+    """The wrk results as table lines, with whether every target was met."""
     floor = results[0][2]["rps"]
     lines = [
         "| page | cache | requests/s | p50 (ms) | p99 (ms) | × floor | errors | target | met |",
@@ -285,14 +420,7 @@ def main() -> int:
             f"| {name} | {result['cache']} | {result['rps']:,.0f} | {result['p50']:.1f} | {result['p99']:.1f} | "
             f"{ratio:.2f} | {result['errors']} | {goal} | {'yes' if met else 'NO'} |"
         )
-    table = "\n".join(lines)
-    print()
-    print(table)
-    print(f"\nMachine: {os.cpu_count()} cores, {platform_summary()}")
-    results_dir = ROOT / "bench" / "results"
-    results_dir.mkdir(exist_ok=True)
-    (results_dir / "load.md").write_text(table + "\n")
-    return 0 if all_met else 1
+    return lines, all_met
 
 
 def platform_summary() -> str:

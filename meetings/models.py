@@ -261,12 +261,24 @@ class QuestionVote(models.Model):
         return f"{self.user_id} → {self.question_id}"
 
 
-class Feedback(models.Model):
-    """One resident's answers about a meeting.
+def _ratings_constraint(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(
+            rating_information__gte=1,
+            rating_information__lte=5,
+            rating_listening__gte=1,
+            rating_listening__lte=5,
+            rating_organisation__gte=1,
+            rating_organisation__lte=5,
+            rating_overall__gte=1,
+            rating_overall__lte=5,
+        ),
+        name=name,
+    )
 
-    Anonymous feedback has no user, no timestamp and a random id, so nothing ties it back to
-    the person; ``FeedbackReceipt`` alone records that they answered.
-    """
+
+class FeedbackAnswers(models.Model):
+    """What a resident answers about a meeting: four ratings, the concern and a comment."""
 
     class Concern(models.TextChoices):
         YES = "yes", _("Yes")
@@ -275,12 +287,11 @@ class Feedback(models.Model):
         NONE = "none", _("I did not bring a concern")
 
     RATING_FIELDS = ("rating_information", "rating_listening", "rating_organisation", "rating_overall")
+    ANSWER_FIELDS = (*RATING_FIELDS, "concern_addressed", "comment")
 
+    # Random, so an id says nothing about when or after whom a row was written.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="feedback")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
     rating_information = models.PositiveSmallIntegerField(
         _("Useful information"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -297,21 +308,28 @@ class Feedback(models.Model):
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
 
     class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(
-                    rating_information__gte=1,
-                    rating_information__lte=5,
-                    rating_listening__gte=1,
-                    rating_listening__lte=5,
-                    rating_organisation__gte=1,
-                    rating_organisation__lte=5,
-                    rating_overall__gte=1,
-                    rating_overall__lte=5,
-                ),
-                name="feedback_ratings_1_to_5",
-            )
-        ]
+        abstract = True
+
+    def answers(self) -> dict:
+        return {name: getattr(self, name) for name in self.ANSWER_FIELDS}
+
+
+class Feedback(FeedbackAnswers):
+    """One resident's answers about a meeting, as officers read them.
+
+    Anonymous feedback has no user, no time and a random id, and is never written in the
+    transaction of its ``FeedbackReceipt``: it waits in ``PendingFeedback`` and is written here
+    in shuffled batches (``services.feedback_release``), so neither ids, row order, times nor
+    transaction ids tie it back to the person.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="feedback")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [_ratings_constraint("feedback_ratings_1_to_5")]
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
 
@@ -323,12 +341,31 @@ class Feedback(models.Model):
         return self.user_id is None
 
 
+class PendingFeedback(FeedbackAnswers):
+    """Anonymous answers waiting for their batch: no user, no time, deleted once released.
+
+    Written in the same transaction as the person's receipt (so an answer is never lost nor
+    given twice); officers never see these rows, only how many are waiting.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="pending_feedback")
+
+    class Meta:
+        constraints = [_ratings_constraint("pending_feedback_ratings_1_to_5")]
+        verbose_name = _("feedback waiting for release")
+        verbose_name_plural = _("feedback waiting for release")
+
+    def __str__(self) -> str:
+        return str(self.meeting)
+
+
 class FeedbackReceipt(models.Model):
-    """Who has already given feedback on a meeting (never what they said)."""
+    """Who has already given feedback on a meeting (never what they said), to the day only."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="feedback_receipts")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    responded_at = models.DateTimeField(_("responded"), auto_now_add=True)
+    # The day, not the moment: a time could be set beside the release of a batch.
+    responded_on = models.DateField(_("responded on"), default=timezone.localdate)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="feedback_once_per_meeting")]

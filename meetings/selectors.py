@@ -3,6 +3,7 @@
 from calendar import Calendar
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -16,6 +17,17 @@ def public_meetings() -> QuerySet[Meeting]:
         .select_related("neighbourhood")
         .annotate(going_count=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING)))
     )
+
+
+def feed_meetings(*, neighbourhood=None) -> list[Meeting]:
+    """What a calendar feed lists: published meetings from ``MEETINGS_FEED_PAST_DAYS`` ago on, at
+    most ``MEETINGS_FEED_MAX_EVENTS`` (the soonest first), so its size and cost do not grow with
+    the years of history. One query, on the (is_published, status, starts_at) index."""
+    since = timezone.now() - timedelta(days=settings.MEETINGS_FEED_PAST_DAYS)
+    meetings = Meeting.objects.filter(is_published=True, starts_at__gte=since)
+    if neighbourhood is not None:
+        meetings = meetings.filter(neighbourhood=neighbourhood)
+    return list(meetings.order_by("starts_at", "id")[: settings.MEETINGS_FEED_MAX_EVENTS])
 
 
 def meeting_list(*, past: bool = False, neighbourhood=None, kind: str = "") -> QuerySet[Meeting]:
@@ -97,7 +109,7 @@ def month_calendar(*, year: int, month: int, neighbourhood=None) -> list[list[tu
 
 def feedback_results(*, meeting: Meeting) -> dict:
     """Averages and 1-5 distributions per aspect, concern answers and comments, for the officers."""
-    from meetings.models import Feedback
+    from meetings.models import Feedback, PendingFeedback
 
     rows = list(
         Feedback.objects.filter(meeting=meeting).values(*Feedback.RATING_FIELDS, "concern_addressed", "comment")
@@ -118,4 +130,6 @@ def feedback_results(*, meeting: Meeting) -> dict:
         for value, label in Feedback.Concern.choices
     ]
     comments = [row["comment"] for row in rows if row["comment"]]
-    return {"count": len(rows), "aspects": aspects, "concerns": concerns, "comments": comments}
+    # Anonymous answers still waiting for their batch: counted, never shown one by one.
+    waiting = PendingFeedback.objects.filter(meeting=meeting).count()
+    return {"count": len(rows), "aspects": aspects, "concerns": concerns, "comments": comments, "waiting": waiting}

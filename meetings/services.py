@@ -5,6 +5,8 @@ entry when an officer acts, and queues its e-mails through the outbox in the sam
 Refusals raise ``MeetingError`` with a message fit to show the person.
 """
 
+import logging
+import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -23,12 +25,15 @@ from meetings.models import (
     FeedbackReceipt,
     FeedbackResponse,
     Meeting,
+    PendingFeedback,
     Question,
     QuestionVote,
     ReminderDelivery,
     Rsvp,
 )
 from outbox.services import email_queue, email_withdraw
+
+logger = logging.getLogger(__name__)
 
 QUESTION_MIN_LENGTH = 10
 QUESTION_MAX_LENGTH = 500
@@ -50,8 +55,12 @@ def _local(moment: datetime) -> datetime:
     return timezone.localtime(moment)
 
 
-def meeting_email_context(meeting: Meeting, *, language: str) -> dict:
-    """What every meeting e-mail needs, formatted in the recipient's language and the city's time zone."""
+def meeting_email_context(meeting: Meeting, *, language: str, going: bool) -> dict:
+    """What every meeting e-mail needs, formatted in the recipient's language and the city's time zone.
+
+    The online link is for people ``going`` only (as on the meeting page): a waiting list or a
+    past meeting's feedback request never carries it.
+    """
     with translation.override(language):
         start, end = _local(meeting.starts_at), _local(meeting.ends_at)
         return {
@@ -60,23 +69,26 @@ def meeting_email_context(meeting: Meeting, *, language: str) -> dict:
             "time": f"{formats.time_format(start, 'g:i A')} – {formats.time_format(end, 'g:i A')} "
             f"{start.strftime('%Z')}",
             "address": meeting.address if meeting.is_in_person else "",
-            "online_url": meeting.online_url if meeting.is_online else "",
+            "online_url": meeting.online_url if meeting.is_online and going else "",
             "map_url": meeting.map_url,
             "url": settings.SITE_URL + meeting.get_absolute_url(),
         }
 
 
-def _ics_attachment(meeting: Meeting) -> dict:
+def _ics_attachment(meeting: Meeting, *, going: bool) -> dict:
     return {
         "filename": f"{meeting.slug}.ics",
-        "content": calendar_for([meeting], name=meeting.title, include_online_link=True).decode(),
+        "content": calendar_for([meeting], name=meeting.title, include_online_link=going).decode(),
         "mimetype": "text/calendar",
     }
 
 
-def _email_person(*, user, meeting: Meeting, template: str, key: str, ics: bool = False, extra=None) -> None:
+def _email_person(
+    *, user, meeting: Meeting, template: str, key: str, going: bool, ics: bool = False, extra=None
+) -> None:
+    """Queue one meeting e-mail; ``going`` says whether the person holds a seat (and so gets the online link)."""
     language = language_for(user)
-    context = meeting_email_context(meeting, language=language)
+    context = meeting_email_context(meeting, language=language, going=going)
     context.update(extra or {})
     email_queue(
         to=user.email,
@@ -84,7 +96,7 @@ def _email_person(*, user, meeting: Meeting, template: str, key: str, ics: bool 
         context=context,
         idempotency_key=key,
         language=language,
-        attachments=[_ics_attachment(meeting)] if ics else None,
+        attachments=[_ics_attachment(meeting, going=going)] if ics else None,
     )
 
 
@@ -180,6 +192,7 @@ def _notify_change(meeting: Meeting, *, changes: list[str]) -> None:
             meeting=meeting,
             template="meeting_changed",
             key=f"meetings:changed:{meeting.pk}:{meeting.revision}:{rsvp.user_id}",
+            going=rsvp.status == Rsvp.Status.GOING,
             ics=True,
             extra={"waitlisted": rsvp.status == Rsvp.Status.WAITLISTED},
         )
@@ -226,6 +239,7 @@ def meeting_cancel(*, meeting: Meeting, actor, reason: str = "") -> Meeting:
                 meeting=meeting,
                 template="meeting_cancelled",
                 key=f"meetings:cancelled:{meeting.pk}:{rsvp.user_id}",
+                going=rsvp.status == Rsvp.Status.GOING,
                 ics=True,
                 extra={"reason": reason},
             )
@@ -274,6 +288,7 @@ def rsvp_create(*, meeting: Meeting, user) -> Rsvp:
             meeting=meeting,
             template=template,
             key=f"meetings:{template}:{rsvp.pk}:{rsvp.status_changed_at.isoformat()}",
+            going=not full,
             ics=not full,
             extra={"code": rsvp.code},
         )
@@ -317,6 +332,7 @@ def _promote_waitlisted(meeting: Meeting) -> list[Rsvp]:
             meeting=meeting,
             template="rsvp_promoted",
             key=f"meetings:rsvp_promoted:{rsvp.pk}:{rsvp.status_changed_at.isoformat()}",
+            going=True,
             ics=True,
             extra={"code": rsvp.code},
         )
@@ -387,6 +403,7 @@ def meeting_reminders_send(*, meeting_id: int, now: datetime | None = None) -> i
                     meeting=meeting,
                     template="reminder",
                     key=f"{_reminder_key(meeting, rsvp.user_id)}{offset}:{meeting.starts_at.isoformat()}",
+                    going=True,
                     ics=True,
                     extra={"code": rsvp.code, "hours_before": round(offset / 60, 1), "offset_minutes": offset},
                 )
@@ -438,6 +455,8 @@ def meeting_feedback_request(*, meeting_id: int, now: datetime | None = None) ->
                 meeting=meeting,
                 template="feedback_request",
                 key=f"meetings:feedback_request:{meeting.pk}:{rsvp.user_id}",
+                # The meeting is over: its link has no use any more.
+                going=False,
                 extra={"feedback_url": settings.SITE_URL + reverse("meetings:feedback", args=[meeting.slug])},
             )
     return len(rsvps)
@@ -516,32 +535,90 @@ def question_moderate(*, question: Question, actor, status: str, answer: str | N
     return question
 
 
+def feedback_closes_at(meeting: Meeting) -> datetime:
+    """Feedback is taken until this long after the end (``MEETINGS_FEEDBACK_WINDOW_DAYS``)."""
+    return meeting.ends_at + timedelta(days=settings.MEETINGS_FEEDBACK_WINDOW_DAYS)
+
+
 def feedback_check_allowed(*, meeting: Meeting, user) -> None:
     """Raise ``MeetingError`` unless ``user`` may give feedback on ``meeting`` now (a read: no lock)."""
     if meeting.is_cancelled:
         raise MeetingError(_("This meeting was cancelled."))
     if not meeting.has_ended:
         raise MeetingError(_("Feedback opens when the meeting ends."))
+    if feedback_closes_at(meeting) <= timezone.now():
+        raise MeetingError(_("Feedback on this meeting has closed."))
     if not feedback_eligible_rsvps(meeting).filter(user=user).exists():
         raise MeetingError(_("Only people who attended this meeting can give feedback on it."))
     if FeedbackReceipt.objects.filter(meeting=meeting, user=user).exists():
         raise MeetingError(_("You have already given feedback on this meeting. Thank you!"))
 
 
-def feedback_submit(*, meeting: Meeting, user, anonymous: bool, **answers) -> Feedback:
+def feedback_submit(*, meeting: Meeting, user, anonymous: bool, **answers) -> Feedback | None:
     """Record one person's feedback once, after the meeting, if they attended.
 
-    Anonymous feedback keeps no link to ``user``; a separate receipt says only that they answered.
-    Raises ``MeetingError`` before the end, for a cancelled meeting, a non-attendee or a second time.
+    Named feedback is written at once and returned. Anonymous feedback returns None: it waits,
+    with no user and no time, in ``PendingFeedback`` until ``MEETINGS_FEEDBACK_BATCH_SIZE``
+    answers have come in or feedback closes, then ``feedback_release`` writes the batch in
+    shuffled order in a transaction of its own. The receipt keeps only the person and the day.
+    Raises ``MeetingError`` before the end, after the window, for a cancelled meeting, a
+    non-attendee or a second time.
     """
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         feedback_check_allowed(meeting=meeting, user=user)
         FeedbackReceipt.objects.create(meeting=meeting, user=user)
-        feedback = Feedback(meeting=meeting, user=None if anonymous else user, **answers)
-        feedback.full_clean()
-        feedback.save()
-    return feedback
+        if not anonymous:
+            feedback = Feedback(meeting=meeting, user=user, **answers)
+            feedback.full_clean()
+            feedback.save()
+            return feedback
+        pending = PendingFeedback(meeting=meeting, **answers)
+        pending.full_clean()
+        pending.save()
+        if PendingFeedback.objects.filter(meeting=meeting).count() >= settings.MEETINGS_FEEDBACK_BATCH_SIZE:
+            # Never in this transaction: the batch must not share a transaction id with a receipt.
+            meeting_id = meeting.pk
+            transaction.on_commit(lambda: _enqueue_feedback_release(meeting_id))
+    return None
+
+
+def _enqueue_feedback_release(meeting_id: int) -> None:
+    """Hand a full batch to a worker; never raises: with the broker down, the hourly sweep
+    (``feedback_release_due``) releases it."""
+    from meetings.tasks import release_feedback
+
+    try:
+        release_feedback.apply_async((meeting_id,), retry=False)
+    except Exception as exc:  # kombu and redis raise several types; all mean "broker unavailable".
+        logger.warning("Broker unavailable, anonymous feedback waits for the hourly release: %s", exc)
+
+
+def feedback_release(*, meeting_id: int, now: datetime | None = None) -> int:
+    """Write a meeting's waiting anonymous answers as ``Feedback`` rows in shuffled order, with new
+    random ids, and delete them from the pool; returns how many were released.
+
+    Releases only a full batch (``MEETINGS_FEEDBACK_BATCH_SIZE``), or whatever waits once feedback
+    has closed. Run in its own transaction (a task), never in a resident's.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+        pending = list(PendingFeedback.objects.select_for_update().filter(meeting=meeting))
+        closed = feedback_closes_at(meeting) <= now
+        if not pending or (len(pending) < settings.MEETINGS_FEEDBACK_BATCH_SIZE and not closed):
+            return 0
+        secrets.SystemRandom().shuffle(pending)
+        Feedback.objects.bulk_create(Feedback(meeting=meeting, user=None, **row.answers()) for row in pending)
+        PendingFeedback.objects.filter(pk__in=[row.pk for row in pending]).delete()
+    return len(pending)
+
+
+def feedback_release_due(*, now: datetime | None = None) -> int:
+    """Beat: release every full batch a worker missed, and what still waits once feedback has closed."""
+    now = now or timezone.now()
+    meeting_ids = PendingFeedback.objects.values_list("meeting_id", flat=True).distinct()
+    return sum(feedback_release(meeting_id=meeting_id, now=now) for meeting_id in list(meeting_ids))
 
 
 def feedback_response_publish(*, meeting: Meeting, actor, summary: str, response: str = "") -> FeedbackResponse:

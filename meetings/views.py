@@ -16,7 +16,8 @@ from meetings.forms import FeedbackForm, MeetingFilterForm, NeighbourhoodFilterF
 from meetings.ical import calendar_for
 from meetings.models import Meeting, Question
 from neighbourhoods.models import Neighbourhood
-from portal.cache import cache_public_page
+from portal.cache import cache_public_page, keep_out_of_cache, keep_out_of_cache_unless_page
+from portal.ratelimit import RateLimited, rate_limit_consume
 
 PAGE_SIZE = 10
 
@@ -26,15 +27,19 @@ def _published_or_404(slug: str) -> Meeting:
 
 
 @require_GET
-@cache_public_page("meetings", "alerts")
+@cache_public_page("meetings", "meeting-counts", "alerts", query=("neighbourhood", "kind", "when", "page"))
 def meeting_list(request: HttpRequest) -> HttpResponse:
     form = MeetingFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    past = request.GET.get("when") == "past"
+    when = request.GET.get("when")
+    if (form.is_bound and not form.is_valid()) or when not in (None, "past"):
+        keep_out_of_cache(request)
+    past = when == "past"
     meetings = selectors.meeting_list(
         past=past, neighbourhood=filters.get("neighbourhood"), kind=filters.get("kind", "")
     )
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
+    keep_out_of_cache_unless_page(request, page)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -45,7 +50,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cache_public_page("meetings", "alerts")
+@cache_public_page("meetings", "alerts", query=("neighbourhood",))
 def meeting_calendar(request: HttpRequest, year: int | None = None, month: int | None = None) -> HttpResponse:
     today = timezone.localdate()
     year, month = year or today.year, month or today.month
@@ -53,6 +58,8 @@ def meeting_calendar(request: HttpRequest, year: int | None = None, month: int |
         raise Http404
     form = NeighbourhoodFilterForm(request.GET or None)
     neighbourhood = form.cleaned_data["neighbourhood"] if form.is_valid() else None
+    if form.is_bound and not form.is_valid():
+        keep_out_of_cache(request)
     first = date(year, month, 1)
     previous = date(year - 1, 12, 1) if month == 1 else date(year, month - 1, 1)
     following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
@@ -74,7 +81,7 @@ def meeting_calendar(request: HttpRequest, year: int | None = None, month: int |
 
 
 @require_GET
-@cache_public_page("meetings", "alerts")
+@cache_public_page("meetings", "meeting-counts", "alerts")
 def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = selectors.meeting_detail(slug=slug)
     if meeting is None:
@@ -96,6 +103,16 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _limit_rsvp_changes(request: HttpRequest) -> None:
+    """RSVPs and cancellations per resident (``MEETINGS_RSVP_LIMIT``); raises ``RateLimited``."""
+    rate_limit_consume(
+        scope="meetings.rsvp",
+        key=request.user.pk,
+        limit=settings.MEETINGS_RSVP_LIMIT,
+        period=settings.MEETINGS_RSVP_LIMIT_SECONDS,
+    )
+
+
 def _may_give_feedback(meeting: Meeting, user) -> bool:
     if not (user.is_authenticated and meeting.has_ended):
         return False
@@ -111,7 +128,10 @@ def _may_give_feedback(meeting: Meeting, user) -> bool:
 def rsvp_create(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = _published_or_404(slug)
     try:
+        _limit_rsvp_changes(request)
         rsvp = services.rsvp_create(meeting=meeting, user=request.user)
+    except RateLimited as limited:
+        messages.error(request, limited.message)
     except services.MeetingError as error:
         messages.error(request, str(error))
     else:
@@ -131,7 +151,10 @@ def rsvp_create(request: HttpRequest, slug: str) -> HttpResponse:
 def rsvp_cancel(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = _published_or_404(slug)
     try:
+        _limit_rsvp_changes(request)
         services.rsvp_cancel(meeting=meeting, user=request.user)
+    except RateLimited as limited:
+        messages.error(request, limited.message)
     except services.MeetingError as error:
         messages.error(request, str(error))
     else:
@@ -156,16 +179,18 @@ def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page("meetings")
 def calendar_feed(request: HttpRequest, neighbourhood_slug: str | None = None) -> HttpResponse:
-    meetings = selectors.public_meetings().order_by("starts_at", "id")
+    """The iCal feed (all meetings, or one neighbourhood's): a bounded window, cached like the pages."""
+    neighbourhood = None
     name = _("%(site)s meetings") % {"site": settings.SITE_NAME}
     if neighbourhood_slug is not None:
         neighbourhood = get_object_or_404(Neighbourhood, slug=neighbourhood_slug)
-        meetings = meetings.filter(neighbourhood=neighbourhood)
         name = _("%(site)s meetings in %(neighbourhood)s") % {
             "site": settings.SITE_NAME,
             "neighbourhood": neighbourhood.name,
         }
+    meetings = selectors.feed_meetings(neighbourhood=neighbourhood)
     return _calendar_response(calendar_for(meetings, name=name), "meetings.ics", download=False)
 
 
@@ -193,7 +218,15 @@ def question_vote(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     meeting = _published_or_404(slug)
     question = get_object_or_404(Question, meeting=meeting, code=code)
     try:
+        rate_limit_consume(
+            scope="meetings.vote",
+            key=request.user.pk,
+            limit=settings.MEETINGS_VOTE_LIMIT,
+            period=settings.MEETINGS_VOTE_LIMIT_SECONDS,
+        )
         voted = services.question_vote_toggle(question=question, user=request.user)
+    except RateLimited as limited:
+        messages.error(request, limited.message)
     except services.MeetingError as error:
         messages.error(request, str(error))
     else:
@@ -220,6 +253,15 @@ def feedback_give(request: HttpRequest, slug: str) -> HttpResponse:
         except services.MeetingError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("Thank you for your feedback."))
+            if form.cleaned_data["anonymous"]:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you for your feedback. Anonymous answers reach the officers together with "
+                        "other people's, so that none can be traced back to you."
+                    ),
+                )
+            else:
+                messages.success(request, _("Thank you for your feedback."))
         return redirect(meeting)
     return render(request, "meetings/feedback.html", {"meeting": meeting, "form": form})

@@ -1,7 +1,7 @@
 """Whole-page caching of anonymous public pages, invalidated by namespace versions.
 
 A view decorated with ``@cache_public_page("meetings")`` serves anonymous GETs from
-the cache, keyed by path, query string, language and release; each stored page
+the cache, keyed by path, the query parameters it reads, language and release; each stored page
 remembers the version of every namespace it names. A service that changes what such
 pages show calls ``bump_cache_version("meetings")`` inside its transaction; the new
 version takes effect when the transaction commits, and from then on every stored page
@@ -11,10 +11,24 @@ cached, and a visit costs one round trip to Redis (versions and page together).
 
 Which writes bump which namespace is declared once, in ``PUBLIC_PAGE_SOURCES``: every
 committed save or delete of those models bumps it (``watch_public_page_sources``), so
-an officer's edit in the admin, an inline, an admin action and a resident's RSVP (which
-changes the seats left) all invalidate alike, and no service can forget to. Writes that
+an officer's edit in the admin, an inline, an admin action and a resident's application
+(which changes a program's seats left) all invalidate alike, and no service can forget to. Writes that
 bypass model signals (``QuerySet.update``, ``bulk_create``) must call
 ``bump_cache_version`` themselves when they change what a public page shows.
+
+Fast-changing numbers (seats left, question votes) are in namespaces of their own,
+``PUBLIC_PAGE_COUNT_SOURCES``, which a write moves on at most once per
+``PUBLIC_PAGE_COUNTS_SECONDS``: their version is the number of that time window, so a hundred
+votes in a window invalidate the section's pages once, not a hundred times. A page rendered
+while such a window was open is kept only until the window closes, so the numbers it shows are
+never more than ``PUBLIC_PAGE_COUNTS_SECONDS`` behind (and a resident flipping a vote cannot keep
+the section's cache empty).
+
+A page is keyed by its path and by the query parameters its view reads (``query=``), nothing
+else: any other parameter is dropped before the view sees it, so ``?x=1``, ``?x=2``… are one
+page, not a new cache entry each. A view that meets a value it does not accept (an unknown
+neighbourhood, page 999) calls ``keep_out_of_cache(request)`` (or
+``keep_out_of_cache_unless_page``), so only canonical addresses fill the cache.
 
 ``PUBLIC_PAGE_CACHE_SECONDS`` is the longest a page is kept; 0 turns the cache off (the
 test suite does, except where it tests the cache: a test's transaction never commits).
@@ -32,7 +46,9 @@ same for every anonymous visitor and must never carry one visitor's token.
 
 import functools
 import hashlib
+import math
 import re
+import secrets
 import time
 
 from django.apps import apps
@@ -44,13 +60,13 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
 # Headers worth keeping with a cached page; the rest (CSP, HSTS, Vary…) are added per request.
-_KEPT_HEADERS = ("Content-Type", "Content-Language")
+_KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition")
 CACHE_STATUS_HEADER = "X-Precinct-Cache"
 
 
@@ -59,8 +75,9 @@ def _version_key(namespace: str) -> str:
 
 
 def _new_version() -> str:
-    # Never used before, so a page stored under a lost or older version can never match it.
-    return str(time.time_ns())
+    # Never used before, so a page stored under a lost or older version can never match it (the
+    # random part keeps two bumps apart even within one clock tick, or under a frozen test clock).
+    return f"{time.time_ns()}-{secrets.token_hex(4)}"
 
 
 def bump_cache_version(*namespaces: str) -> None:
@@ -77,9 +94,7 @@ PUBLIC_PAGE_SOURCES = {
     "meetings": [
         "meetings.Meeting",
         "meetings.AgendaItem",
-        "meetings.Rsvp",
         "meetings.Question",
-        "meetings.QuestionVote",
         "meetings.FeedbackResponse",
         "neighbourhoods.Neighbourhood",
     ],
@@ -92,6 +107,50 @@ PUBLIC_PAGE_SOURCES = {
     ],
     "alerts": ["alerts.Alert", "alerts.AlertRevision", "neighbourhoods.Neighbourhood"],
 }
+
+
+# namespace -> models whose writes change only numbers its pages show (seats left, votes): their
+# version moves on at most once per PUBLIC_PAGE_COUNTS_SECONDS (see the module docstring).
+PUBLIC_PAGE_COUNT_SOURCES = {
+    "meeting-counts": ["meetings.Rsvp", "meetings.QuestionVote"],
+}
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _counts_window(now: float) -> int:
+    return int(now // settings.PUBLIC_PAGE_COUNTS_SECONDS)
+
+
+def _counts_version(window: int) -> str:
+    return f"window-{window}"
+
+
+def _bump_counts_on_write(namespace: str, sender, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+
+    def bump() -> None:
+        # Every write of a window sets the same value: only the first one invalidates pages.
+        cache.set(_version_key(namespace), _counts_version(_counts_window(_now())), timeout=None)
+
+    transaction.on_commit(bump)
+
+
+def _counts_fresh_until(versions: dict[str, str | None], read_at: float) -> float | None:
+    """When a page made from ``versions`` (read at ``read_at``) may show numbers older than
+    ``PUBLIC_PAGE_COUNTS_SECONDS``: the end of the window of the last change, if the page was
+    rendered before that window closed (a later write of the same window sets no new version)."""
+    until = None
+    for namespace, version in versions.items():
+        if namespace not in PUBLIC_PAGE_COUNT_SOURCES or not (version or "").startswith("window-"):
+            continue
+        window_end = (int(version.removeprefix("window-")) + 1) * settings.PUBLIC_PAGE_COUNTS_SECONDS
+        if read_at < window_end:
+            until = window_end if until is None else min(until, window_end)
+    return until
 
 
 # model -> the field naming the user whose own pages its rows appear on (name, staff flag, the
@@ -118,6 +177,16 @@ def watch_public_page_sources() -> None:
                     sender=model,
                     weak=False,
                     dispatch_uid=f"public-page:{namespace}:{label}:{id(signal)}",
+                )
+
+    for namespace, labels in PUBLIC_PAGE_COUNT_SOURCES.items():
+        for label in labels:
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    functools.partial(_bump_counts_on_write, namespace),
+                    sender=apps.get_model(label),
+                    weak=False,
+                    dispatch_uid=f"public-page-counts:{namespace}:{label}:{id(signal)}",
                 )
 
     for label, field in OWN_PAGE_SOURCES.items():
@@ -152,6 +221,37 @@ def _page_key(request: HttpRequest, kind: str = "public-page") -> str:
     return f"{kind}:{_release()}:{translation.get_language()}:{address}"
 
 
+def _read_query(request: HttpRequest, names: tuple[str, ...]) -> QueryDict:
+    """The parameters ``names`` of the query string, one value each (the last, as ``GET.get``
+    reads it), empty ones dropped, in a fixed order: what the view sees and the page is keyed by."""
+    query = QueryDict(mutable=True)
+    for name in sorted(names):
+        value = request.GET.get(name, "")
+        if value:
+            query[name] = value
+    query._mutable = False
+    return query
+
+
+def keep_out_of_cache(request: HttpRequest) -> None:
+    """Called by a view whose query it does not accept as given (an unknown choice, a page out of
+    range): the page is still answered but not kept, so junk addresses cannot fill the cache."""
+    request._public_page_not_kept = True
+
+
+def keep_out_of_cache_unless_page(request: HttpRequest, page) -> None:
+    """For a paginated view: keep the page only if the ``page`` parameter asked for is the page
+    shown (not "abc", "007" or 999 clamped to the last page)."""
+    asked = request.GET.get("page")
+    if asked is not None and asked != str(page.number):
+        keep_out_of_cache(request)
+
+
+def _public_page_key(request: HttpRequest) -> str:
+    address = hashlib.sha256(f"{request.path}?{request.GET.urlencode()}".encode()).hexdigest()
+    return f"public-page:{_release()}:{translation.get_language()}:{address}"
+
+
 def cache_versions(namespaces: tuple[str, ...]) -> dict[str, str | None]:
     """The current version of each namespace (None only while the cache is unreachable)."""
     return _versions_in(cache.get_many([_version_key(namespace) for namespace in namespaces]), namespaces)
@@ -176,6 +276,8 @@ def _lookup(page_key: str, namespaces: tuple[str, ...]) -> tuple[dict[str, str |
     stored = found.get(page_key)
     if stored is None or None in versions.values() or stored[0] != versions:
         return versions, None
+    if len(stored) > 3 and stored[3] is not None and _now() >= stored[3]:
+        return versions, None  # its numbers may be older than PUBLIC_PAGE_COUNTS_SECONDS
     return versions, stored
 
 
@@ -214,24 +316,36 @@ def _kept_headers(response: HttpResponse) -> dict[str, str]:
     return {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
 
 
-def cache_public_page(*namespaces: str, timeout: int | None = None):
-    """Serve anonymous GETs of the decorated view from the cache; see the module docstring."""
+def cache_public_page(*namespaces: str, query: tuple[str, ...] = (), timeout: int | None = None):
+    """Serve anonymous GETs of the decorated view from the cache; see the module docstring.
+
+    ``query`` names the query parameters the view reads; the view sees no others.
+    """
     if not namespaces:
         raise ValueError("cache_public_page needs at least one namespace.")
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            # For every visitor alike, so a view cannot come to depend on a parameter the key ignores.
+            request.GET = _read_query(request, query)
             seconds = timeout if timeout is not None else settings.PUBLIC_PAGE_CACHE_SECONDS
             if not seconds or not _cacheable_request(request):
                 return view(request, *args, **kwargs)
-            key = _page_key(request)
+            key = _public_page_key(request)
+            read_at = _now()
             versions, stored = _lookup(key, namespaces)
             if stored is not None:
                 return _served(stored, stored[1])
             response = _rendered(view(request, *args, **kwargs))
-            if _cacheable_response(request, response) and None not in versions.values():
-                cache.set(key, (versions, response.content, _kept_headers(response)), timeout=seconds)
+            if (
+                _cacheable_response(request, response)
+                and None not in versions.values()
+                and not getattr(request, "_public_page_not_kept", False)
+            ):
+                fresh_until = _counts_fresh_until(versions, read_at)
+                kept = seconds if fresh_until is None else min(seconds, max(1, math.ceil(fresh_until - _now())))
+                cache.set(key, (versions, response.content, _kept_headers(response), fresh_until), timeout=kept)
                 response[CACHE_STATUS_HEADER] = "miss"
             return response
 

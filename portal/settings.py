@@ -131,8 +131,23 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Meetings: anonymous feedback is written in shuffled batches of at least this many answers
+# (or when feedback closes, this many days after the meeting), so none can be tied to its author.
+MEETINGS_FEEDBACK_BATCH_SIZE = env_int("MEETINGS_FEEDBACK_BATCH_SIZE", 5)
+MEETINGS_FEEDBACK_WINDOW_DAYS = env_int("MEETINGS_FEEDBACK_WINDOW_DAYS", 14)
+# Calendar feeds list meetings from this many days ago on, at most this many, whatever the history.
+MEETINGS_FEED_PAST_DAYS = env_int("MEETINGS_FEED_PAST_DAYS", 90)
+MEETINGS_FEED_MAX_EVENTS = env_int("MEETINGS_FEED_MAX_EVENTS", 500)
+# Per resident: RSVPs and cancellations, and question votes (given or withdrawn), in a window.
+MEETINGS_RSVP_LIMIT = env_int("MEETINGS_RSVP_LIMIT", 10)
+MEETINGS_RSVP_LIMIT_SECONDS = env_int("MEETINGS_RSVP_LIMIT_SECONDS", 3600)
+MEETINGS_VOTE_LIMIT = env_int("MEETINGS_VOTE_LIMIT", 30)
+MEETINGS_VOTE_LIMIT_SECONDS = env_int("MEETINGS_VOTE_LIMIT_SECONDS", 600)
 # Anonymous public pages are cached this long at most (portal/cache.py); edits invalidate them at once.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 120)
+# Seats left and vote counts on cached pages are at most this many seconds behind; a stream of
+# RSVPs or votes invalidates the meeting pages at most once in that time (portal/cache.py).
+PUBLIC_PAGE_COUNTS_SECONDS = env_int("PUBLIC_PAGE_COUNTS_SECONDS", 30)
 
 # Celery (read by portal/celery.py with the CELERY_ prefix).
 BROKER_DIR = VAR_DIR / "broker"
@@ -177,6 +192,8 @@ CELERY_BEAT_SCHEDULE = {
     # Meeting reminders and feedback requests are found in the database on every tick (no countdowns).
     "meetings-reminders": {"task": "meetings.tasks.send_due_reminders", "schedule": 60.0},
     "meetings-feedback-requests": {"task": "meetings.tasks.send_feedback_requests", "schedule": 300.0},
+    # Anonymous feedback: full batches a worker missed, and what still waits when feedback closes.
+    "meetings-feedback-release": {"task": "meetings.tasks.release_closed_feedback", "schedule": 3600.0},
     # Starts scheduled newsletters, resumes a fan-out that died, refreshes sending progress.
     "newsletters-resume": {"task": "newsletters.tasks.resume_newsletters", "schedule": 60.0},
     # Hourly; each subscriber's digest goes out once per ISO week, from Monday 08:00 local time.

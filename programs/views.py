@@ -8,7 +8,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.cache import cache_own_page, cache_public_page
+from portal.cache import cache_own_page, cache_public_page, keep_out_of_cache, keep_out_of_cache_unless_page
 from programs import selectors, services
 from programs.documents import certificate_pdf, program_calendar
 from programs.forms import ApplicationForm, ConsentForm, ProgramFilterForm
@@ -19,10 +19,12 @@ PAGE_SIZE = 12
 
 
 @require_GET
-@cache_public_page("programs", "alerts")
+@cache_public_page("programs", "alerts", query=("kind", "neighbourhood", "open", "soon", "page"))
 def program_list(request: HttpRequest) -> HttpResponse:
     form = ProgramFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        keep_out_of_cache(request)  # answered, but junk values must not fill the cache
     programs = selectors.program_list(
         kind=filters.get("kind", ""),
         neighbourhood=filters.get("neighbourhood"),
@@ -30,6 +32,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
         starting_soon=filters.get("soon", False),
     )
     page = Paginator(programs, PAGE_SIZE).get_page(request.GET.get("page"))
+    keep_out_of_cache_unless_page(request, page)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

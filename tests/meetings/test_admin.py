@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from meetings.models import AgendaItem, Feedback, FeedbackResponse, Meeting, Question, Rsvp
-from meetings.services import feedback_submit, rsvp_create
+from meetings.services import feedback_release, feedback_submit, rsvp_create
 from tests.conftest import make_user
 from tests.meetings.conftest import make_meeting
 
@@ -203,6 +203,11 @@ def test_feedback_results_and_published_response(officer_client, officer, reside
     feedback_submit(meeting=meeting, user=resident, anonymous=True, rating_overall=5, comment="Great turnout", **base)
     feedback_submit(meeting=meeting, user=other_resident, anonymous=False, rating_overall=2, comment="", **base)
     url = f"/admin/meetings/meeting/{meeting.pk}/feedback/"
+    page = officer_client.get(url).content.decode()
+    # The anonymous answer waits for its batch: counted, not shown.
+    assert "1 response" in page and "1 anonymous answer is waiting" in page
+    assert "Great turnout" not in page
+    feedback_release(meeting_id=meeting.pk, now=timezone.now() + timedelta(days=30))
     page = officer_client.get(url).content.decode()
     assert "2 responses" in page
     assert "3.5" in page  # overall average

@@ -66,9 +66,69 @@ def test_an_anonymous_visit_is_served_from_the_cache_the_second_time(client, dja
 
 
 @pytest.mark.django_db
-def test_the_query_string_is_part_of_the_address(client):
-    client.get("/")
-    assert status(client.get("/?page=2")) == "miss"
+def test_the_query_parameters_a_page_reads_are_part_of_its_address(client):
+    for number in range(12):
+        make_meeting(title=f"Meeting {number}")
+    client.get("/meetings/")
+    second_page = client.get("/meetings/?page=2")
+    assert status(second_page) == "miss"
+    assert status(client.get("/meetings/?page=2")) == "hit"
+    assert "Page 2 of 2" in second_page.content.decode()
+
+
+@pytest.mark.django_db
+def test_query_parameters_no_view_reads_make_no_new_cache_entry(client):
+    from django.core.cache import cache
+
+    assert status(client.get("/")) == "miss"
+    keys_before = _page_keys(cache)
+    for number in range(20):
+        response = client.get(f"/?utm_source=mail{number}&x={number}")
+        assert status(response) == "hit"
+    assert status(client.get("/meetings/")) == "miss"
+    assert status(client.get("/meetings/?junk=1&page=1&utm=2")) == "miss"  # page=1 is read: its own address
+    assert status(client.get("/meetings/?utm=3")) == "hit"
+    assert len(_page_keys(cache)) == len(keys_before) + 2
+
+
+@pytest.mark.django_db
+def test_a_parameter_the_view_ignores_never_reaches_its_links(client):
+    for number in range(12):
+        make_meeting(title=f"Meeting {number}")
+    # Otherwise the first visitor's junk would be in the cached page's links for everyone.
+    content = client.get("/meetings/?page=1&evil=%22%3E%3Cscript%3E").content.decode()
+    assert "evil" not in content and "page=2" in content
+
+
+@pytest.mark.django_db
+def test_values_a_view_does_not_accept_are_answered_but_not_kept(client, neighbourhood):
+    from django.core.cache import cache
+
+    client.get("/meetings/")
+    keys_before = _page_keys(cache)
+    for address in (
+        "/meetings/?neighbourhood=no-such-place",
+        "/meetings/?kind=rodeo",
+        "/meetings/?when=someday",
+        "/meetings/?page=999",
+        "/meetings/?page=abc",
+        "/meetings/calendar/?neighbourhood=nowhere",
+        "/programs/?kind=rodeo",
+        "/programs/?page=007",
+        "/alerts/?page=999",
+    ):
+        response = client.get(address)
+        assert response.status_code == 200, address
+        assert status(response) is None, address
+    assert _page_keys(cache) == keys_before
+    assert status(client.get(f"/meetings/?neighbourhood={neighbourhood.slug}")) == "miss"
+
+
+def _page_keys(cache) -> set:
+    if hasattr(cache, "_cache") and hasattr(cache._cache, "get_client"):
+        client = cache._cache.get_client()
+        return set(client.scan_iter(match="*public-page:*"))
+    return {key for key in cache._cache if "public-page:" in key}
 
 
 @pytest.mark.django_db
