@@ -1,13 +1,14 @@
 """Limits on what one resident (or one address) may do in a while: one helper for every app.
 
 Counters live in the cache in fixed windows. Keys are hashed, so an e-mail address used as a
-key is not readable in Redis. The limit fails closed: when the cache cannot count, the action is
-refused, because an action that e-mails a third party must never become unlimited while Redis is
-down (the resident is told to try again in a minute, like any limited visitor).
+key is not readable in Redis. While the cache cannot count (Redis down), each process counts in
+its own memory instead: a limit never switches off (an action that e-mails a third party must
+not become unlimited), and residents can still RSVP or vote; the limit is then per process.
 """
 
 import hashlib
 import math
+import threading
 import time
 
 from django.core.cache import cache
@@ -45,15 +46,31 @@ def _window_key(scope: str, key: str, period: int, now: float) -> tuple[str, int
     return f"ratelimit:{scope}:{digest}:{window}", math.ceil(period - (now % period))
 
 
+_local_counts: dict[str, tuple[float, int]] = {}
+_local_lock = threading.Lock()
+
+
+def _count_locally(cache_key: str, expires_at: float, now: float) -> int:
+    """The fallback count, in this process's memory; expired windows are dropped as it goes."""
+    with _local_lock:
+        if len(_local_counts) > 10_000:
+            for key in [key for key, (until, _count) in _local_counts.items() if until <= now]:
+                del _local_counts[key]
+        until, count = _local_counts.get(cache_key, (expires_at, 0))
+        _local_counts[cache_key] = (until, count + 1)
+        return count + 1
+
+
 def rate_limit_consume(*, scope: str, key: str, limit: int, period: int) -> None:
     """Count one action of ``scope`` by ``key`` (a user id, an address); raise ``RateLimited`` when
     it is more than ``limit`` in the current ``period`` (seconds). Refused attempts count too."""
-    cache_key, remaining = _window_key(scope, str(key).lower(), period, time.time())
+    now = time.time()
+    cache_key, remaining = _window_key(scope, str(key).lower(), period, now)
     try:
         cache.add(cache_key, 0, timeout=period + 1)
         count = cache.incr(cache_key)
-    except ValueError:  # The cache could not count: refuse rather than allow without a limit.
-        raise RateLimited(60) from None
+    except ValueError:  # The cache could not count: count here, never without a limit.
+        count = _count_locally(cache_key, now + remaining, now)
     if count > limit:
         raise RateLimited(remaining)
 

@@ -38,13 +38,15 @@ def test_several_limits_at_once_stop_at_the_first_exceeded():
         rate_limit_check_all(limits)
 
 
-def test_a_cache_that_cannot_count_refuses(monkeypatch):
+def test_a_cache_that_cannot_count_still_limits_in_the_process(monkeypatch):
     from django.core.cache import cache
 
     def unreachable(*args, **kwargs):
         raise ValueError("Key not found (the cache is unavailable).")
 
     monkeypatch.setattr(cache, "incr", unreachable)
-    with pytest.raises(RateLimited) as refused:
-        rate_limit_consume(scope="test", key="alice", limit=100, period=60)
-    assert refused.value.retry_after == 60
+    for _ in range(2):  # residents can still act while Redis is down...
+        rate_limit_consume(scope="redis-down", key="alice", limit=2, period=60)
+    with pytest.raises(RateLimited):  # ...but never without a limit
+        rate_limit_consume(scope="redis-down", key="alice", limit=2, period=60)
+    rate_limit_consume(scope="redis-down", key="bob", limit=2, period=60)
