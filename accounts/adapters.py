@@ -17,6 +17,9 @@ _CONTEXT_KEYS = (
     "key",
     "email",
     "signup_url",
+    # A staff member's second-factor enrolment link (accounts/services.py): a secret, like the
+    # reset and confirmation links above.
+    "enrolment_url",
     # Security notices (send_notification_mail): which addresses changed. No client address or
     # user agent is kept: the outbox is readable by officers.
     "from_email",

@@ -243,7 +243,7 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # pages answer 429 with templates/429.html. Each is listed in docs/deploy.md.
 ACCOUNT_RATE_LIMITS = {
     "login": env_str("ACCOUNT_RATE_LIMIT_LOGIN", "30/m/ip"),
-    "login_failed": env_str("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "login_failed": env_str("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/300s/key"),
     "signup": env_str("ACCOUNT_RATE_LIMIT_SIGNUP", "20/m/ip"),
     "reset_password": env_str("ACCOUNT_RATE_LIMIT_RESET_PASSWORD", "20/m/ip,5/m/key"),
     "reset_password_from_key": env_str("ACCOUNT_RATE_LIMIT_RESET_PASSWORD_FROM_KEY", "20/m/ip"),
