@@ -138,3 +138,8 @@ def test_a_first_superuser_gets_a_link_from_the_command_line(capsys):
     printed = capsys.readouterr().out.strip()
     assert printed.startswith("http") and "/me/officer-enrolment/" in printed
     assert StaffEnrolment.objects.get(user=chief).used_at is None
+
+
+@pytest.mark.parametrize("path", ["/admin/auth/user/", "/admin/auth/group/", "/admin/mfa/authenticator/"])
+def test_officers_still_cannot_open_users_groups_or_second_factors(desk_client, path):
+    assert desk_client.get(path).status_code == 403
