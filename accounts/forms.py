@@ -1,6 +1,8 @@
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import get_adapter
+from allauth.account.internal.flows.reauthentication import raise_if_reauthentication_required
 from allauth.account.models import EmailAddress
+from allauth.core import context
 from django import forms
 from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +59,9 @@ class AddEmailForm(allauth_forms.AddEmailForm):
     account about the requested change before anything else happens."""
 
     def clean_email(self) -> str:
+        # The password first: without it, a stolen session could not even learn which addresses
+        # have accounts from this form's answers.
+        raise_if_reauthentication_required(context.request, app="allauth.account")
         value = super().clean_email()
         get_adapter().validate_address_is_free(value, user=self.user)
         return value

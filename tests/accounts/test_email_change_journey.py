@@ -39,16 +39,15 @@ def test_changing_the_address_asks_for_the_password_and_tells_the_old_address(pa
     page.get_by_role("link", name="E-mail addresses").click()
     assert_accessible(page)
 
-    # Someone else's address: refused, with a message next to the field.
+    # Someone else's address: the password first (a stolen session learns nothing), then refused.
     add_address(page, other_resident.email)
+    confirm_password(page)
     page.get_by_text("already registered with this email address").wait_for()
     assert_accessible(page)
     assert not EmailAddress.objects.filter(user=resident, email=other_resident.email).exists()
 
     page.goto("/accounts/email/")
     add_address(page, "alice.new@example.com")
-    # A valid change waits for the password first, then goes through.
-    confirm_password(page)
     page.get_by_text("Your email address is still pending verification.").wait_for()
     assert EmailAddress.objects.filter(user=resident, email="alice.new@example.com", verified=False).exists()
     assert_accessible(page)

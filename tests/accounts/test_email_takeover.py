@@ -43,12 +43,16 @@ def first_link(body: str) -> str:
     return "/" + link.split("://", 1)[1].split("/", 1)[1]
 
 
-def test_adding_an_address_from_a_session_alone_asks_for_the_password_first(resident_client, resident):
-    # A session taken from a browser (force_login: no recent password) cannot change the address.
-    response = add_address(resident_client, "attacker@evil.example")
+@pytest.mark.parametrize("address", ["attacker@evil.example", "bob@example.com"], ids=["free", "taken"])
+def test_adding_an_address_from_a_session_alone_asks_for_the_password_first(
+    resident_client, resident, other_resident, address
+):
+    # A session taken from a browser (force_login: no recent password) cannot change the address,
+    # nor learn whether an address has an account: both answers are the same password prompt.
+    response = add_address(resident_client, address)
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_reauthenticate"))
-    assert not EmailAddress.objects.filter(email="attacker@evil.example").exists()
+    assert not EmailAddress.objects.filter(user=resident, email=address).exists()
     assert not queued("account/email/email_confirmation")
 
 
