@@ -92,6 +92,24 @@ class AccountAdapter(DefaultAccountAdapter):
         """Tell the account's current address that a change to ``new_email`` was asked for."""
         self.send_notification_mail("account/email/email_change_requested", user, {"new_email": new_email})
 
+    def validate_address_change_allowed(self, user) -> None:
+        """Raise a ValidationError when a staff member without a second factor changes their address.
+
+        Their enrolment link goes to the confirmed address: whoever holds only their password must
+        not be able to point it at an inbox of their own. A superuser changes it in the admin.
+        """
+        from allauth.mfa.models import Authenticator
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        if user.is_staff and not Authenticator.objects.filter(user=user).exists():
+            raise ValidationError(
+                _(
+                    "Staff set up their second factor before changing their e-mail address. "
+                    "Open your enrolment link first, or ask a superuser to change the address."
+                )
+            )
+
     def validate_address_is_free(self, email: str, *, user) -> None:
         """Raise a ValidationError when ``email`` is listed by another account, confirmed or not.
 

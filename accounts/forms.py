@@ -62,8 +62,10 @@ class AddEmailForm(allauth_forms.AddEmailForm):
         # The password first: without it, a stolen session could not even learn which addresses
         # have accounts from this form's answers.
         raise_if_reauthentication_required(context.request, app="allauth.account")
+        adapter = get_adapter()
+        adapter.validate_address_change_allowed(self.user)
         value = super().clean_email()
-        get_adapter().validate_address_is_free(value, user=self.user)
+        adapter.validate_address_is_free(value, user=self.user)
         return value
 
     def save(self, request):

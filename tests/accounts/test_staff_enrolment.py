@@ -143,3 +143,16 @@ def test_a_first_superuser_gets_a_link_from_the_command_line(capsys):
 @pytest.mark.parametrize("path", ["/admin/auth/user/", "/admin/auth/group/", "/admin/mfa/authenticator/"])
 def test_officers_still_cannot_open_users_groups_or_second_factors(desk_client, path):
     assert desk_client.get(path).status_code == 403
+
+
+def test_a_staff_password_alone_cannot_redirect_the_enrolment_link_elsewhere(client, tip_reviewer, superuser_desk):
+    log_in(client, tip_reviewer.email)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    response = client.post(reverse("account_email"), {"email": "attacker@evil.example", "action_add": ""})
+    assert response.status_code == 200
+    assert "Staff set up their second factor before changing their e-mail address" in response.content.decode()
+    superuser_desk.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "send_staff_enrolment_link", "_selected_action": [tip_reviewer.pk]},
+    )
+    assert [e.to for e in Email.objects.filter(template="account/email/staff_enrolment")] == [tip_reviewer.email]
