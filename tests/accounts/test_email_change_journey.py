@@ -2,6 +2,8 @@
 hears of it, the new one must be confirmed) and cannot take an address another account lists;
 axe-core checks every page."""
 
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
@@ -57,3 +59,16 @@ def test_changing_the_address_asks_for_the_password_and_tells_the_old_address(pa
     assert any(to == resident.email and "change of your" in subject for to, subject in sent), sent
     assert Email.objects.filter(template="account/email/email_confirmation", to="alice.new@example.com").exists()
     assert EmailAddress.objects.get_primary_email(resident) == resident.email
+
+    # Confirming the new address completes the change; the old address is told it happened.
+    [confirmation] = [m for m in mail.outbox if m.to == ["alice.new@example.com"]]
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", confirmation.body).group(0)
+    page.goto("/" + link.split("://", 1)[1].split("/", 1)[1])
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(lambda url: "/confirm-email/" not in url)
+    assert list(resident.emailaddress_set.values_list("email", "verified", "primary")) == [
+        ("alice.new@example.com", True, True)
+    ]
+    [changed] = [m for m in mail.outbox if m.to == [resident.email] and "was changed" in m.subject]
+    assert "alice.new@example.com" in changed.body
