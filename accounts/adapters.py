@@ -1,5 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import translation
 from django.utils.crypto import get_random_string
 
@@ -7,7 +10,23 @@ from outbox.services import email_queue
 
 # Only these values of allauth's e-mail context are stored in the outbox; our
 # templates for allauth's messages (templates/account/email/) use nothing else.
-_CONTEXT_KEYS = ("activate_url", "password_reset_url", "code", "key", "email", "signup_url")
+_CONTEXT_KEYS = (
+    "activate_url",
+    "password_reset_url",
+    "code",
+    "key",
+    "email",
+    "signup_url",
+    # A staff member's second-factor enrolment link (accounts/services.py): a secret, like the
+    # reset and confirmation links above.
+    "enrolment_url",
+    # Security notices (send_notification_mail): which addresses changed. No client address or
+    # user agent is kept: the outbox is readable by officers.
+    "from_email",
+    "to_email",
+    "deleted_email",
+    "new_email",
+)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -51,3 +70,66 @@ class AccountAdapter(DefaultAccountAdapter):
                 user=user, defaults={"preferred_language": translation.get_language() or settings.LANGUAGE_CODE}
             )
         return user
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None):
+        """allauth's security notices, without the client address and user agent it adds.
+
+        The notices go through the outbox (send_mail), whose rows officers can read; the time of
+        the change is the e-mail's own date.
+        """
+        from allauth.account import app_settings
+
+        if not app_settings.EMAIL_NOTIFICATIONS:
+            return
+        if not email:
+            email = EmailAddress.objects.get_primary_email(user)
+        if not email:
+            return
+        kept = {"user": user, **{key: value for key, value in (context or {}).items() if key in _CONTEXT_KEYS}}
+        self.send_mail(template_prefix, email, kept)
+
+    def send_email_change_requested_mail(self, user, *, new_email: str) -> None:
+        """Tell the account's current address that a change to ``new_email`` was asked for."""
+        self.send_notification_mail("account/email/email_change_requested", user, {"new_email": new_email})
+
+    def validate_address_change_allowed(self, user) -> None:
+        """Raise a ValidationError when a staff member without a second factor changes their address.
+
+        Their enrolment link goes to the confirmed address: whoever holds only their password must
+        not be able to point it at an inbox of their own. A superuser changes it in the admin.
+        """
+        from allauth.mfa.models import Authenticator
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        if user.is_staff and not Authenticator.objects.filter(user=user).exists():
+            raise ValidationError(
+                _(
+                    "Staff set up their second factor before changing their e-mail address. "
+                    "Open your enrolment link first, or ask a superuser to change the address."
+                )
+            )
+
+    def validate_address_is_free(self, email: str, *, user) -> None:
+        """Raise a ValidationError when ``email`` is listed by another account, confirmed or not.
+
+        Parking someone's address on your own account must not be possible: it would block their
+        sign-up or, confirmed later by mistake, hand their password resets to you.
+        """
+        from accounts.selectors import accounts_holding
+
+        if accounts_holding(email, except_user=user):
+            raise self.validation_error("email_taken")
+
+    def confirm_email(self, request, email_address) -> bool:
+        """Confirming proves the address is yours: unconfirmed claims of it on other accounts go."""
+        with transaction.atomic():
+            confirmed = super().confirm_email(request, email_address)
+            if confirmed:
+                others = EmailAddress.objects.filter(email__iexact=email_address.email, verified=False).exclude(
+                    user_id=email_address.user_id
+                )
+                squatters = list(others.values_list("user_id", flat=True))
+                others.delete()
+                get_user_model().objects.filter(pk__in=squatters, email__iexact=email_address.email).update(email="")
+        return confirmed

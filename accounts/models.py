@@ -29,3 +29,34 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.display_name or self.user.email
+
+
+class StaffEnrolment(models.Model):
+    """A single-use link that lets a staff member set up their first second factor.
+
+    A password alone must not be enough to enrol an authenticator on a staff account: whoever
+    holds the password would enrol their own and own the officers' desk. The link goes to the
+    account's confirmed address; only a SHA-256 hash of its token is kept, so neither the admin,
+    a dump nor a backup yields a working link.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_enrolments")
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("staff enrolment link")
+        verbose_name_plural = _("staff enrolment links")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"

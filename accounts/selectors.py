@@ -27,3 +27,32 @@ def public_name_for(user) -> str:
         profile = None
     name = (profile.display_name.strip() if profile is not None else "") or user.first_name.strip()
     return name or gettext("A resident")
+
+
+def only_unverified_claims(email: str) -> bool:
+    """True when accounts list ``email`` but none has confirmed it.
+
+    An account whose own e-mail field holds the address without a matching address row (made in
+    the admin or by a command) counts as a confirmed owner: nothing proves otherwise.
+    """
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    rows = list(EmailAddress.objects.filter(email__iexact=email).values_list("user_id", "verified"))
+    if any(verified for _user_id, verified in rows):
+        return False
+    claimed_by = {user_id for user_id, _verified in rows}
+    by_field = set(get_user_model().objects.filter(email__iexact=email).values_list("pk", flat=True))
+    return bool(claimed_by) and by_field <= claimed_by
+
+
+def accounts_holding(email: str, *, except_user=None) -> list:
+    """The ids of accounts that list ``email`` (confirmed or not, as an address row or their e-mail field)."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    ids = set(EmailAddress.objects.filter(email__iexact=email).values_list("user_id", flat=True))
+    ids |= set(get_user_model().objects.filter(email__iexact=email).values_list("pk", flat=True))
+    if except_user is not None:
+        ids.discard(except_user.pk)
+    return sorted(ids)

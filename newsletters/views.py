@@ -1,5 +1,6 @@
 import hmac
 import json
+import logging
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,6 +16,8 @@ from newsletters import links, selectors, services
 from newsletters.forms import PreferencesForm, SubscribeForm
 from newsletters.models import ConsentRecord, Subscription
 
+logger = logging.getLogger(__name__)
+
 
 def _invalid_link(request: HttpRequest) -> HttpResponse:
     return render(request, "newsletters/invalid_link.html", status=400)
@@ -26,13 +29,14 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         return redirect("newsletters:preferences")
     form = SubscribeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.subscription_request(
+        request_subscription_later(
             email=form.cleaned_data["email"],
-            topics=form.cleaned_data["topics"],
-            neighbourhoods=form.cleaned_data["neighbourhoods"],
+            topics=list(form.cleaned_data["topics"]),
+            neighbourhood_ids=[neighbourhood.pk for neighbourhood in form.cleaned_data["neighbourhoods"]],
             language=form.cleaned_data["language"],
         )
-        # The same answer whether or not the address was subscribed already: nothing to learn here.
+        # The same answer, in the same time, whether the address is new, pending or subscribed: the
+        # work that differs runs in a task.
         return redirect("newsletters:subscribe-sent")
     return render(request, "newsletters/subscribe.html", {"form": form})
 
@@ -131,3 +135,15 @@ def bounce_webhook(request: HttpRequest) -> JsonResponse:
     except services.SubscriptionError as error:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse(counts)
+
+
+def request_subscription_later(*, email: str, topics: list[str], neighbourhood_ids: list[int], language: str) -> None:
+    """Hand a subscription request to the worker; with the broker down, do it now rather than lose it."""
+    from newsletters.tasks import request_subscription
+
+    arguments = {"email": email, "topics": topics, "neighbourhood_ids": neighbourhood_ids, "language": language}
+    try:
+        request_subscription.apply_async(kwargs=arguments, retry=False)
+    except Exception as exc:  # kombu and redis raise several types; all mean "broker unavailable".
+        logger.warning("Broker unavailable, subscription request handled in the request: %s", exc)
+        services.subscription_request(email=email, topics=topics, neighbourhoods=neighbourhood_ids, language=language)

@@ -47,6 +47,8 @@ class SecurityHeadersMiddleware:
 
 
 STAFF_SESSION_ENDS_KEY = "precinct_staff_session_ends"
+# Until when this session may set up a staff member's first second factor (an enrolment link was used).
+STAFF_ENROLMENT_UNTIL_KEY = "precinct_staff_enrolment_until"
 
 
 def start_staff_session(request) -> None:
@@ -56,20 +58,33 @@ def start_staff_session(request) -> None:
     request.session.set_expiry(settings.STAFF_SESSION_AGE)
 
 
+def open_staff_enrolment_window(request) -> None:
+    """Let this session set up a first second factor for STAFF_ENROLMENT_WINDOW_SECONDS."""
+    request.session[STAFF_ENROLMENT_UNTIL_KEY] = time.time() + settings.STAFF_ENROLMENT_WINDOW_SECONDS
+
+
+def staff_enrolment_window_open(request) -> bool:
+    return time.time() < request.session.get(STAFF_ENROLMENT_UNTIL_KEY, 0)
+
+
 class StaffAccountMiddleware:
     """Officers' accounts are held to more than residents': a second factor and shorter sessions.
 
     - A staff session ends STAFF_SESSION_AGE after log-in (residents keep SESSION_COOKIE_AGE),
       whatever "remember me" said; the end is checked here, on the server, at every request.
-    - The admin stays closed to staff without an authenticator app (TOTP): they are sent to
-      allauth's set-up page with a message. Once one is active, allauth asks for a code at
-      every log-in, so the admin is only reached with two factors.
+    - The admin stays closed to staff without an authenticator app (TOTP). Once one is active,
+      allauth asks for a code at every log-in, so the admin is only reached with two factors.
+    - A staff member with no second factor at all cannot set one up with their password alone
+      (whoever stole it would enrol their own): allauth's second-factor pages open only in a
+      session that used an enrolment link e-mailed to the account's confirmed address
+      (accounts/services.py). Without one, they are sent to a page that says how to get one.
     Runs after AuthenticationMiddleware and MessageMiddleware.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.admin_prefix = "/admin/"
+        self.mfa_prefix = None
 
     def __call__(self, request):
         user = request.user
@@ -82,19 +97,29 @@ class StaffAccountMiddleware:
                 logout(request)
                 messages.info(request, _("Your officer session has ended. Please log in again."))
                 return redirect_to_login(request.get_full_path(), reverse("account_login"))
-            if request.path.startswith(self.admin_prefix) and not self._has_totp(user):
-                messages.warning(
-                    request,
-                    _(
-                        "Officers must protect their account with a second factor before the officers' desk "
-                        "opens. Set up an authenticator app below, then keep your recovery codes somewhere safe."
-                    ),
-                )
-                return redirect(reverse("mfa_activate_totp"))
+            at_admin = request.path.startswith(self.admin_prefix)
+            if at_admin or request.path.startswith(self._mfa_prefix()):
+                factors = self._second_factors(user)
+                if not factors and not staff_enrolment_window_open(request):
+                    return redirect("accounts:staff-enrolment-needed")
+                if at_admin and "totp" not in factors:
+                    messages.warning(
+                        request,
+                        _(
+                            "Officers must protect their account with a second factor before the officers' desk "
+                            "opens. Set up an authenticator app below, then keep your recovery codes somewhere safe."
+                        ),
+                    )
+                    return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 
+    def _mfa_prefix(self) -> str:
+        if self.mfa_prefix is None:
+            self.mfa_prefix = reverse("mfa_index")
+        return self.mfa_prefix
+
     @staticmethod
-    def _has_totp(user) -> bool:
+    def _second_factors(user) -> set[str]:
         from allauth.mfa.models import Authenticator
 
-        return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        return set(Authenticator.objects.filter(user=user).values_list("type", flat=True))

@@ -258,6 +258,38 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.SignupForm",
+    "add_email": "accounts.forms.AddEmailForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+}
+# A stolen session is not enough to take an account over: changing the address (or removing one)
+# asks for the password again, and the owner is e-mailed about every address, password and
+# second-factor change (templates/account/email/, templates/mfa/email/).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("ACCOUNT_REAUTHENTICATION_SECONDS", 300)
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# One address per account; a new one replaces the old only once it is confirmed.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+# allauth's limits, per client address ("ip"), account ("user") or typed address ("key"). Rate-limited
+# pages answer 429 with templates/429.html. Each is listed in docs/deploy.md.
+ACCOUNT_RATE_LIMITS = {
+    "login": env_str("ACCOUNT_RATE_LIMIT_LOGIN", "30/m/ip"),
+    "login_failed": env_str("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/300s/key"),
+    "signup": env_str("ACCOUNT_RATE_LIMIT_SIGNUP", "20/m/ip"),
+    "reset_password": env_str("ACCOUNT_RATE_LIMIT_RESET_PASSWORD", "20/m/ip,5/m/key"),
+    "reset_password_from_key": env_str("ACCOUNT_RATE_LIMIT_RESET_PASSWORD_FROM_KEY", "20/m/ip"),
+    "change_password": env_str("ACCOUNT_RATE_LIMIT_CHANGE_PASSWORD", "5/m/user"),
+    "manage_email": env_str("ACCOUNT_RATE_LIMIT_MANAGE_EMAIL", "10/m/user"),
+    "confirm_email": env_str("ACCOUNT_RATE_LIMIT_CONFIRM_EMAIL", "1/3m/key"),
+    "reauthenticate": env_str("ACCOUNT_RATE_LIMIT_REAUTHENTICATE", "10/m/user"),
+}
+# A staff member's first second factor needs an enrolment link sent to their verified address
+# (accounts/enrolment.py): their password alone never lets anyone enrol an authenticator.
+STAFF_ENROLMENT_LINK_HOURS = env_int("STAFF_ENROLMENT_LINK_HOURS", 72)
+# After the link is opened, how long the officer has to finish setting up the authenticator app.
+STAFF_ENROLMENT_WINDOW_SECONDS = env_int("STAFF_ENROLMENT_WINDOW_SECONDS", 15 * 60)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
 LOGIN_URL = "account_login"

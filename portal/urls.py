@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from portal import views
 
@@ -18,6 +19,14 @@ urlpatterns = [
     path("watch/", include("watch.urls")),
     # Before the admin's own URLs: its log-in form has neither rate limits nor a second factor.
     path("admin/login/", views.admin_login, name="admin-login"),
+    # The admin's own password change has no rate limit: allauth's page has one, re-asks for the
+    # current password and e-mails the owner.
+    path(
+        "admin/password_change/",
+        RedirectView.as_view(pattern_name="account_change_password"),
+        name="admin-password-change",
+    ),
+    path("admin/password_change/done/", RedirectView.as_view(pattern_name="account_change_password")),
     path("admin/", admin.site.urls),
 ]
 

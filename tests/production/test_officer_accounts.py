@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from accounts import services
 from tests.conftest import PASSWORD, enrol_totp, make_user
 
 
@@ -31,12 +32,13 @@ def officer_with_totp(officer):
 
 
 @pytest.mark.django_db
-def test_staff_without_an_authenticator_app_is_sent_to_set_one_up(officer_client):
+def test_staff_without_a_second_factor_are_told_how_to_get_their_enrolment_link(officer_client):
     response = officer_client.get("/admin/", follow=True)
-    assert response.redirect_chain[0] == (reverse("mfa_activate_totp"), 302)
-    assert "protect their account with a second factor" in response.content.decode()
-    # Every admin page is closed, not just the index.
-    assert officer_client.get("/admin/outbox/email/").url == reverse("mfa_activate_totp")
+    assert response.redirect_chain[0] == (reverse("accounts:staff-enrolment-needed"), 302)
+    assert "open the enrolment link we e-mailed" in response.content.decode()
+    # Every admin page is closed, not just the index, and so is setting up a factor with the password alone.
+    assert officer_client.get("/admin/outbox/email/").url == reverse("accounts:staff-enrolment-needed")
+    assert officer_client.get(reverse("mfa_activate_totp")).url == reverse("accounts:staff-enrolment-needed")
 
 
 @pytest.mark.django_db
@@ -66,6 +68,8 @@ def test_staff_with_totp_logs_in_with_a_code_and_gets_into_the_admin(client, off
 @pytest.mark.django_db
 def test_activating_totp_creates_recovery_codes_and_opens_the_admin(client, officer):
     assert log_in(client, officer.email).url == "/admin/"
+    token = services.staff_enrolment_issue(user=officer).rsplit("/", 2)[-2]
+    client.post(reverse("accounts:staff-enrolment", args=[token]))
     assert client.get("/admin/").url == reverse("mfa_activate_totp")
     # allauth asks for the password once more before a second factor is added.
     reauthenticate = client.get(reverse("mfa_activate_totp"))

@@ -1,0 +1,41 @@
+"""Password changes are rate-limited wherever they are offered, and a limit answers with a clear,
+translated page saying when to try again."""
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import PASSWORD, desk_client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_admins_password_change_is_allauths_rate_limited_page(officer):
+    desk = desk_client_for(officer)
+    response = desk.get("/admin/password_change/")
+    assert response.status_code == 302
+    assert response.url == reverse("account_change_password")
+    # Guessing the current password through the admin's form is no longer possible.
+    response = desk.post(
+        "/admin/password_change/", {"old_password": "guess", "new_password1": "x", "new_password2": "x"}
+    )
+    assert response.status_code == 302 and response.url == reverse("account_change_password")
+
+
+def test_wrong_current_passwords_are_stopped_with_a_translated_message(resident_client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "change_password": "5/m/user"}
+    url = reverse("account_change_password")
+    answers = [
+        resident_client.post(url, {"oldpassword": f"wrong-{n}", "password1": "x" * 14, "password2": "x" * 14})
+        for n in range(6)
+    ]
+    assert [a.status_code for a in answers[:5]] == [200] * 5
+    assert answers[5].status_code == 429
+    assert "Please wait a few minutes, then try again." in answers[5].content.decode()
+    # Even the right password waits out the limit.
+    right = resident_client.post(url, {"oldpassword": PASSWORD, "password1": "x" * 14, "password2": "x" * 14})
+    assert right.status_code == 429
+
+    resident_client.cookies["django_language"] = "es"
+    spanish = resident_client.post(url, {"oldpassword": "wrong", "password1": "x", "password2": "x"})
+    assert spanish.status_code == 429
+    assert 'lang="es"' in spanish.content.decode()
