@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from newsletters import services
+from newsletters.forms import NewsletterForm
 from newsletters.models import ConsentRecord, Newsletter, Subscription, Suppression
 from outbox.models import Email
 from outbox.services import email_render
@@ -150,6 +151,7 @@ class SuppressionAdmin(admin.ModelAdmin):
 
 @admin.register(Newsletter)
 class NewsletterAdmin(admin.ModelAdmin):
+    form = NewsletterForm
     list_display = [
         "subject",
         "status",
