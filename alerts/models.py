@@ -89,6 +89,25 @@ class Alert(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # With ALERTS_REQUIRE_APPROVAL, whoever wrote the words last may not be the one who sends them.
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last edited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # An update waiting for a second approver: {field: value as JSON, "neighbourhoods": [ids]}.
+    pending_update = models.JSONField(_("update awaiting approval"), default=dict, blank=True)
+    pending_update_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("update proposed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     published_at = models.DateTimeField(_("first published"), null=True, blank=True)
     last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True, db_index=True)
 
