@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from accounts.models import Profile
+from audit.mixins import AuditedModelAdmin
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(AuditedModelAdmin):
     list_display = ["user", "display_name", "home_neighbourhood", "preferred_language"]
     list_filter = ["home_neighbourhood", "preferred_language"]
     search_fields = ["user__email", "display_name"]

@@ -15,6 +15,7 @@ from alerts import services
 from alerts.cap import cap_document
 from alerts.forms import AlertCancelForm, AlertForm
 from alerts.models import Alert, AlertRecipient, AlertRevision
+from audit.mixins import AuditedModelAdmin
 
 
 class AlertRevisionInline(admin.TabularInline):
@@ -30,7 +31,7 @@ class AlertRevisionInline(admin.TabularInline):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(AuditedModelAdmin):
     """Drafts are edited here; publishing, updating and cancelling go through the buttons, i.e. the services."""
 
     form = AlertForm
@@ -254,7 +255,7 @@ def _proposal_initial(proposal: dict) -> dict:
 
 
 @admin.register(AlertRecipient)
-class AlertRecipientAdmin(admin.ModelAdmin):
+class AlertRecipientAdmin(AuditedModelAdmin):
     list_display = ["email", "alert", "language", "added_at"]
     list_filter = ["language"]
     search_fields = ["email", "alert__headline"]

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.mixins import AuditedModelAdmin
 from newsletters import services
 from newsletters.forms import NewsletterForm
 from newsletters.models import ConsentRecord, Newsletter, Subscription, Suppression
@@ -73,7 +74,7 @@ class ConsentRecordInline(admin.TabularInline):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(AuditedModelAdmin):
     list_display = ["email", "status", "digest_frequency", "language", "created_at", "confirmed_at"]
     list_filter = ["status", "digest_frequency", "language"]
     search_fields = ["=email"]  # Exact match: a LIKE '%…%' scan over 100,000 rows is slow.
@@ -133,7 +134,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Suppression)
-class SuppressionAdmin(admin.ModelAdmin):
+class SuppressionAdmin(AuditedModelAdmin):
     list_display = ["email", "reason", "created_at"]
     list_filter = ["reason"]
     search_fields = ["=email"]
@@ -150,7 +151,7 @@ class SuppressionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Newsletter)
-class NewsletterAdmin(admin.ModelAdmin):
+class NewsletterAdmin(AuditedModelAdmin):
     form = NewsletterForm
     list_display = [
         "subject",

@@ -6,6 +6,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.mixins import AuditedModelAdmin
 from watch import services
 from watch.forms import WatchGroupDeclineForm
 from watch.models import Concern, Membership, Post, WatchGroup
@@ -35,7 +36,7 @@ class PostInline(admin.StackedInline):
 
 
 @admin.register(WatchGroup)
-class WatchGroupAdmin(admin.ModelAdmin):
+class WatchGroupAdmin(AuditedModelAdmin):
     """Approving makes the officer the group's liaison; announcements are posted from the group's page."""
 
     list_display = ["name", "neighbourhood", "status", "liaison", "coordinator", "created_at"]
@@ -123,7 +124,7 @@ class WatchGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(AuditedModelAdmin):
     list_display = ["title", "group", "author", "author_role", "created_at"]
     list_filter = ["author_role", "group__neighbourhood"]
     search_fields = ["title", "body", "group__name"]
@@ -136,7 +137,7 @@ class PostAdmin(admin.ModelAdmin):
 
 
 @admin.register(Concern)
-class ConcernAdmin(admin.ModelAdmin):
+class ConcernAdmin(AuditedModelAdmin):
     list_display = ["subject", "group", "reporter", "created_at"]
     list_filter = ["group__neighbourhood"]
     search_fields = ["subject", "body", "group__name"]
