@@ -74,6 +74,8 @@ def test_an_update_waits_for_a_second_approver(
     assert alert_for_a.revisions.count() == 1
 
     second_client = desk_client_for(second_approver)
+    change_page = second_client.get(f"/admin/alerts/alert/{alert_for_a.pk}/change/").content.decode()
+    assert "Review the update awaiting approval" in change_page
     page = second_client.get(f"/admin/alerts/alert/{alert_for_a.pk}/send-update/").content.decode()
     assert "Send the proposed update" in page
     assert "Burglaries spreading" in page
