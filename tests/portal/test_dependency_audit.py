@@ -23,15 +23,17 @@ def load_audit_script():
     return module
 
 
-def run_audit(**extra_env) -> subprocess.CompletedProcess:
+def run_audit(cache: Path, **extra_env) -> subprocess.CompletedProcess:
     env = {**os.environ, "HTTPS_PROXY": UNREACHABLE, "https_proxy": UNREACHABLE, "NO_PROXY": "", "no_proxy": ""}
+    # An empty HTTP cache: answers cached by an earlier audit (bin/test runs one first) must not stand in for PyPI.
+    env.update({"PIP_CACHE_DIR": str(cache), "XDG_CACHE_HOME": str(cache)})
     env.pop("PIP_AUDIT_REQUIRED", None)
     env.update(extra_env)
     return subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True, env=env, timeout=300)
 
 
-def test_with_pypi_unreachable_the_summary_says_not_run_and_an_offline_run_goes_on():
-    result = run_audit()
+def test_with_pypi_unreachable_the_summary_says_not_run_and_an_offline_run_goes_on(tmp_path):
+    result = run_audit(tmp_path)
 
     summary = result.stdout.strip().splitlines()[-1]
     assert summary.startswith("pip-audit: NOT RUN ("), result.stdout
@@ -40,8 +42,8 @@ def test_with_pypi_unreachable_the_summary_says_not_run_and_an_offline_run_goes_
     assert result.returncode == 0
 
 
-def test_with_pypi_unreachable_and_the_audit_required_it_fails():
-    result = run_audit(PIP_AUDIT_REQUIRED="1")
+def test_with_pypi_unreachable_and_the_audit_required_it_fails(tmp_path):
+    result = run_audit(tmp_path, PIP_AUDIT_REQUIRED="1")
 
     assert result.stdout.strip().splitlines()[-1].startswith("pip-audit: NOT RUN (")
     assert result.returncode == 1
