@@ -14,20 +14,11 @@ from django.db import models
 from audit.services import MAX_IDS_PER_ENTRY, audit_export, audit_record
 
 
-def audit_label(obj: models.Model) -> str:
-    """The object's label for the log, or "<model> #<id>" where the label could identify a person."""
-    label = str(obj)
-    holds_email = any(isinstance(field, models.EmailField) for field in obj._meta.concrete_fields)
-    if holds_email or "@" in label:
-        return f"{obj._meta.verbose_name} #{obj.pk}"
-    return label
-
-
 def _record(request, action: str, obj: models.Model, detail: dict | None = None) -> None:
     if obj.pk is None:  # saved through a service that wrote its own row (and its own entry)
         audit_record(actor=request.user, action=action, target=type(obj), detail=detail)
         return
-    audit_record(actor=request.user, action=action, target=obj, detail=detail, target_repr=audit_label(obj))
+    audit_record(actor=request.user, action=action, target=obj, detail=detail)
 
 
 def _summary(message) -> dict:

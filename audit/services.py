@@ -15,14 +15,15 @@ def audit_record(
     """Write one audit entry. Call it inside the service's transaction so both land or neither.
 
     ``target`` is an object, or a model class for what concerns many objects (an export, an
-    action on a selection); ``target_repr`` replaces ``str(target)`` where that would be personal.
+    action on a selection). The entry names the object by ``target_repr``, else by its label
+    unless that could identify a person (``audit_label``).
     """
     if isinstance(target, type):
         target_type, target_id = target._meta.label_lower, ""
         label = target_repr or str(target._meta.verbose_name_plural)
     else:
         target_type, target_id = target._meta.label_lower, str(target.pk)
-        label = target_repr or str(target)
+        label = target_repr or audit_label(target)
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
@@ -31,6 +32,16 @@ def audit_record(
         target_repr=label[:200],
         detail=detail or {},
     )
+
+
+def audit_label(obj: models.Model) -> str:
+    """The object's label for the log, or "<model> #<id>" where the label could identify a person
+    (it shows an e-mail address, or the model holds one): the log outlives the person's data."""
+    label = str(obj)
+    holds_email = any(isinstance(field, models.EmailField) for field in obj._meta.concrete_fields)
+    if holds_email or "@" in label:
+        return f"{obj._meta.verbose_name} #{obj.pk}"
+    return label
 
 
 def audit_export(request, response, *, target=None, queryset=None) -> AuditEntry:

@@ -240,3 +240,14 @@ def test_audit_entries_stay_read_only(chief_client, desk_client, officer):
         entry.save()
     with pytest.raises(ValueError, match="never deleted"):
         entry.delete()
+
+
+def test_entries_written_by_services_name_a_person_by_record_not_address(officer):
+    from audit.services import audit_record
+    from newsletters.models import Suppression
+
+    suppression = Suppression.objects.create(email="bounced@example.com", reason="manual")
+
+    entry = audit_record(actor=officer, action="newsletters.suppression.add", target=suppression)
+
+    assert entry.target_repr == f"suppressed address #{suppression.pk}"
