@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts import services
 from accounts.models import Profile
 from accounts.staff_access import staff_access_changed
+from audit.mixins import AuditedModelAdmin
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(AuditedModelAdmin):
     list_display = ["user", "display_name", "home_neighbourhood", "preferred_language"]
     list_filter = ["home_neighbourhood", "preferred_language"]
     search_fields = ["user__email", "display_name"]
@@ -37,7 +38,7 @@ def send_staff_enrolment_link(modeladmin, request, queryset):
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(AuditedModelAdmin, UserAdmin):
     """Django's user admin, which e-mails an enrolment link when it makes someone staff (a new staff
     member sets up their second factor only through that link, portal/middleware.py) and tells
     features when staff access may have shrunk."""
@@ -67,7 +68,7 @@ class StaffUserAdmin(UserAdmin):
 
 
 @admin.register(Group)
-class StaffGroupAdmin(GroupAdmin):
+class StaffGroupAdmin(AuditedModelAdmin, GroupAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if change:

@@ -1,3 +1,6 @@
+from datetime import datetime
+
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -12,6 +15,7 @@ from alerts import services
 from alerts.cap import cap_document
 from alerts.forms import AlertCancelForm, AlertForm
 from alerts.models import Alert, AlertRecipient, AlertRevision
+from audit.mixins import AuditedModelAdmin
 
 
 class AlertRevisionInline(admin.TabularInline):
@@ -27,7 +31,7 @@ class AlertRevisionInline(admin.TabularInline):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(AuditedModelAdmin):
     """Drafts are edited here; publishing, updating and cancelling go through the buttons, i.e. the services."""
 
     form = AlertForm
@@ -64,6 +68,7 @@ class AlertAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        services.alert_draft_save(actor=request.user, alert=obj)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -140,30 +145,61 @@ class AlertAdmin(admin.ModelAdmin):
         )
 
     def update_view(self, request, pk):
+        """Write an update and send it; with approval required, write it for another approver to send,
+        or send the one another officer wrote ("_approve")."""
         alert = self._alert(request, pk)
+        approval = settings.ALERTS_REQUIRE_APPROVAL
+        if request.method == "POST" and approval and "_approve" in request.POST:
+            try:
+                services.alert_update_approve(actor=request.user, alert=alert)
+            except services.AlertError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return redirect(reverse("admin:alerts_alert_update", args=[alert.pk]))
+            self.message_user(request, _("Update sent to everyone who got the alert."))
+            return redirect(reverse("admin:alerts_alert_change", args=[alert.pk]))
         # The admin's own form class (date pickers, neighbourhood chooser); None: every field editable.
         form_class = self.get_form(request, None, fields=AlertForm.Meta.fields)
-        form = form_class(request.POST or None, instance=alert)
+        # A proposal is shown to be read; a posted form is compared with the alert as it stands.
+        showing_proposal = request.method != "POST" and approval and alert.pending_update
+        initial = _proposal_initial(alert.pending_update) if showing_proposal else None
+        form = form_class(request.POST or None, instance=alert, initial=initial)
         if request.method == "POST" and form.is_valid():
             changes = {
                 field: form.cleaned_data[field] for field in services.CONTENT_FIELDS if field in form.changed_data
             }
+            arguments = {
+                "actor": request.user,
+                "alert": Alert.objects.get(pk=alert.pk),
+                "changes": changes,
+                "neighbourhoods": form.cleaned_data["neighbourhoods"],
+            }
             try:
-                services.alert_update(
-                    actor=request.user,
-                    alert=Alert.objects.get(pk=alert.pk),
-                    changes=changes,
-                    neighbourhoods=form.cleaned_data["neighbourhoods"],
-                )
+                if approval:
+                    services.alert_update_propose(**arguments)
+                else:
+                    services.alert_update(**arguments)
             except services.AlertError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
-                self.message_user(request, _("Update sent to everyone who got the alert."))
+                if approval:
+                    self.message_user(request, _("Update saved for approval: another approver must send it."))
+                else:
+                    self.message_user(request, _("Update sent to everyone who got the alert."))
                 return redirect(reverse("admin:alerts_alert_change", args=[alert.pk]))
+        proposed_by = alert.pending_update_by if approval and alert.pending_update else None
         return TemplateResponse(
             request,
             "admin/alerts/alert/update.html",
-            self._context(request, alert, title=_("Send an update"), form=form, media=self.media + form.media),
+            self._context(
+                request,
+                alert,
+                title=_("Send an update"),
+                form=form,
+                media=self.media + form.media,
+                button=_("Save the update for approval") if approval else None,
+                proposed_by=proposed_by,
+                may_approve=proposed_by is not None and alert.pending_update_by_id != request.user.pk,
+            ),
         )
 
     def cancel_view(self, request, pk):
@@ -208,8 +244,18 @@ class AlertAdmin(admin.ModelAdmin):
         return done
 
 
+def _proposal_initial(proposal: dict) -> dict:
+    """The form's initial values for a proposed update (stored as JSON: ISO dates, neighbourhood ids)."""
+    initial = {}
+    for field, value in proposal.items():
+        if field in ("starts_at", "expires_at"):
+            value = timezone.localtime(datetime.fromisoformat(value))
+        initial[field] = value
+    return initial
+
+
 @admin.register(AlertRecipient)
-class AlertRecipientAdmin(admin.ModelAdmin):
+class AlertRecipientAdmin(AuditedModelAdmin):
     list_display = ["email", "alert", "language", "added_at"]
     list_filter = ["language"]
     search_fields = ["email", "alert__headline"]

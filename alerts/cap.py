@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from alerts.models import AlertRevision
+from portal.text import xml_safe_text
 
 CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
 CAP_CONTENT_TYPE = "application/cap+xml"
@@ -79,7 +80,8 @@ def _tag(name: str) -> str:
 
 def _add(parent: ET.Element, name: str, text: str) -> ET.Element:
     element = ET.SubElement(parent, _tag(name))
-    element.text = text
+    # Revisions sent before input was cleaned may hold characters XML cannot carry.
+    element.text = xml_safe_text(text)
     return element
 
 

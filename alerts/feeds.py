@@ -12,6 +12,7 @@ from alerts import selectors
 from alerts.cap import CAP_CONTENT_TYPE
 from alerts.models import Alert, AlertRevision
 from neighbourhoods.models import Neighbourhood
+from portal.text import xml_safe_text
 
 FEED_SIZE = 50
 
@@ -20,7 +21,25 @@ def _absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
 
 
-class AlertFeedGenerator(Atom1Feed):
+def _xml_safe(value):
+    if isinstance(value, str):
+        return xml_safe_text(value)
+    if isinstance(value, list | tuple):
+        return [_xml_safe(part) for part in value]
+    return value
+
+
+class XmlSafeAtom1Feed(Atom1Feed):
+    """Atom that stays well-formed whatever an older row holds: characters XML cannot carry are dropped."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*(_xml_safe(arg) for arg in args), **{key: _xml_safe(v) for key, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*(_xml_safe(arg) for arg in args), **{key: _xml_safe(v) for key, v in kwargs.items()})
+
+
+class AlertFeedGenerator(XmlSafeAtom1Feed):
     """Atom, with each alert's CAP document linked beside its page (rel="related")."""
 
     def add_item_elements(self, handler, item):
@@ -30,7 +49,7 @@ class AlertFeedGenerator(Atom1Feed):
         )
 
 
-class CapFeedGenerator(Atom1Feed):
+class CapFeedGenerator(XmlSafeAtom1Feed):
     """Atom with each entry's CAP document linked as rel="alternate" type="application/cap+xml"."""
 
     def add_item_elements(self, handler, item):

@@ -3,9 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Alert
 from alerts.services import AlertError, alert_validate
+from portal.text import TextCleaningFormMixin
 
 
-class AlertForm(forms.ModelForm):
+class AlertForm(TextCleaningFormMixin, forms.ModelForm):
     """The alert's content, for drafting and for updates; refuses an alert with no audience or no duration."""
 
     class Meta:
@@ -41,7 +42,7 @@ class AlertForm(forms.ModelForm):
         return cleaned
 
 
-class AlertCancelForm(forms.Form):
+class AlertCancelForm(TextCleaningFormMixin, forms.Form):
     note = forms.CharField(
         label=_("Why it is cancelled"),
         required=False,

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Neighbourhood
+from portal.text import validate_no_control_characters, validate_single_line
 
 
 class Alert(models.Model):
@@ -55,13 +56,19 @@ class Alert(models.Model):
         OTHER = "Other", _("Other")
 
     code = models.UUIDField(_("public code"), default=uuid.uuid4, unique=True, editable=False)
-    headline = models.CharField(_("headline"), max_length=160)
+    headline = models.CharField(_("headline"), max_length=160, validators=[validate_single_line])
     event = models.CharField(
-        _("event"), max_length=100, help_text=_("What happened, in a few words: “Missing child”, “Road closure”.")
+        _("event"),
+        max_length=100,
+        help_text=_("What happened, in a few words: “Missing child”, “Road closure”."),
+        validators=[validate_single_line],
     )
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), validators=[validate_no_control_characters])
     instruction = models.TextField(
-        _("what residents should do"), blank=True, help_text=_("For example: “Avoid Main Street”, “Lock car doors”.")
+        _("what residents should do"),
+        blank=True,
+        help_text=_("For example: “Avoid Main Street”, “Lock car doors”."),
+        validators=[validate_no_control_characters],
     )
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.SAFETY)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MODERATE)
@@ -82,6 +89,25 @@ class Alert(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # With ALERTS_REQUIRE_APPROVAL, whoever wrote the words last may not be the one who sends them.
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last edited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # An update waiting for a second approver: {field: value as JSON, "neighbourhoods": [ids]}.
+    pending_update = models.JSONField(_("update awaiting approval"), default=dict, blank=True)
+    pending_update_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("update proposed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     published_at = models.DateTimeField(_("first published"), null=True, blank=True)
     last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True, db_index=True)
 

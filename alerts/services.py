@@ -45,6 +45,62 @@ def alert_validate(*, city_wide: bool, neighbourhoods, starts_at, expires_at) ->
         raise AlertError(_("The alert must expire after it starts."))
 
 
+def alert_draft_save(*, actor, alert: Alert) -> None:
+    """Record who wrote a draft's words last (the admin's save calls it after saving the draft)."""
+    Alert.objects.filter(pk=alert.pk).update(last_edited_by=actor)
+    alert.last_edited_by = actor
+
+
+def alert_update_propose(*, actor, alert: Alert, changes: dict, neighbourhoods=None) -> None:
+    """With approval required: keep an update for a second approver to send (``alert_update_approve``).
+
+    Replaces any earlier proposal; whoever proposes it may not send it. Raises AlertError if the
+    alert cannot be updated or the proposed values are invalid.
+    """
+    unknown = set(changes) - set(CONTENT_FIELDS)
+    if unknown:
+        raise ValueError(f"alert_update_propose cannot change {sorted(unknown)}")
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        if not actor.has_perm("alerts.change_alert"):
+            raise AlertError(_("You do not have permission to send alerts."))
+        _check_updatable(alert)
+        proposal = {
+            field: value.isoformat() if isinstance(value, datetime) else value for field, value in changes.items()
+        }
+        if neighbourhoods is not None:
+            proposal["neighbourhoods"] = sorted(n.pk for n in neighbourhoods)
+        Alert.objects.filter(pk=alert.pk).update(pending_update=proposal, pending_update_by=actor)
+        audit_record(actor=actor, action="alerts.update_proposed", target=alert, detail={"changed": sorted(proposal)})
+
+
+def alert_update_approve(*, actor, alert: Alert) -> AlertRevision:
+    """Send the update another officer proposed. Raises AlertError if there is none, or ``actor``
+    proposed it, or it is no longer valid."""
+    from neighbourhoods.models import Neighbourhood
+
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        if not alert.pending_update:
+            raise AlertError(_("There is no proposed update to send."))
+        if alert.pending_update_by_id == actor.pk:
+            raise AlertError(_("You proposed this update; another approver must send it."))
+        proposal = dict(alert.pending_update)
+        ids = proposal.pop("neighbourhoods", None)
+        changes = {
+            field: datetime.fromisoformat(value) if field in ("starts_at", "expires_at") else value
+            for field, value in proposal.items()
+        }
+        neighbourhoods = list(Neighbourhood.objects.filter(pk__in=ids)) if ids is not None else None
+        return _alert_update(
+            actor=actor,
+            alert=alert,
+            changes=changes,
+            neighbourhoods=neighbourhoods,
+            editor_id=alert.pending_update_by_id,
+        )
+
+
 def alert_publish(*, actor, alert: Alert) -> AlertRevision:
     """Publish a draft: first CAP message (msgType Alert), banner, and e-mail to its area's subscribers.
 
@@ -79,38 +135,56 @@ def alert_update(*, actor, alert: Alert, changes: dict, neighbourhoods=None) -> 
     """Change a published alert and send the change (msgType Update) to everyone who got it before.
 
     ``changes`` maps CONTENT_FIELDS to new values; ``neighbourhoods`` (optional) replaces the targets.
-    Raises AlertError if the alert is not published, has expired, or the new values are invalid.
+    Raises AlertError if the alert is not published, has expired, or the new values are invalid, and,
+    with approval required, always: the officer who writes an update may not send it alone
+    (``alert_update_propose``, then another approver's ``alert_update_approve``).
     """
     unknown = set(changes) - set(CONTENT_FIELDS)
     if unknown:
         raise ValueError(f"alert_update cannot change {sorted(unknown)}")
     with transaction.atomic():
         alert = Alert.objects.select_for_update().get(pk=alert.pk)
-        _check_may_send(actor, alert, first_publication=False)
-        if alert.status != Alert.Status.PUBLISHED:
-            raise AlertError(_("Only a published alert can be updated."))
-        if alert.expires_at <= timezone.now():
-            raise AlertError(_("This alert has expired; publish a new alert instead of updating it."))
-        for field, value in changes.items():
-            setattr(alert, field, value)
-        targets = list(neighbourhoods) if neighbourhoods is not None else list(alert.neighbourhoods.all())
-        alert_validate(
-            city_wide=alert.city_wide, neighbourhoods=targets, starts_at=alert.starts_at, expires_at=alert.expires_at
+        return _alert_update(
+            actor=actor, alert=alert, changes=changes, neighbourhoods=neighbourhoods, editor_id=actor.pk
         )
-        if alert.expires_at <= timezone.now():
-            raise AlertError(_("The new expiry is in the past. To end an alert early, cancel it."))
-        alert.save()
-        if neighbourhoods is not None:
-            alert.neighbourhoods.set(targets)
-        revision = _revision_create(actor=actor, alert=alert, msg_type=AlertRevision.MessageType.UPDATE)
-        changed = sorted(changes) + (["neighbourhoods"] if neighbourhoods is not None else [])
-        audit_record(
-            actor=actor,
-            action="alerts.update",
-            target=alert,
-            detail={"identifier": revision.identifier, "changed": changed},
-        )
+
+
+def _alert_update(*, actor, alert: Alert, changes: dict, neighbourhoods, editor_id) -> AlertRevision:
+    """The update itself, inside the caller's transaction on a locked ``alert``; ``editor_id`` wrote it."""
+    _check_may_send(actor, alert, first_publication=False)
+    if settings.ALERTS_REQUIRE_APPROVAL and editor_id == actor.pk:
+        raise AlertError(_("You wrote this update; it is saved for approval and another approver must send it."))
+    _check_updatable(alert)
+    for field, value in changes.items():
+        setattr(alert, field, value)
+    targets = list(neighbourhoods) if neighbourhoods is not None else list(alert.neighbourhoods.all())
+    alert_validate(
+        city_wide=alert.city_wide, neighbourhoods=targets, starts_at=alert.starts_at, expires_at=alert.expires_at
+    )
+    if alert.expires_at <= timezone.now():
+        raise AlertError(_("The new expiry is in the past. To end an alert early, cancel it."))
+    alert.last_edited_by_id = editor_id
+    alert.pending_update = {}
+    alert.pending_update_by = None
+    alert.save()
+    if neighbourhoods is not None:
+        alert.neighbourhoods.set(targets)
+    revision = _revision_create(actor=actor, alert=alert, msg_type=AlertRevision.MessageType.UPDATE)
+    changed = sorted(changes) + (["neighbourhoods"] if neighbourhoods is not None else [])
+    audit_record(
+        actor=actor,
+        action="alerts.update",
+        target=alert,
+        detail={"identifier": revision.identifier, "changed": changed, "written_by": editor_id},
+    )
     return revision
+
+
+def _check_updatable(alert: Alert) -> None:
+    if alert.status != Alert.Status.PUBLISHED:
+        raise AlertError(_("Only a published alert can be updated."))
+    if alert.expires_at <= timezone.now():
+        raise AlertError(_("This alert has expired; publish a new alert instead of updating it."))
 
 
 def alert_cancel(*, actor, alert: Alert, note: str = "") -> AlertRevision:
@@ -141,6 +215,8 @@ def _check_may_send(actor, alert: Alert, *, first_publication: bool) -> None:
         raise AlertError(_("Alerts need an approver: ask an officer in the “Alert approvers” group to send it."))
     if first_publication and alert.created_by_id == actor.pk:
         raise AlertError(_("You composed this alert; another approver must publish it."))
+    if first_publication and alert.last_edited_by_id == actor.pk:
+        raise AlertError(_("You edited this alert last; another approver must publish it."))
 
 
 def _revision_create(*, actor, alert: Alert, msg_type: str, note: str = "") -> AlertRevision:

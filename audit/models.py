@@ -29,3 +29,11 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Audit entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are never deleted.")

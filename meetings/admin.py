@@ -15,6 +15,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.mixins import AuditedModelAdmin
+from audit.services import audit_export
 from meetings import selectors, services
 from meetings.forms import CheckInForm, FeedbackResponseForm
 from meetings.models import AgendaItem, Feedback, FeedbackResponse, Meeting, Question, Rsvp
@@ -80,7 +82,7 @@ class AgendaItemInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(AuditedModelAdmin):
     form = MeetingAdminForm
     inlines = [AgendaItemInline]
     list_display = ["title", "starts_at", "kind", "neighbourhood", "status", "is_published", "going", "capacity"]
@@ -246,6 +248,7 @@ class MeetingAdmin(admin.ModelAdmin):
                     )
                 ]
             )
+        audit_export(request, response, target=meeting)
         return response
 
     def feedback_view(self, request: HttpRequest, meeting_id: int) -> HttpResponse:
@@ -283,7 +286,7 @@ def _csv_safe(value: str) -> str:
 
 
 @admin.register(Rsvp)
-class RsvpAdmin(admin.ModelAdmin):
+class RsvpAdmin(AuditedModelAdmin):
     list_display = ["code", "user", "meeting", "status", "status_changed_at", "checked_in_at"]
     list_filter = ["status", ("checked_in_at", admin.EmptyFieldListFilter)]
     search_fields = ["code", "user__email", "meeting__title"]
@@ -310,7 +313,7 @@ class RsvpAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(AuditedModelAdmin):
     list_display = ["short_text", "meeting", "status", "vote_count", "created_at"]
     list_filter = ["status", "meeting"]
     search_fields = ["text", "meeting__title"]
@@ -366,7 +369,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(AuditedModelAdmin):
     list_display = ["meeting", "rating_overall", *Feedback.RATING_FIELDS[:-1], "concern_addressed", "who"]
     list_filter = ["meeting", "concern_addressed", "rating_overall"]
     list_select_related = ["meeting", "user"]

@@ -9,7 +9,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.mixins import AuditedModelAdmin
 from newsletters import services
+from newsletters.forms import NewsletterForm
 from newsletters.models import ConsentRecord, Newsletter, Subscription, Suppression
 from outbox.models import Email
 from outbox.services import email_render
@@ -72,7 +74,7 @@ class ConsentRecordInline(admin.TabularInline):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(AuditedModelAdmin):
     list_display = ["email", "status", "digest_frequency", "language", "created_at", "confirmed_at"]
     list_filter = ["status", "digest_frequency", "language"]
     search_fields = ["=email"]  # Exact match: a LIKE '%…%' scan over 100,000 rows is slow.
@@ -132,7 +134,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Suppression)
-class SuppressionAdmin(admin.ModelAdmin):
+class SuppressionAdmin(AuditedModelAdmin):
     list_display = ["email", "reason", "created_at"]
     list_filter = ["reason"]
     search_fields = ["=email"]
@@ -149,7 +151,8 @@ class SuppressionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Newsletter)
-class NewsletterAdmin(admin.ModelAdmin):
+class NewsletterAdmin(AuditedModelAdmin):
+    form = NewsletterForm
     list_display = [
         "subject",
         "status",

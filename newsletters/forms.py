@@ -3,7 +3,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Neighbourhood
-from newsletters.models import Subscription, Topic
+from newsletters.models import Newsletter, Subscription, Topic
+from portal.text import TextCleaningFormMixin
 
 
 def _neighbourhood_field() -> forms.ModelMultipleChoiceField:
@@ -67,3 +68,12 @@ class PreferencesForm(forms.Form):
             "language": subscription.language,
         }
         return cls(data, initial=initial)
+
+
+class NewsletterForm(TextCleaningFormMixin, forms.ModelForm):
+    """The officers' newsletter form: text pasted from a word processor is cleaned (portal/text.py)."""
+
+    class Meta:
+        model = Newsletter
+        # The admin's fieldsets choose what is shown; these are the fields an officer may write.
+        fields = ["subject", "body", "audience", "topic", "neighbourhoods", "scheduled_for"]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from neighbourhoods.models import Neighbourhood
+from portal.text import validate_no_control_characters, validate_single_line
 
 
 class Topic(models.TextChoices):
@@ -164,9 +165,11 @@ class Newsletter(models.Model):
         NEIGHBOURHOODS = "neighbourhoods", _("Newsletter subscribers in chosen neighbourhoods")
 
     code = models.UUIDField(_("code"), default=uuid.uuid4, unique=True, editable=False)
-    subject = models.CharField(_("subject"), max_length=150)
+    subject = models.CharField(_("subject"), max_length=150, validators=[validate_single_line])
     body = models.TextField(
-        _("body"), help_text=_("Markdown: **bold**, *italic*, [links](https://…), lists, headings.")
+        _("body"),
+        help_text=_("Markdown: **bold**, *italic*, [links](https://…), lists, headings."),
+        validators=[validate_no_control_characters],
     )
     audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default=Audience.ALL)
     topic = models.CharField(

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from audit.mixins import AuditedModelAdmin
 from outbox.models import Email
 
 
 @admin.register(Email)
-class EmailAdmin(admin.ModelAdmin):
+class EmailAdmin(AuditedModelAdmin):
     """Read-only view of what the portal sent, is sending, or failed to send."""
 
     list_display = ["created_at", "to", "template", "kind", "status", "attempts", "sent_at"]

@@ -1,12 +1,26 @@
-"""A Redis cache that degrades to "no cache" while Redis is unreachable.
+"""A Redis cache that degrades to "no cache" for reading while Redis is unreachable,
+and fails closed for the checks built on ``add``.
 
-The cache only ever holds what can be rebuilt (rendered public pages, rate-limit
-counters, used TOTP codes), so losing it must not take the site down: every Redis
-error is logged and answered as Django's DummyCache would answer — a miss, and an
-``add`` that "succeeds" (allauth's rate limits take a lock with ``add``; refusing it
-would refuse every log-in while Redis is down). After an error the backend stops calling
-Redis for ``RETRY_AFTER`` seconds, so a dead server costs one failed connection
-per process every few seconds instead of a timeout on every cache call.
+The cache holds what can be rebuilt (rendered public pages, rate-limit counters, used TOTP
+codes), so losing it must not take the site down for readers: ``get`` answers a miss,
+``set`` / ``delete`` do nothing, ``incr`` raises ``ValueError`` as for a missing key (our own
+rate limits, ``portal/ratelimit.py``, refuse on it).
+
+``add`` is different: it is the primitive of every security check that rides on the cache.
+allauth takes the lock of each log-in / sign-up / password-reset / second-factor rate limit
+with ``add``, and marks a TOTP code as used with ``add`` ("code already used" is a False
+answer). Answering True on an error would switch all of them off while Redis is down, so an
+attacker who can make Redis fail (or wait for it to) gets unlimited password and code guesses
+and can replay a code. So ``add`` answers False on error: the check fails closed.
+
+What a visitor sees while Redis is down: public pages, feeds and a signed-in resident's own
+pages are served (sessions live in the database, ``cached_db``). Forms protected by a rate
+limit are refused with a 429 page that says the checks are briefly unavailable (log-in,
+sign-up, password reset, second-factor codes, and the resident actions limited through
+``portal/ratelimit.py``): nobody can sign in until Redis is back, by design.
+
+After an error the backend stops calling Redis for ``RETRY_AFTER`` seconds, so a dead server
+costs one failed connection per process every few seconds instead of a timeout on every call.
 """
 
 import logging
@@ -61,7 +75,8 @@ class ResilientRedisCache(RedisCache):
         return time.monotonic() >= self._down_until
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("add", True, lambda: super(ResilientRedisCache, self).add(key, value, timeout, version))
+        # False, never True, on error: "added" is what lets a rate-limited or once-only action through.
+        return self._call("add", False, lambda: super(ResilientRedisCache, self).add(key, value, timeout, version))
 
     def get(self, key, default=None, version=None):
         return self._call("get", default, lambda: super(ResilientRedisCache, self).get(key, default, version))

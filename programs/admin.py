@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.mixins import AuditedModelAdmin
 from programs import selectors, services
 from programs.models import Application, Attendance, GuardianConsent, Program, ProgramQuestion, ProgramSession
 from programs.services import ProgramError
@@ -74,7 +75,7 @@ def _csv_cell(value) -> str:
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(AuditedModelAdmin):
     form = ProgramAdminForm
     list_display = [
         "title",
@@ -292,7 +293,7 @@ def _run_on_each(modeladmin, request, queryset, service, done_singular: str, don
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AuditedModelAdmin):
     list_display = ["applicant", "program", "status", "waitlist_position", "consent_state", "created_at"]
     list_filter = ["status", "program"]
     search_fields = ["applicant__email", "applicant__profile__display_name", "guardian_email", "program__title"]

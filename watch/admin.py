@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.mixins import AuditedModelAdmin
 from watch import selectors, services
 from watch.forms import WatchGroupDeclineForm
 from watch.models import Concern, Membership, Post, WatchGroup
@@ -53,7 +54,7 @@ class LiaisonFilter(admin.SimpleListFilter):
 
 
 @admin.register(WatchGroup)
-class WatchGroupAdmin(admin.ModelAdmin):
+class WatchGroupAdmin(AuditedModelAdmin):
     """Approving makes the officer the group's liaison; announcements are posted from the group's page."""
 
     list_display = ["name", "neighbourhood", "status", "liaison_shown", "coordinator", "created_at"]
@@ -167,7 +168,7 @@ class WatchGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(AuditedModelAdmin):
     list_display = ["title", "group", "author", "author_role", "created_at"]
     list_filter = ["author_role", "group__neighbourhood"]
     search_fields = ["title", "body", "group__name"]
@@ -180,7 +181,7 @@ class PostAdmin(admin.ModelAdmin):
 
 
 @admin.register(Concern)
-class ConcernAdmin(admin.ModelAdmin):
+class ConcernAdmin(AuditedModelAdmin):
     list_display = ["subject", "group", "reporter", "created_at"]
     list_filter = ["group__neighbourhood"]
     search_fields = ["subject", "body", "group__name"]

@@ -77,6 +77,7 @@ def test_an_officer_drafts_previews_publishes_updates_and_cancels(
     assert alert.status == Alert.Status.CANCELLED
     assert mail.outbox[-1].subject == "Cancelled: Main St closed until 6pm"
     assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == [
+        "admin.add",
         "alerts.publish",
         "alerts.update",
         "alerts.cancel",

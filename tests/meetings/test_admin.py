@@ -61,8 +61,12 @@ def test_officer_creates_a_meeting_with_its_agenda(officer_client, officer):
     meeting = Meeting.objects.get()
     assert meeting.slug.startswith("northgate-town-hall-")
     assert list(meeting.agenda_items.values_list("title", flat=True)) == ["Welcome", "Questions"]
-    assert set(AuditEntry.objects.values_list("action", flat=True)) == {"meeting.created", "meeting.agenda_updated"}
-    assert AuditEntry.objects.filter(actor=officer).count() == 2
+    assert set(AuditEntry.objects.values_list("action", flat=True)) == {
+        "meeting.created",
+        "meeting.agenda_updated",
+        "admin.add",
+    }
+    assert AuditEntry.objects.filter(actor=officer).count() == 3
 
 
 def test_end_before_start_is_refused_with_a_clear_message(officer_client):

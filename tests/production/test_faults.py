@@ -67,18 +67,28 @@ def test_with_redis_down_a_residents_pages_still_render(client, resident, redis_
 
 
 @pytest.mark.django_db
-def test_with_redis_down_a_form_saves_and_its_email_waits_in_the_outbox(
-    client, redis_down, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/accounts/signup/",
-            {"email": "new.resident@example.com", "password1": "lantern-orchard-42", "password2": "lantern-orchard-42"},
+def test_with_redis_down_an_email_waits_in_the_outbox(redis_down, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        email_queue(
+            to="new.resident@example.com",
+            template="account/email/password_reset_key",
+            context={"password_reset_url": "https://precinct.example/reset/"},
+            idempotency_key="fault-test:redis-down",
         )
-    assert response.status_code == 302
     email = Email.objects.get(to="new.resident@example.com")
     assert email.status == Email.Status.QUEUED
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_with_redis_down_sign_up_is_refused_by_its_rate_limit_not_let_through(client, redis_down):
+    # The rate limit cannot count without Redis, so it fails closed (portal/cache_backend.py).
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "new.resident@example.com", "password1": "lantern-orchard-42", "password2": "lantern-orchard-42"},
+    )
+    assert response.status_code == 429
+    assert not Email.objects.filter(to="new.resident@example.com").exists()
 
 
 @pytest.mark.django_db
@@ -89,8 +99,8 @@ def test_with_redis_down_the_cache_answers_as_empty_without_waiting(redis_down, 
     cache.set("key", "value")
     assert cache.get("key") is None
     assert cache.get_many(["a", "b"]) == {}
-    # As Django's DummyCache answers: nothing is kept, and "add" succeeds so locks built on it do not block.
-    assert cache.add("key", "value") is True
+    # Nothing is kept, and "add" fails: the checks built on it (rate limits, used codes) fail closed.
+    assert cache.add("key", "value") is False
     with pytest.raises(ValueError):
         cache.incr("counter")
     assert time.monotonic() - started < 2

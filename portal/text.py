@@ -1,0 +1,73 @@
+"""Text that officers and residents write, made safe for every place it goes: XML (Atom and CAP
+feeds), .ics calendars, e-mail headers and bodies.
+
+XML 1.0 forbids most C0 control characters; a word processor pastes some (``\\x0b`` is Word's
+line break inside a paragraph, ``\\x0c`` its page break). One of them in a headline made the alert
+feeds answer 500 and the CAP document ill-formed. So:
+
+- forms clean the text they receive with ``TextCleaningFormMixin``: line and page breaks become
+  newlines, other control characters are dropped (nothing the writer meant is lost);
+- model fields carry ``validate_no_control_characters``, so any path that skips the form but calls
+  ``full_clean`` is refused with a clear message;
+- output that may meet rows saved before this existed goes through ``xml_safe_text``.
+
+Use all three for any new field whose text leaves the site (meetings, programs, watch posts...).
+"""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Characters XML 1.0 cannot carry (https://www.w3.org/TR/xml/#charsets), plus DEL and the C1 controls
+# that no keyboard types and that some mail clients and calendars choke on. Tab, LF and CR stay.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_WORD_PROCESSOR_BREAKS = re.compile("[\x0b\x0c\u2028\u2029]")
+
+
+def xml_safe_text(value: str) -> str:
+    """``value`` without the characters XML 1.0 cannot carry: for output of rows saved earlier."""
+    return _XML_INVALID.sub("", value) if value else value
+
+
+def clean_control_characters(value: str) -> str:
+    """A writer's text with word-processor line and page breaks made newlines and other control
+    characters removed; tabs, newlines and every printable character are kept."""
+    if not value:
+        return value
+    return _CONTROL.sub("", _WORD_PROCESSOR_BREAKS.sub("\n", value))
+
+
+def validate_no_control_characters(value: str) -> None:
+    """Model-field validator: refuse text with control characters (forms clean them away first)."""
+    if value and _CONTROL.search(value):
+        raise ValidationError(
+            _("This text contains invisible control characters (often pasted from a word processor). Retype it."),
+            code="control_characters",
+        )
+
+
+def validate_single_line(value: str) -> None:
+    """Model-field validator for one-line text that may become an e-mail subject or a feed title:
+    control characters and line breaks are refused (a line break in a header is header injection)."""
+    validate_no_control_characters(value)
+    if value and ("\n" in value or "\r" in value):
+        raise ValidationError(_("This text must be on one line."), code="line_break")
+
+
+class TextCleaningFormMixin:
+    """Put first in a form's bases: every text value it receives is cleaned before validation;
+    in one-line fields (any widget but a textarea) line breaks become spaces."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                value = clean_control_characters(value)
+                field = self.fields.get(name)
+                if field is not None and not isinstance(field.widget, forms.Textarea):
+                    value = " ".join(value.splitlines())
+                cleaned[name] = value
+        return cleaned
