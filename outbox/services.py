@@ -82,15 +82,16 @@ def email_queue_many(*, messages: list[dict], queue: str | None = None) -> dict[
     keys = [message["idempotency_key"] for message in messages]
     existing = set(Email.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
     next_attempt_at = timezone.now() + SWEEP_GRACE
-    # Copies with the same context and attachments (a newsletter's) share one sealed token: sealed
-    # once here, opened once per batch by the worker.
-    sealed: dict[str, str] = {}
+    # Copies given the same context and attachments objects (a newsletter's) share one sealed
+    # token: sealed once here, opened once per batch by the worker. ``messages`` keeps the objects
+    # alive, so their ids stay theirs for this call.
+    sealed: dict[tuple[int, int], str] = {}
 
     def seal(message: dict) -> str:
-        plain = json.dumps([message["context"], message.get("attachments") or []], sort_keys=True)
-        if plain not in sealed:
-            sealed[plain] = Email.seal(context=message["context"], attachments=message.get("attachments"))
-        return sealed[plain]
+        key = (id(message["context"]), id(message.get("attachments")))
+        if key not in sealed:
+            sealed[key] = Email.seal(context=message["context"], attachments=message.get("attachments"))
+        return sealed[key]
 
     Email.objects.bulk_create(
         [
