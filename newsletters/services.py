@@ -467,3 +467,33 @@ def newsletter_progress_refresh(*, newsletter_id: int) -> Newsletter:
                 fields += ["status", "sent_at"]
         newsletter.save(update_fields=fields)
     return newsletter
+
+
+# --- Fresh links ------------------------------------------------------------------------------
+
+
+def preferences_link_send(*, email: str) -> None:
+    """E-mail ``email`` a fresh link to its preferences page (from an expired link's page).
+
+    The link itself is made when the message is rendered, like every message's (outbox
+    ``personal_values``): nothing usable is stored. Raises ``RateLimited`` past
+    NEWSLETTER_FRESH_LINK_LIMIT messages to one address in NEWSLETTER_FRESH_LINK_PERIOD seconds.
+    """
+    from portal.ratelimit import rate_limit_consume
+
+    address = selectors.normalise_email(email)
+    rate_limit_consume(
+        scope="newsletters.fresh-link",
+        key=address,
+        limit=settings.NEWSLETTER_FRESH_LINK_LIMIT,
+        period=settings.NEWSLETTER_FRESH_LINK_PERIOD,
+    )
+    subscription = selectors.subscription_for_email(address)
+    with transaction.atomic():
+        email_queue(
+            to=address,
+            template="newsletters/emails/fresh_link",
+            context={"days": links.preferences_max_age().days},
+            language=subscription.language if subscription else settings.LANGUAGE_CODE,
+            idempotency_key=f"newsletters:fresh-link:{get_random_string(24)}",
+        )
