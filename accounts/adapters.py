@@ -9,7 +9,9 @@ from django.utils.crypto import get_random_string
 from outbox.services import email_queue
 
 # Only these values of allauth's e-mail context are stored in the outbox; our
-# templates for allauth's messages (templates/account/email/) use nothing else.
+# templates for allauth's messages (templates/account/email/) use nothing else. The links and
+# codes among them grant access: the outbox keeps them sealed and erases them once the message
+# is sent (outbox/sealing.py), so no officer, log or backup ever holds them in usable form.
 _CONTEXT_KEYS = (
     "activate_url",
     "password_reset_url",

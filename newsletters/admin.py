@@ -139,15 +139,21 @@ class SuppressionAdmin(AuditedModelAdmin):
     list_filter = ["reason"]
     search_fields = ["=email"]
     show_full_result_count = False
-    readonly_fields = ["created_at"]
-    fields = ["email", "reason", "detail", "created_at"]
+    # Officers add suppressions that stop bulk mail only; bounces and complaints (which stop
+    # everything) come from the mail provider's reports, never from this form.
+    fields = ["email", "detail"]
+
+    def get_fields(self, request, obj=None):
+        return ["email", "reason", "detail", "created_at"] if obj else self.fields
 
     def get_readonly_fields(self, request, obj=None):
-        return ["email", "reason", "detail", "created_at"] if obj else self.readonly_fields
+        return ["email", "reason", "detail", "created_at"] if obj else []
 
     def save_model(self, request, obj, form, change):
         if not change:
-            services.suppression_add(email=obj.email, reason=obj.reason, detail=obj.detail, actor=request.user)
+            services.suppression_add(
+                email=obj.email, reason=Suppression.Reason.MANUAL, detail=obj.detail, actor=request.user
+            )
 
 
 @admin.register(Newsletter)

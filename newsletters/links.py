@@ -1,8 +1,12 @@
 """Signed links that let a recipient manage their e-mail from any message, without logging in.
 
-The token is the address signed with the portal's SECRET_KEY (a different salt per purpose), so
-a link works for as long as the key does and cannot be altered to act on someone else's address.
-The outbox calls ``preferences_url`` and ``unsubscribe_url`` when it renders each message.
+The token is the address and the time it was signed, signed with the portal's SECRET_KEY (a
+different salt per purpose), so a link cannot be altered to act on someone else's address. The
+outbox calls ``preferences_url`` and ``unsubscribe_url`` when it renders each message, so a link's
+age counts from the day its e-mail left. A preferences link works for
+NEWSLETTER_PREFERENCES_LINK_MAX_AGE (it changes what someone receives); an unsubscribe link, which
+can only stop mail, for the longer NEWSLETTER_UNSUBSCRIBE_LINK_MAX_AGE. An expired link still names
+its address (``address_from_expired_token``), so its page can e-mail that address a fresh one.
 """
 
 from datetime import timedelta
@@ -32,6 +36,22 @@ def address_from_token(token: str, *, salt: str, max_age: timedelta | None = Non
     except signing.BadSignature:  # SignatureExpired is a subclass.
         return None
     return address if isinstance(address, str) else None
+
+
+def address_from_expired_token(token: str, *, salt: str) -> str | None:
+    """The address of a genuine token of any age (None: tampered with or made for another purpose).
+
+    Only for offering to e-mail that address a fresh link: never act on its behalf with it.
+    """
+    return address_from_token(token, salt=salt, max_age=None)
+
+
+def preferences_max_age() -> timedelta:
+    return settings.NEWSLETTER_PREFERENCES_LINK_MAX_AGE
+
+
+def unsubscribe_max_age() -> timedelta:
+    return settings.NEWSLETTER_UNSUBSCRIBE_LINK_MAX_AGE
 
 
 def preferences_url(address: str) -> str:

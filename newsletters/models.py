@@ -128,7 +128,12 @@ class ConsentRecord(models.Model):
 
 
 class Suppression(models.Model):
-    """An address no e-mail goes to any more: it bounced hard, complained, or an officer said so."""
+    """An address the outbox stops mailing.
+
+    A hard bounce or a complaint (reported by the mail provider) stops every e-mail to it. One an
+    officer adds (MANUAL) stops bulk mail only: password resets, confirmations and other messages
+    the person asked for still go, so no officer can cut someone off from their own account.
+    """
 
     class Reason(models.TextChoices):
         HARD_BOUNCE = "hard_bounce", _("Hard bounce")

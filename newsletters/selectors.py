@@ -64,8 +64,9 @@ def suppressed_addresses(addresses: Iterable[str]) -> set[str]:
 def undeliverable_addresses(recipients: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """Which (address, kind) pairs the outbox must not send, with the reason to record. Two queries.
 
-    Suppressed addresses (hard bounce, complaint) get nothing; bulk mail also skips addresses that
-    unsubscribed after it was queued.
+    Addresses that bounced hard or complained get nothing; addresses an officer suppressed get no
+    bulk mail (transactional mail still goes); bulk mail also skips addresses that unsubscribed
+    after it was queued.
     """
     recipients = list(recipients)
     if not recipients:
@@ -81,8 +82,9 @@ def undeliverable_addresses(recipients: Iterable[tuple[str, str]]) -> dict[tuple
     blocked = {}
     for address, kind in recipients:
         key = normalise_email(address)
-        if key in suppressed:
-            blocked[(address, kind)] = f"Suppressed: {Suppression.Reason(suppressed[key]).label}"
+        reason = suppressed.get(key)
+        if reason and (reason != Suppression.Reason.MANUAL or kind == "bulk"):
+            blocked[(address, kind)] = f"Suppressed: {Suppression.Reason(reason).label}"
         elif kind == "bulk" and key in unsubscribed:
             blocked[(address, kind)] = "Not sent: the recipient is not subscribed any more."
     return blocked

@@ -197,12 +197,18 @@ IGNORED_BOUNCE_TYPES = {"soft_bounce"}
 
 
 def suppression_add(*, email: str, reason: str, detail: str = "", actor=None) -> Suppression:
-    """Stop every e-mail to ``email``. A complaint also unsubscribes. Idempotent: the first reason stays."""
+    """Stop e-mail to ``email``: all of it for a hard bounce or a complaint, bulk mail only for an
+    officer's (MANUAL). A complaint also unsubscribes. Idempotent: the first reason stays, except
+    that a bounce or complaint replaces an officer's suppression (it must then stop everything)."""
     address = selectors.normalise_email(email)
     with transaction.atomic():
-        suppression, created = Suppression.objects.get_or_create(
+        suppression, created = Suppression.objects.select_for_update().get_or_create(
             email=address, defaults={"reason": reason, "detail": detail[:2000]}
         )
+        if not created and suppression.reason == Suppression.Reason.MANUAL and reason != Suppression.Reason.MANUAL:
+            suppression.reason, suppression.detail = reason, detail[:2000]
+            suppression.save(update_fields=["reason", "detail"])
+            created = True  # what follows a new bounce or complaint follows this one too
         if created and reason == Suppression.Reason.COMPLAINT:
             subscription_unsubscribe(email=address, source=ConsentRecord.Source.BOUNCE, actor=actor)
         if created and actor is not None:
@@ -461,3 +467,33 @@ def newsletter_progress_refresh(*, newsletter_id: int) -> Newsletter:
                 fields += ["status", "sent_at"]
         newsletter.save(update_fields=fields)
     return newsletter
+
+
+# --- Fresh links ------------------------------------------------------------------------------
+
+
+def preferences_link_send(*, email: str) -> None:
+    """E-mail ``email`` a fresh link to its preferences page (from an expired link's page).
+
+    The link itself is made when the message is rendered, like every message's (outbox
+    ``personal_values``): nothing usable is stored. Raises ``RateLimited`` past
+    NEWSLETTER_FRESH_LINK_LIMIT messages to one address in NEWSLETTER_FRESH_LINK_PERIOD seconds.
+    """
+    from portal.ratelimit import rate_limit_consume
+
+    address = selectors.normalise_email(email)
+    rate_limit_consume(
+        scope="newsletters.fresh-link",
+        key=address,
+        limit=settings.NEWSLETTER_FRESH_LINK_LIMIT,
+        period=settings.NEWSLETTER_FRESH_LINK_PERIOD,
+    )
+    subscription = selectors.subscription_for_email(address)
+    with transaction.atomic():
+        email_queue(
+            to=address,
+            template="newsletters/emails/fresh_link",
+            context={"days": links.preferences_max_age().days},
+            language=subscription.language if subscription else settings.LANGUAGE_CODE,
+            idempotency_key=f"newsletters:fresh-link:{get_random_string(24)}",
+        )

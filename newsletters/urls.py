@@ -10,5 +10,6 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("preferences/<str:token>/", views.preferences_token, name="preferences-token"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("fresh-link/", views.fresh_link, name="fresh-link"),
     path("bounces/", views.bounce_webhook, name="bounces"),
 ]

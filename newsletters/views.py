@@ -15,12 +15,28 @@ from accounts.selectors import language_for
 from newsletters import links, selectors, services
 from newsletters.forms import PreferencesForm, SubscribeForm
 from newsletters.models import ConsentRecord, Subscription
+from portal.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 
 
 def _invalid_link(request: HttpRequest) -> HttpResponse:
     return render(request, "newsletters/invalid_link.html", status=400)
+
+
+def _address_or_refusal(request: HttpRequest, token: str, *, salt: str, max_age) -> str | HttpResponse:
+    """The address a preferences or unsubscribe link is for, or the page that says why it does not work."""
+    address = links.address_from_token(token, salt=salt, max_age=max_age)
+    if address is not None:
+        return address
+    if links.address_from_expired_token(token, salt=salt) is not None:
+        return _expired_link(request, token)
+    return _invalid_link(request)
+
+
+def _expired_link(request: HttpRequest, token: str, *, error: str = "", status: int = 410) -> HttpResponse:
+    context = {"token": token, "error": error, "days": links.preferences_max_age().days}
+    return render(request, "newsletters/expired_link.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,9 +111,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences_token(request: HttpRequest, token: str) -> HttpResponse:
     """The same page, reached from any e-mail without logging in: the signed token names the address."""
-    address = links.address_from_token(token, salt=links.PREFERENCES_SALT)
-    if address is None:
-        return _invalid_link(request)
+    address = _address_or_refusal(request, token, salt=links.PREFERENCES_SALT, max_age=links.preferences_max_age())
+    if isinstance(address, HttpResponse):
+        return address
     return _preferences_page(request, address=address, source=ConsentRecord.Source.PREFERENCES, token=token)
 
 
@@ -106,14 +122,33 @@ def preferences_token(request: HttpRequest, token: str) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    address = links.address_from_token(token, salt=links.UNSUBSCRIBE_SALT)
-    if address is None:
-        return _invalid_link(request)
+    address = _address_or_refusal(request, token, salt=links.UNSUBSCRIBE_SALT, max_age=links.unsubscribe_max_age())
+    if isinstance(address, HttpResponse):
+        return address
     if request.method == "POST":
         services.subscription_unsubscribe(email=address, source=ConsentRecord.Source.UNSUBSCRIBE_LINK)
         context = {"address": address, "preferences_url": links.preferences_url(address)}
         return render(request, "newsletters/unsubscribed.html", context)
     return render(request, "newsletters/unsubscribe.html", {"address": address})
+
+
+@require_POST
+def fresh_link(request: HttpRequest) -> HttpResponse:
+    """From an expired link's page: e-mail a fresh preferences link to the address the old one was for.
+
+    Only that address ever gets it, so an old link someone else holds gives them nothing new.
+    """
+    token = request.POST.get("token", "")
+    address = links.address_from_expired_token(token, salt=links.PREFERENCES_SALT) or links.address_from_expired_token(
+        token, salt=links.UNSUBSCRIBE_SALT
+    )
+    if address is None:
+        return _invalid_link(request)
+    try:
+        services.preferences_link_send(email=address)
+    except RateLimited as limited:
+        return _expired_link(request, token, error=limited.message, status=429)
+    return render(request, "newsletters/fresh_link_sent.html")
 
 
 @csrf_exempt

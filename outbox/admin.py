@@ -1,19 +1,56 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
 
+from accounts.roles import TIP_REVIEWERS
 from audit.mixins import AuditedModelAdmin
 from outbox.models import Email
 
 
+def _for_tip_reviewers() -> Q:
+    """Rows about the tip line, or to a Tip reviewer's address (their password resets included)."""
+    from allauth.account.models import EmailAddress
+
+    reviewers = get_user_model().objects.filter(groups__name=TIP_REVIEWERS)
+    return (
+        Q(template__startswith="tips/")
+        | Q(Exists(reviewers.filter(email__iexact=OuterRef("to"))))
+        | Q(Exists(EmailAddress.objects.filter(user__in=reviewers, email__iexact=OuterRef("to"))))
+    )
+
+
 @admin.register(Email)
 class EmailAdmin(AuditedModelAdmin):
-    """Read-only view of what the portal sent, is sending, or failed to send."""
+    """Read-only view of who was e-mailed what kind of message, and whether it went out.
+
+    Never the context: it is sealed, and erased once sent (outbox.sealing); links that grant access
+    live only in the message itself. Rows for the tip line's reviewers are shown to reviewers only.
+    """
 
     list_display = ["created_at", "to", "template", "kind", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind", "template"]
-    search_fields = ["to", "idempotency_key"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to", "template"]
     date_hierarchy = "created_at"
     show_full_result_count = False
-    readonly_fields = [field.name for field in Email._meta.fields]
+    fields = readonly_fields = [
+        "to",
+        "template",
+        "language",
+        "kind",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        user = request.user
+        if user.is_superuser or user.groups.filter(name=TIP_REVIEWERS).exists():
+            return queryset
+        return queryset.exclude(_for_tip_reviewers())
 
     def has_add_permission(self, request):
         return False

@@ -20,7 +20,7 @@ from django.template.loader import render_to_string, select_template
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from outbox import copies
+from outbox import copies, sealing
 from outbox.models import Email
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,9 @@ def email_queue(
 ) -> Email:
     """Write an e-mail row in the caller's transaction and deliver it once that commits.
 
-    ``context`` must be JSON-serialisable: the worker renders it later, maybe elsewhere.
+    ``context`` must be JSON-serialisable: the worker renders it later, maybe elsewhere. It and
+    ``attachments`` are stored sealed (``outbox.sealing``) and erased once the row is done with, so
+    they may carry links that grant access; never put such a link in ``headers`` or the key.
     Queueing an ``idempotency_key`` that exists already returns the existing row and sends nothing.
     ``queue`` names the Celery queue for delivery (default: the default queue; "high" for safety alerts).
     """
@@ -58,11 +60,10 @@ def email_queue(
         defaults={
             "to": to,
             "template": template,
-            "context": context,
+            "sealed": Email.seal(context=context, attachments=attachments),
             "language": language or settings.LANGUAGE_CODE,
             "kind": kind,
             "headers": headers or {},
-            "attachments": attachments or [],
             "next_attempt_at": timezone.now() + SWEEP_GRACE,
         },
     )
@@ -81,16 +82,26 @@ def email_queue_many(*, messages: list[dict], queue: str | None = None) -> dict[
     keys = [message["idempotency_key"] for message in messages]
     existing = set(Email.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
     next_attempt_at = timezone.now() + SWEEP_GRACE
+    # Copies given the same context and attachments objects (a newsletter's) share one sealed
+    # token: sealed once here, opened once per batch by the worker. ``messages`` keeps the objects
+    # alive, so their ids stay theirs for this call.
+    sealed: dict[tuple[int, int], str] = {}
+
+    def seal(message: dict) -> str:
+        key = (id(message["context"]), id(message.get("attachments")))
+        if key not in sealed:
+            sealed[key] = Email.seal(context=message["context"], attachments=message.get("attachments"))
+        return sealed[key]
+
     Email.objects.bulk_create(
         [
             Email(
                 to=message["to"],
                 template=message["template"],
-                context=message["context"],
+                sealed=seal(message),
                 language=message.get("language") or settings.LANGUAGE_CODE,
                 kind=message.get("kind", Email.Kind.TRANSACTIONAL),
                 headers=message.get("headers") or {},
-                attachments=message.get("attachments") or [],
                 idempotency_key=message["idempotency_key"],
                 next_attempt_at=next_attempt_at,
             )
@@ -242,7 +253,7 @@ def email_deliver_batch(*, email_ids: list[int]) -> dict[str, int]:
     # One query for the batch: suppressed addresses, and bulk mail to people who unsubscribed since.
     blocked = undeliverable_addresses((email.to, email.kind) for email in claimed)
     connection = get_connection(fail_silently=False)
-    shared: dict = {}  # templates rendered once for rows that share them, see email_render
+    shared: dict = {"opened": {}}  # templates rendered (and sealed tokens opened) once for rows that share them
     pending = collections.deque(claimed)
     try:
         while pending:
@@ -279,12 +290,17 @@ def _deliver_one(email: Email, connection, blocked: dict[tuple[str, str], str], 
         return _mark_failed(email, reason)
     attempts = email.attempts + 1
     try:
+        email.open_sealed(shared["opened"])
+    except sealing.Unreadable as exc:
+        return _mark_failed(email, str(exc), attempts=attempts)
+    try:
         raw = _copy_from_prototype(email, connection, shared)
         message = None if raw else email_render(email, shared=shared)
     except SoftTimeLimitExceeded:  # the batch is out of time, not this row wrong: it goes back
         raise
     except Exception as exc:  # A template or context bug will not mend itself: fail the row now.
-        return _mark_failed(email, f"Rendering failed: {exc!r}", attempts=attempts)
+        # Only the error's type: its message might quote a value of the context, a link say.
+        return _mark_failed(email, f"Rendering failed: {type(exc).__name__}", attempts=attempts)
     try:
         # Opens the batch's connection for its first message and is a no-op after that; without
         # it the backend would connect, greet and quit for every single message.
@@ -347,8 +363,8 @@ def _mark_sent(email: Email, *, attempts: int) -> None:
     # Once per message of every fan-out: a plain statement costs a fifth of the ORM's CPU here.
     with db_connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE outbox_email SET status = %s, attempts = %s, sent_at = %s, next_attempt_at = NULL"
-            " WHERE id = %s AND status = %s",
+            "UPDATE outbox_email SET status = %s, attempts = %s, sent_at = %s, next_attempt_at = NULL,"
+            " sealed = '' WHERE id = %s AND status = %s",
             [
                 Email.Status.SENT,
                 attempts,
@@ -369,6 +385,7 @@ def _mark_failed(email: Email, error: str, *, attempts: int | None = None) -> st
         attempts=email.attempts if attempts is None else attempts,
         last_error=error,
         next_attempt_at=None,
+        sealed="",
     )
     logger.error("E-mail %s failed for good: %s", email.pk, error)
     return "failed"
@@ -388,7 +405,7 @@ def email_withdraw(*, key_prefix: str, reason: str) -> int:
             .values_list("pk", flat=True)
         )
         return Email.objects.filter(pk__in=ids).update(
-            status=Email.Status.WITHDRAWN, last_error=reason, next_attempt_at=None
+            status=Email.Status.WITHDRAWN, last_error=reason, next_attempt_at=None, sealed=""
         )
 
 
@@ -406,6 +423,7 @@ def outbox_sweep(*, limit: int = 5000) -> int:
         attempts=F("attempts") + 1,
         last_error="Its worker stopped while sending it, too many times.",
         next_attempt_at=None,
+        sealed="",
     )
     abandoned.update(status=Email.Status.QUEUED, attempts=F("attempts") + 1)
     due = list(

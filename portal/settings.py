@@ -21,6 +21,8 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", required=not DEBUG) or "insecure-local-development-key-never-use-in-production"
 if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")):
     raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters.")
+# Keys retired by a rotation, newest first: signed links and sealed outbox rows made with them still open.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -218,6 +220,17 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@precin
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Administrators", address) for address in env_list("ADMINS", [])]
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
+# Keys that seal queued e-mails' contexts at rest (outbox/sealing.py), newest first; the rest still open rows
+# sealed before a rotation. Empty: SECRET_KEY and SECRET_KEY_FALLBACKS are used (with HKDF, never as they are).
+OUTBOX_KEYS = env_list("OUTBOX_KEYS", [])
+# How long the signed links in every e-mail work, counted from when it was sent. A preferences link
+# changes what someone receives; an unsubscribe link (RFC 8058 one-click) only stops mail, so it lasts
+# longer, for old newsletters kept in a mailbox. An expired link's page e-mails a fresh one, at most
+# NEWSLETTER_FRESH_LINK_LIMIT times per address in NEWSLETTER_FRESH_LINK_PERIOD seconds.
+NEWSLETTER_PREFERENCES_LINK_MAX_AGE = timedelta(days=env_int("NEWSLETTER_PREFERENCES_LINK_DAYS", 60))
+NEWSLETTER_UNSUBSCRIBE_LINK_MAX_AGE = timedelta(days=env_int("NEWSLETTER_UNSUBSCRIBE_LINK_DAYS", 365))
+NEWSLETTER_FRESH_LINK_LIMIT = env_int("NEWSLETTER_FRESH_LINK_LIMIT", 3)
+NEWSLETTER_FRESH_LINK_PERIOD = env_int("NEWSLETTER_FRESH_LINK_PERIOD", 3600)
 # Shared secret the mail provider sends in X-Precinct-Secret to /newsletters/bounces/ (empty: intake off).
 BOUNCE_WEBHOOK_SECRET = env_str("BOUNCE_WEBHOOK_SECRET", "")
 

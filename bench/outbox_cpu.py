@@ -1,0 +1,112 @@
+"""CPU per message of the outbox: queueing a newsletter's copies and delivering them over SMTP.
+
+In one process (the SMTP sink runs apart, so its CPU is not counted): queue N bulk copies of one
+newsletter with ``email_queue_many`` in batches of 1,000, then deliver them with
+``email_deliver_batch`` in the outbox's batches of 50, and print the CPU time (``process_time``)
+per message of each step. Used to compare the outbox before and after its contexts were sealed.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/precinct_bench_outbox \\
+    .venv/bin/python bench/outbox_cpu.py [--messages 3000]
+"""
+
+import argparse
+import base64
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+PORT = free_port()
+os.environ.update(
+    {
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        # Production mode (cached templates, no query log), with throw-away keys.
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "TIP_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "ALLOWED_HOSTS": "localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/precinct_bench_outbox"),
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(PORT),
+        "LOG_LEVEL": "WARNING",
+        "PRECINCT_VAR_DIR": tempfile.mkdtemp(prefix="precinct-bench-"),
+    }
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=3000)
+    count = parser.parse_args().messages
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from outbox.models import Email
+    from outbox.services import BATCH_SIZE, email_deliver_batch, email_queue_many
+
+    call_command("migrate", verbosity=0)
+    Email.objects.all().delete()
+    sink = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "smtp_sink.py"), str(PORT), os.devnull], stdout=subprocess.PIPE, text=True
+    )
+    sink.stdout.readline()  # "ready"
+    paragraph = "Neighbourhood news: the station's open day is on Saturday, everyone is welcome. " * 4
+    context = {"subject": "Spring newsletter", "body_text": "\n\n".join([paragraph] * 12)}
+    context["body_html"] = "".join(f"<p>{paragraph}</p>" for _ in range(12))
+    run = time.time_ns()
+    try:
+        started = time.process_time()
+        ids = []
+        for start in range(0, count, 1000):
+            with transaction.atomic():
+                messages = [
+                    {
+                        "to": f"reader{number}@example.com",
+                        "template": "newsletters/emails/newsletter",
+                        "context": context,
+                        "kind": Email.Kind.BULK,
+                        "idempotency_key": f"bench:{run}:{number}",
+                    }
+                    for number in range(start, min(start + 1000, count))
+                ]
+                # The on-commit hand-over to Celery is not measured: the bench delivers itself.
+                transaction.get_connection().run_on_commit = []
+                ids.extend(email_queue_many(messages=messages).values())
+                transaction.get_connection().run_on_commit = []
+        queued = time.process_time() - started
+        ids.sort()
+        started = time.process_time()
+        sent = 0
+        for start in range(0, len(ids), BATCH_SIZE):
+            sent += email_deliver_batch(email_ids=ids[start : start + BATCH_SIZE])["sent"]
+        delivered = time.process_time() - started
+    finally:
+        sink.terminate()
+        sink.wait()
+    print(f"{count} messages, {sent} sent")
+    print(f"queue:   {queued / count * 1e6:8.1f} µs CPU per message")
+    print(f"deliver: {delivered / count * 1e6:8.1f} µs CPU per message")
+
+
+if __name__ == "__main__":
+    main()
