@@ -13,6 +13,7 @@ import traceback
 from datetime import datetime, timedelta
 from urllib.parse import unquote
 
+from django.urls import NoReverseMatch, reverse
 from django.views.debug import SafeExceptionReporterFilter
 
 from portal.secret_paths import mask_secret_paths
@@ -46,6 +47,18 @@ def is_asset_path(path: str | None) -> bool:
 def is_tip_request(request) -> bool:
     path = getattr(request, "path", None)
     return isinstance(path, str) and is_tip_path(path)
+
+
+def is_tip_admin_request(request) -> bool:
+    """A page of the tip inbox (``/admin/tips/…``), where reviewers read decrypted tips."""
+    path = getattr(request, "path", None)
+    if not isinstance(path, str):
+        return False
+    try:
+        prefix = reverse("admin:app_list", kwargs={"app_label": "tips"})
+    except NoReverseMatch:
+        return False
+    return path.startswith(prefix)
 
 
 def is_asset_request(request) -> bool:
@@ -158,9 +171,13 @@ class TipExceptionReporterFilter(SafeExceptionReporterFilter):
     def get_post_parameters(self, request):
         if is_tip_request(request):
             return {}
+        if is_tip_admin_request(request):
+            # A reviewer's reply or note quotes the tip: the field names stay, the values go.
+            return dict.fromkeys(getattr(request, "POST", {}), self.cleansed_substitute)
         return super().get_post_parameters(request)
 
     def get_traceback_frame_variables(self, request, tb_frame):
-        if is_tip_request(request):
+        # In the tip inbox, frames hold decrypted tips, messages, notes and files.
+        if is_tip_request(request) or is_tip_admin_request(request):
             return []
         return super().get_traceback_frame_variables(request, tb_frame)
