@@ -108,6 +108,11 @@ class TipAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # A tip appears once its hour is over and it is settled (tips.services.tips_settle): a
+        # reviewer's exact-time view or change can then never fall inside the hour it arrived in.
+        return super().get_queryset(request).filter(settled=True)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":
             kwargs["queryset"] = (
@@ -159,7 +164,7 @@ class TipAdmin(admin.ModelAdmin):
     @admin.display(description=_("Messages"))
     def conversation(self, tip: Tip):
         _require_recorded_view(tip)
-        messages_ = selectors.tip_messages(tip)
+        messages_ = selectors.tip_messages(tip, settled_only=True)
         if not messages_:
             return _("No messages yet.")
         return format_html(
@@ -242,7 +247,9 @@ class TipAdmin(admin.ModelAdmin):
     def attachment_view(self, request, attachment_id):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        attachment = get_object_or_404(TipAttachment.objects.select_related("tip"), pk=attachment_id)
+        attachment = get_object_or_404(
+            TipAttachment.objects.select_related("tip"), pk=attachment_id, settled=True, tip__settled=True
+        )
         data = services.tip_attachment_open(attachment=attachment, actor=request.user)
         response = HttpResponse(data, content_type=attachment.content_type)
         response["Content-Disposition"] = f'attachment; filename="{attachment.tip.reference}-{attachment.filename}"'

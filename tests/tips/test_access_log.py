@@ -222,6 +222,8 @@ def test_a_browser_visit_to_the_tip_pages_leaves_no_line_in_gunicorns_logs(logge
     assert _status(base + "/meetings/", headers=resident) == 200
     _status(base + "/programs/consent/Z3VhcmRpYW5AZXhhbXBsZS5vcmc:1tXyZ:consentsecret/", headers=resident)
 
+    # The access line is written just after the answer is sent: wait for the last request's.
+    wait_for(lambda: "GET /programs/consent/" in logged_server.logs(), 10, "the last request was not logged")
     logs = logged_server.logs()
     lines = logs.splitlines()
     for marker in ("/tips", "/static/", "favicon", "TipsterTestBrowser", "search.example", "tip-text-marker"):

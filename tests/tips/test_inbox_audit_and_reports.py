@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from tests.conftest import desk_client_for
-from tests.tips.conftest import submit_tip
+from tests.tips.conftest import settle_tips, submit_tip
 from tips import selectors, services
 from tips.admin import TipAdmin
 from tips.models import Tip, TipAuditEntry
@@ -17,6 +17,7 @@ TIP_TEXT = "Secret tip content 3317"
 @pytest.fixture
 def tip(client):
     assert submit_tip(client, what=TIP_TEXT).status_code == 200
+    settle_tips()
     return Tip.objects.get()
 
 

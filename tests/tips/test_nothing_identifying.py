@@ -72,6 +72,7 @@ def test_a_submitted_tip_leaves_no_address_agent_or_referrer_anywhere(
     # The reviewers' e-mail goes out after the hour; it is part of "the outbox".
     time_machine.move_to("2026-05-04 15:02:00Z", tick=False)
     with django_capture_on_commit_callbacks(execute=True):
+        services.tips_settle()
         assert services.tips_notify_reviewers() == 1
     assert len(mail.outbox) == 1
 
