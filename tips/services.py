@@ -6,7 +6,7 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -313,7 +313,7 @@ def tip_attachment_open(*, attachment: TipAttachment, actor) -> bytes:
 # --- Scheduled work -----------------------------------------------------------------------------
 
 
-def tips_settle() -> int:
+def tips_settle(*, before: datetime | None = None) -> int:
     """Settle what tipsters sent in hours that are over; returns how many tips, messages and files.
 
     Until then a tipster's rows are hidden from reviewers and have no audit entry, so no reviewer's
@@ -322,9 +322,9 @@ def tips_settle() -> int:
     "tipster added information") are written in a random order, the "tipster wrote" flag is set,
     and, on PostgreSQL, the settled rows are rewritten in a random order, so a dump's row order and
     the rows' transaction ids say "settled after the hour", not when each arrived.
-    Running it again settles nothing twice.
+    Running it again settles nothing twice. ``before`` (default: the current hour) is for demo data.
     """
-    hour = coarse_now()
+    hour = before or coarse_now()
     with transaction.atomic():
         tips = list(
             Tip.objects.select_for_update(skip_locked=True)
