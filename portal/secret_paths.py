@@ -6,8 +6,11 @@ and the referrers in both name the page but not the token. tests/portal/test_sec
 every URL pattern of the project and allauth and fails if one with a secret part is missing here.
 """
 
+import copy
 import logging
 import re
+
+from django.http import QueryDict
 
 MASK = "[secret]"
 
@@ -44,11 +47,29 @@ def mask_secret_paths(text: str) -> str:
 
 
 class MaskSecretPaths(logging.Filter):
-    """A ``LOGGING`` filter: the record's message (e.g. Django's "Not Found: /programs/consent/…/") masked."""
+    """A ``LOGGING`` filter: the record's message (e.g. Django's "Not Found: /programs/consent/…/") masked,
+    and the request it carries, whose URL ``AdminEmailHandler`` puts in the ``ADMINS`` e-mail."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         masked = mask_secret_paths(message)
         if masked != message:
             record.msg, record.args = masked, ()
+        request = getattr(record, "request", None)
+        if request is not None and isinstance(getattr(request, "path", None), str):
+            full_path = request.get_full_path()
+            if mask_secret_paths(full_path) != full_path:
+                record.request = _masked_request(request)
         return True
+
+
+def _masked_request(request):
+    """A shallow copy of ``request`` whose path, query and META name no secret (the original is untouched)."""
+    masked = copy.copy(request)
+    masked.path = mask_secret_paths(request.path)
+    masked.path_info = mask_secret_paths(request.path_info)
+    masked.META = {
+        key: mask_secret_paths(value) if isinstance(value, str) else value for key, value in request.META.items()
+    }
+    masked.GET = QueryDict(masked.META.get("QUERY_STRING", ""))
+    return masked

@@ -1,6 +1,7 @@
 """Every URL that carries a secret (a token, a key) is written in logs without it."""
 
 import logging
+import sys
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -51,3 +52,26 @@ def test_djangos_own_warnings_name_the_page_not_the_token():
     )
     assert MaskSecretPaths().filter(record)
     assert record.getMessage() == "Not Found: /programs/consent/[secret]/"
+
+
+def test_an_error_report_from_a_page_with_a_token_names_the_page_not_the_token(rf, settings):
+    from django.core import mail
+    from django.utils.log import AdminEmailHandler
+
+    settings.ADMINS = [("Administrators", "admins@precinct.example")]
+    request = rf.get("/programs/consent/Z3VhcmRpYW4:1tXyZ:tokenpart/", {"next": "/newsletters/unsubscribe/c2Vj/"})
+    try:
+        raise RuntimeError("consent broke")
+    except RuntimeError:
+        record = logging.LogRecord(
+            "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", (request.path,), sys.exc_info()
+        )
+    record.request = request
+    assert MaskSecretPaths().filter(record)
+    AdminEmailHandler().emit(record)
+    [report] = mail.outbox
+    text = "\n".join([report.message().as_string()] + [str(part[0]) for part in report.alternatives])
+    assert "consent broke" in text and "/programs/consent/[secret]/" in text
+    for secret in ("Z3VhcmRpYW4", "tokenpart", "c2Vj"):
+        assert secret not in text
+    assert request.path == "/programs/consent/Z3VhcmRpYW4:1tXyZ:tokenpart/"  # the view's own request is untouched
