@@ -118,6 +118,9 @@ def tip_follow_up(*, tip_id: uuid.UUID, form_token: str, text: str = "", files: 
     with transaction.atomic():
         tip = Tip.objects.select_for_update().filter(pk=tip_id).first()
         if tip is None:
+            # tips_settle() may have just rewritten the row we waited for: look again, once.
+            tip = Tip.objects.select_for_update().filter(pk=tip_id).first()
+        if tip is None:
             raise TipError(_not_found_message())
         if tip.status in CLOSED_STATUSES:
             raise TipError(_("This tip is closed, so it cannot take more information. Please send a new tip."))
@@ -481,6 +484,8 @@ def tips_reencrypt() -> dict[str, int]:
         for pk in list(model.objects.order_by("pk").values_list("pk", flat=True)):
             with transaction.atomic():
                 row = model.objects.select_for_update().filter(pk=pk).only(field).first()
+                if row is None:  # tips_settle() may have just rewritten it, or the purge deleted it
+                    row = model.objects.select_for_update().filter(pk=pk).only(field).first()
                 if row is None:
                     continue
                 value = getattr(row, field)

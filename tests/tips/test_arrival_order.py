@@ -138,3 +138,41 @@ def test_a_dump_lists_an_hours_tips_in_no_telling_order_all_written_by_one_trans
     assert dumped == table_order() != arrivals
     assert "14:04" not in dump and "14:56" not in dump
     assert timedelta(0) == Tip.objects.get(pk=arrivals[3]).received_at - Tip.objects.get(pk=arrivals[-1]).received_at
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_follow_up_sent_while_its_tip_is_being_settled_is_kept(monkeypatch):
+    import threading
+
+    from django.db import close_old_connections
+
+    from tips.tokens import form_token_issue
+
+    tip = new_tip("tip")
+    rewritten, release = threading.Event(), threading.Event()
+    original = services._rewrite_in_random_order
+
+    def rewrite_then_wait(model, pks):
+        original(model, pks)
+        if model is Tip:
+            rewritten.set()
+            release.wait(10)  # the settling transaction holds the rewritten row, not yet committed
+
+    monkeypatch.setattr(services, "_rewrite_in_random_order", rewrite_then_wait)
+    monkeypatch.setattr(services, "coarse_now", lambda: tip.received_at + timedelta(hours=1))
+
+    def settle():
+        try:
+            services.tips_settle()
+        finally:
+            close_old_connections()
+
+    settling = threading.Thread(target=settle)
+    settling.start()
+    assert rewritten.wait(10)
+    threading.Timer(0.5, release.set).start()  # the follow-up below waits for the lock meanwhile
+    services.tip_follow_up(tip_id=tip.pk, form_token=form_token_issue(), text="More")
+    settling.join(10)
+    assert TipMessage.objects.filter(tip_id=tip.pk).count() == 1
+    assert Tip.objects.get(pk=tip.pk).settled
