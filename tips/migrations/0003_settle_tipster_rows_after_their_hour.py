@@ -10,37 +10,40 @@ def settle_existing_rows(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tips', '0002_default_categories'),
+        ("tips", "0002_default_categories"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='tipmessage',
-            options={'ordering': ['tip', 'created_at', 'author', 'id'], 'verbose_name': 'tip message', 'verbose_name_plural': 'tip messages'},
+            name="tipmessage",
+            options={
+                "ordering": ["tip", "created_at", "author", "id"],
+                "verbose_name": "tip message",
+                "verbose_name_plural": "tip messages",
+            },
         ),
         migrations.RemoveConstraint(
-            model_name='tipmessage',
-            name='tips_message_unique_sequence',
+            model_name="tipmessage",
+            name="tips_message_unique_sequence",
         ),
         migrations.RemoveField(
-            model_name='tipmessage',
-            name='sequence',
+            model_name="tipmessage",
+            name="sequence",
         ),
         migrations.AddField(
-            model_name='tip',
-            name='settled',
+            model_name="tip",
+            name="settled",
             field=models.BooleanField(default=False, editable=False),
         ),
         migrations.AddField(
-            model_name='tipattachment',
-            name='settled',
+            model_name="tipattachment",
+            name="settled",
             field=models.BooleanField(default=False, editable=False),
         ),
         migrations.AddField(
-            model_name='tipmessage',
-            name='settled',
+            model_name="tipmessage",
+            name="settled",
             field=models.BooleanField(default=False, editable=False),
         ),
         migrations.RunPython(settle_existing_rows, migrations.RunPython.noop),
