@@ -21,7 +21,7 @@ max_requests_jitter = 2000
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # "-" logs each request to standard output; an empty value turns the access log off.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
-# Tip pages are logged without client address, referrer or user agent (docs/tips-threat-model.md).
+# No line at all for tip pages, static files and icons; tokens in links masked (docs/tips-threat-model.md).
 logger_class = "tips.gunicorn_logging.TipPrivacyLogger"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

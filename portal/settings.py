@@ -389,21 +389,30 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        # Records about tip pages: warnings dropped, errors held until their hour is over (tips/privacy.py).
         "scrub_tip_requests": {"()": "tips.privacy.ScrubTipRequests"},
+        # Consent, confirmation, reset and newsletter tokens in paths are written as "[secret]".
+        "mask_secret_paths": {"()": "portal.secret_paths.MaskSecretPaths"},
     },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["scrub_tip_requests"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["scrub_tip_requests", "mask_secret_paths"],
+        },
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
-            "filters": ["require_debug_false", "scrub_tip_requests"],
+            "filters": ["require_debug_false", "scrub_tip_requests", "mask_secret_paths"],
         },
     },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     "loggers": {
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.request": {"level": "WARNING", "filters": ["scrub_tip_requests"]},
+        # The hourly report of errors on tip pages: to the console and to ADMINS, like Django's errors.
+        "tips.errors": {"handlers": ["console", "mail_admins"], "level": "ERROR", "propagate": False},
     },
 }
 DEFAULT_EXCEPTION_REPORTER_FILTER = "tips.privacy.TipExceptionReporterFilter"

@@ -14,13 +14,21 @@ from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaks_filter
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from accounts.roles import TIP_REVIEWERS
 from tips import selectors, services
 from tips.models import Tip, TipAttachment, TipAuditEntry, TipCategory
+
+
+def _require_recorded_view(tip: Tip) -> None:
+    """Refuse to decrypt a tip for a page whose view was not logged (``TipAdmin.change_view`` logs it)."""
+    if not getattr(tip, "view_recorded", False):
+        raise PermissionDenied("A tip is shown only on a page whose view was logged.")
 
 
 @admin.register(TipCategory)
@@ -100,6 +108,11 @@ class TipAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # A tip appears once its hour is over and it is settled (tips.services.tips_settle): a
+        # reviewer's exact-time view or change can then never fall inside the hour it arrived in.
+        return super().get_queryset(request).filter(settled=True)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":
             kwargs["queryset"] = (
@@ -113,6 +126,7 @@ class TipAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Tip"))
     def report(self, tip: Tip):
+        _require_recorded_view(tip)
         content = selectors.tip_content(tip)
         return format_html(
             "<dl><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl>",
@@ -126,6 +140,7 @@ class TipAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Files"))
     def files(self, tip: Tip):
+        _require_recorded_view(tip)
         attachments = selectors.tip_attachments(tip)
         if not attachments:
             return "—"
@@ -148,7 +163,8 @@ class TipAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Messages"))
     def conversation(self, tip: Tip):
-        messages_ = selectors.tip_messages(tip)
+        _require_recorded_view(tip)
+        messages_ = selectors.tip_messages(tip, settled_only=True)
         if not messages_:
             return _("No messages yet.")
         return format_html(
@@ -169,6 +185,7 @@ class TipAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Notes"))
     def internal_notes(self, tip: Tip):
+        _require_recorded_view(tip)
         notes = selectors.tip_notes(tip)
         if not notes:
             return _("No notes yet.")
@@ -190,13 +207,20 @@ class TipAdmin(admin.ModelAdmin):
 
     # --- Logging views, changing through the services ------------------------------------------
 
+    @method_decorator(sensitive_post_parameters("reply", "note"))
+    @method_decorator(sensitive_variables())
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            tip = self.get_object(request, object_id)
+        # Any page that will show the decrypted tip is logged before it is rendered, whatever the
+        # method or status: a GET, a POST re-shown with a mistake, a popup. If the entry cannot be
+        # written, the page fails instead of showing the tip unrecorded.
+        tip = getattr(response, "context_data", None) and response.context_data.get("original")
+        if isinstance(tip, Tip):
             services.tip_record_view(tip=tip, actor=request.user)
+            tip.view_recorded = True
         return response
 
+    @method_decorator(sensitive_variables())
     def save_model(self, request, obj, form, change):
         changes = {field: form.cleaned_data[field] for field in form.changed_data if field in services.TRIAGE_FIELDS}
         if changes:
@@ -223,7 +247,9 @@ class TipAdmin(admin.ModelAdmin):
     def attachment_view(self, request, attachment_id):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        attachment = get_object_or_404(TipAttachment.objects.select_related("tip"), pk=attachment_id)
+        attachment = get_object_or_404(
+            TipAttachment.objects.select_related("tip"), pk=attachment_id, settled=True, tip__settled=True
+        )
         data = services.tip_attachment_open(attachment=attachment, actor=request.user)
         response = HttpResponse(data, content_type=attachment.content_type)
         response["Content-Disposition"] = f'attachment; filename="{attachment.tip.reference}-{attachment.filename}"'

@@ -4,6 +4,10 @@
 - Nothing about the request is stored: no address, user agent, referrer, cookie or account.
 - Times a tipster causes are stored coarsened to the hour (``tips.clock.coarse_now``), primary keys
   are random UUIDs, so neither a time stamp nor a sequence number lines a tip up with network logs.
+- What a tipster sends is "settled" once its hour is over (``tips.services.tips_settle``): only then
+  is it written to the audit log, shown to reviewers, and its rows rewritten in a random order, so
+  neither the audit log's order, a reviewer's exact-time entry, nor a dump's row order places it
+  within its hour.
 """
 
 import uuid
@@ -79,6 +83,8 @@ class Tip(models.Model):
     receipt_index = models.CharField(max_length=64, unique=True, editable=False)
     receipt_hash = models.CharField(max_length=200, editable=False)
     received_at = models.DateTimeField(_("received (hour)"), editable=False, db_index=True)
+    # False until the hour it arrived in is over and tips_settle() has run: hidden from reviewers till then.
+    settled = models.BooleanField(default=False, editable=False)
     closed_at = models.DateTimeField(_("closed (hour)"), null=True, blank=True, editable=False)
     reviewers_notified = models.BooleanField(default=False, editable=False)
 
@@ -101,23 +107,25 @@ class TipMessage(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="messages")
-    # Order within the tip: the coarse time stamps cannot tell two messages of one hour apart.
-    sequence = models.PositiveIntegerField()
     author = models.CharField(max_length=10, choices=Author.choices)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     body_encrypted = models.TextField()
+    # The hour. No sequence number: one would say whether the tipster wrote before or after a
+    # reviewer's reply of the same hour, whose audit entry has the exact time. Within an hour the
+    # reviewers' messages come first, then the tipster's in no particular order.
     created_at = models.DateTimeField()
+    # Tipster messages: False until their hour is over and tips_settle() has run (reviewers' are settled).
+    settled = models.BooleanField(default=False, editable=False)
 
     class Meta:
-        ordering = ["tip", "sequence"]
-        constraints = [models.UniqueConstraint(fields=["tip", "sequence"], name="tips_message_unique_sequence")]
+        ordering = ["tip", "created_at", "author", "id"]
         verbose_name = _("tip message")
         verbose_name_plural = _("tip messages")
 
     def __str__(self) -> str:
-        return f"{self.tip_id} #{self.sequence}"
+        return f"{self.tip_id} {self.author} {self.created_at:%Y-%m-%d %H:00}"
 
 
 class TipAttachment(models.Model):
@@ -136,6 +144,7 @@ class TipAttachment(models.Model):
     size = models.PositiveIntegerField(help_text=_("Bytes after cleaning, before encryption."))
     data_encrypted = models.BinaryField()
     created_at = models.DateTimeField()
+    settled = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["tip", "sequence"]

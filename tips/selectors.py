@@ -47,7 +47,14 @@ def tip_content(tip: Tip) -> dict[str, str]:
     return json.loads(crypto.decrypt_text(tip.content_encrypted))
 
 
-def tip_messages(tip: Tip) -> list[Message]:
+def tip_messages(tip: Tip, *, settled_only: bool = False) -> list[Message]:
+    """The conversation, by hour; within an hour the reviewers' messages first (see ``TipMessage``).
+
+    ``settled_only``: for reviewers, who see a tipster's message once its hour is over.
+    """
+    messages = TipMessage.objects.filter(tip=tip).select_related("reviewer").order_by("created_at", "author", "id")
+    if settled_only:
+        messages = messages.filter(settled=True)
     return [
         Message(
             from_tipster=message.author == TipMessage.Author.TIPSTER,
@@ -55,7 +62,7 @@ def tip_messages(tip: Tip) -> list[Message]:
             created_at=message.created_at,
             reviewer_email=message.reviewer.email if message.reviewer else None,
         )
-        for message in TipMessage.objects.filter(tip=tip).select_related("reviewer").order_by("sequence")
+        for message in messages
     ]
 
 
@@ -65,8 +72,8 @@ def tip_notes(tip: Tip) -> list[tuple[TipNote, str]]:
 
 
 def tip_attachments(tip: Tip) -> list[TipAttachment]:
-    # The encrypted bytes stay in the database until someone downloads the file.
-    return list(TipAttachment.objects.filter(tip=tip).defer("data_encrypted").order_by("sequence"))
+    """The files reviewers may see: those whose hour is over. The bytes stay in the database until downloaded."""
+    return list(TipAttachment.objects.filter(tip=tip, settled=True).defer("data_encrypted").order_by("sequence"))
 
 
 def tip_for_tipster(tip_id: uuid.UUID) -> TipsterView | None:

@@ -6,12 +6,12 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,7 +91,7 @@ def tip_create(*, category, what, where, when, neighbourhood, files: list[CleanF
         received_at=received_at,
     )
     _attachments_add(tip, files, at=received_at)
-    TipAuditEntry.objects.create(at=received_at, action=TipAuditEntry.Action.RECEIVED, tip_reference=tip.reference)
+    # The "received" audit entry is written by tips_settle() once the hour is over.
     return tip
 
 
@@ -118,6 +118,9 @@ def tip_follow_up(*, tip_id: uuid.UUID, form_token: str, text: str = "", files: 
     with transaction.atomic():
         tip = Tip.objects.select_for_update().filter(pk=tip_id).first()
         if tip is None:
+            # tips_settle() may have just rewritten the row we waited for: look again, once.
+            tip = Tip.objects.select_for_update().filter(pk=tip_id).first()
+        if tip is None:
             raise TipError(_not_found_message())
         if tip.status in CLOSED_STATUSES:
             raise TipError(_("This tip is closed, so it cannot take more information. Please send a new tip."))
@@ -131,20 +134,12 @@ def tip_follow_up(*, tip_id: uuid.UUID, form_token: str, text: str = "", files: 
         if text:
             TipMessage.objects.create(
                 tip=tip,
-                sequence=_next_sequence(tip.messages),
                 author=TipMessage.Author.TIPSTER,
                 body_encrypted=crypto.encrypt_text(text),
                 created_at=now,
             )
         _attachments_add(tip, cleaned, at=now)
-        tip.tipster_wrote = True
-        tip.save(update_fields=["tipster_wrote"])
-        TipAuditEntry.objects.create(
-            at=now,
-            action=TipAuditEntry.Action.TIPSTER_WROTE,
-            tip_reference=tip.reference,
-            detail={"message": bool(text), "files": len(cleaned)},
-        )
+        # The "tipster wrote" flag and audit entry are set by tips_settle() once the hour is over.
     return tip
 
 
@@ -286,12 +281,12 @@ def tip_reply(*, tip: Tip, actor, text: str) -> TipMessage:
         locked = Tip.objects.select_for_update().get(pk=tip.pk)
         message = TipMessage.objects.create(
             tip=locked,
-            sequence=_next_sequence(locked.messages),
             author=TipMessage.Author.REVIEWER,
             reviewer=actor,
             body_encrypted=crypto.encrypt_text(text),
             # Coarse like the tipster's: the conversation's times say nothing the tip's do not.
             created_at=coarse_now(),
+            settled=True,
         )
         _audit(actor=actor, action=TipAuditEntry.Action.REPLIED, tip=locked)
     return message
@@ -321,6 +316,98 @@ def tip_attachment_open(*, attachment: TipAttachment, actor) -> bytes:
 # --- Scheduled work -----------------------------------------------------------------------------
 
 
+def tips_settle(*, before: datetime | None = None) -> int:
+    """Settle what tipsters sent in hours that are over; returns how many tips, messages and files.
+
+    Until then a tipster's rows are hidden from reviewers and have no audit entry, so no reviewer's
+    exact-time entry (a view, a reply) can fall in the hour they arrived in, and the audit log's ids
+    and order cannot place them either. Here, in one transaction: their audit entries ("received",
+    "tipster added information") are written in a random order, the "tipster wrote" flag is set,
+    and, on PostgreSQL, the settled rows are rewritten in a random order, so a dump's row order and
+    the rows' transaction ids say "settled after the hour", not when each arrived.
+    Running it again settles nothing twice. ``before`` (default: the current hour) is for demo data.
+    """
+    hour = before or coarse_now()
+    with transaction.atomic():
+        tips = list(
+            Tip.objects.select_for_update(skip_locked=True)
+            .filter(settled=False, received_at__lt=hour)
+            .values_list("pk", "reference", "received_at")
+        )
+        messages = list(
+            TipMessage.objects.select_for_update(skip_locked=True)
+            .filter(settled=False, created_at__lt=hour)
+            .values_list("pk", "tip_id", "created_at")
+        )
+        attachments = list(
+            TipAttachment.objects.select_for_update(skip_locked=True)
+            .filter(settled=False, created_at__lt=hour)
+            .values_list("pk", "tip_id", "created_at")
+        )
+        if not (tips or messages or attachments):
+            return 0
+        arrivals = {(pk, received_at) for pk, _reference, received_at in tips}
+        files_on_arrival: dict = {}
+        for _pk, tip_id, at in attachments:
+            if (tip_id, at) in arrivals:
+                files_on_arrival[tip_id] = files_on_arrival.get(tip_id, 0) + 1
+        entries = [
+            TipAuditEntry(
+                at=received_at,
+                action=TipAuditEntry.Action.RECEIVED,
+                tip_reference=reference,
+                detail={"files": files_on_arrival.get(pk, 0)},
+            )
+            for pk, reference, received_at in tips
+        ]
+        # Follow-ups: per tip and hour, the messages and the files not sent with the tip itself.
+        follow_ups: dict[tuple, dict] = {}
+        for _pk, tip_id, at in messages:
+            follow_ups.setdefault((tip_id, at), {"message": False, "files": 0})["message"] = True
+        for _pk, tip_id, at in attachments:
+            if (tip_id, at) not in arrivals:
+                follow_ups.setdefault((tip_id, at), {"message": False, "files": 0})["files"] += 1
+        followed_up = {tip_id for tip_id, _at in follow_ups}
+        references = dict(Tip.objects.filter(pk__in=followed_up).values_list("pk", "reference"))
+        entries += [
+            TipAuditEntry(
+                at=at, action=TipAuditEntry.Action.TIPSTER_WROTE, tip_reference=references[tip_id], detail=detail
+            )
+            for (tip_id, at), detail in follow_ups.items()
+        ]
+        secrets.SystemRandom().shuffle(entries)
+        TipAuditEntry.objects.bulk_create(entries)
+        tip_ids = [pk for pk, _reference, _at in tips]
+        message_ids = [pk for pk, _tip_id, _at in messages]
+        attachment_ids = [pk for pk, _tip_id, _at in attachments]
+        Tip.objects.filter(pk__in=tip_ids).update(settled=True)
+        Tip.objects.filter(pk__in=followed_up).update(tipster_wrote=True)
+        TipMessage.objects.filter(pk__in=message_ids).update(settled=True)
+        TipAttachment.objects.filter(pk__in=attachment_ids).update(settled=True)
+        if connection.vendor == "postgresql":
+            for model, pks in ((Tip, tip_ids), (TipMessage, message_ids), (TipAttachment, attachment_ids)):
+                _rewrite_in_random_order(model, pks)
+    return len(tips) + len(messages) + len(attachments)
+
+
+def _rewrite_in_random_order(model, pks: list) -> None:
+    """Delete the rows and insert them again, shuffled: new places in the table, this transaction's id.
+
+    A dump lists a table's rows in the order they lie in it, which is the order they were written
+    in; rows written again in a random order by one transaction tell neither. Foreign keys to these
+    rows are checked at commit (Django makes them deferrable), by when the rows are back.
+    """
+    if not pks:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    scratch = connection.ops.quote_name(f"tips_settle_{model._meta.model_name}")
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} AS SELECT * FROM {table} WHERE id = ANY(%s)", [pks])  # noqa: S608
+        cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [pks])  # noqa: S608
+        cursor.execute(f"INSERT INTO {table} SELECT * FROM {scratch} ORDER BY random()")  # noqa: S608
+        cursor.execute(f"DROP TABLE {scratch}")
+
+
 def tips_notify_reviewers() -> int:
     """E-mail each tip reviewer once that new tips arrived, for tips whose arrival hour is over.
 
@@ -332,7 +419,7 @@ def tips_notify_reviewers() -> int:
     with transaction.atomic():
         due = list(
             Tip.objects.select_for_update(skip_locked=True)
-            .filter(reviewers_notified=False, received_at__lt=hour)
+            .filter(reviewers_notified=False, settled=True, received_at__lt=hour)
             .values_list("pk", flat=True)
         )
         if not due:
@@ -397,6 +484,8 @@ def tips_reencrypt() -> dict[str, int]:
         for pk in list(model.objects.order_by("pk").values_list("pk", flat=True)):
             with transaction.atomic():
                 row = model.objects.select_for_update().filter(pk=pk).only(field).first()
+                if row is None:  # tips_settle() may have just rewritten it, or the purge deleted it
+                    row = model.objects.select_for_update().filter(pk=pk).only(field).first()
                 if row is None:
                     continue
                 value = getattr(row, field)

@@ -5,7 +5,9 @@ from tips import services
 
 @shared_task
 def notify_reviewers_of_new_tips() -> int:
-    """Beat, every few minutes: one e-mail per reviewer for the tips of hours that are over."""
+    """Beat, every few minutes: settle what tipsters sent in hours that are over, then one e-mail per
+    reviewer for the tips of those hours."""
+    services.tips_settle()
     return services.tips_notify_reviewers()
 
 

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from tests.tips.conftest import jpeg_with_gps, named, pdf_with_author, submit_tip
+from tests.tips.conftest import jpeg_with_gps, named, pdf_with_author, settle_tips, submit_tip
 from tips.attachments import AttachmentRefused, attachment_clean
 from tips.models import TipAttachment, TipAuditEntry
 
@@ -23,6 +23,7 @@ def test_a_jpeg_with_gps_exif_reaches_reviewers_with_no_exif_at_all(client, revi
     original = jpeg_with_gps()
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)  # the test file does carry GPS
     assert submit_tip(client, files=[named(original, "IMG_2041.jpg")]).status_code == 200
+    settle_tips()
     attachment = TipAttachment.objects.get()
     response = download(reviewer_client, attachment)
     served = response.content
@@ -42,6 +43,7 @@ def test_a_jpeg_with_gps_exif_reaches_reviewers_with_no_exif_at_all(client, revi
 def test_a_pdf_with_an_author_loses_it(client, reviewer_client):
     assert PdfReader(io.BytesIO(pdf_with_author())).metadata["/Author"] == "Jane Q. Tipster"
     assert submit_tip(client, files=[named(pdf_with_author(), "notes.pdf")]).status_code == 200
+    settle_tips()
     served = download(reviewer_client, TipAttachment.objects.get()).content
     reader = PdfReader(io.BytesIO(served))
     assert len(reader.pages) == 1

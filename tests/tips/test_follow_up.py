@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.test import Client, override_settings
 
-from tests.tips.conftest import hidden_value, jpeg_with_gps, named, receipt_phrase, submit_tip
+from tests.tips.conftest import hidden_value, jpeg_with_gps, named, receipt_phrase, settle_tips, submit_tip
 from tips import receipt, selectors, services, throttle
 from tips.models import Tip, TipAttachment, TipAuditEntry, TipMessage
 
@@ -96,11 +96,17 @@ def test_the_tipster_answers_and_adds_a_file(client, phrase, tip_reviewer):
     assert not response.cookies
     assert [m.text for m in selectors.tip_messages(tip)] == ["Which night?", "Tuesday, around 11pm."]
     assert TipAttachment.objects.filter(tip=tip).count() == 1
+    # Flagged for reviewers and logged once the hour is over, coarsely, as the tip's arrival was.
+    tip.refresh_from_db()
+    assert not tip.tipster_wrote and not TipAuditEntry.objects.filter(action="tipster_wrote").exists()
+    settle_tips()
     tip.refresh_from_db()
     assert tip.tipster_wrote
-    # The tipster's action is logged coarsely, as the tip's arrival was.
     entry = TipAuditEntry.objects.get(action="tipster_wrote")
     assert entry.at.minute == 0 and entry.actor is None
+    # Within the hour the tip arrived in, the files sent later count with the tip's.
+    assert entry.detail == {"message": True, "files": 0}
+    assert TipAuditEntry.objects.get(action="received").detail == {"files": 1}
     # Nobody is e-mailed when a tipster writes, and a tipster never is.
     assert not mail.outbox
 
@@ -212,6 +218,7 @@ def test_opening_the_tip_clears_the_tipster_wrote_flag(client, phrase, reviewer_
     page = open_tip(client, phrase).content.decode()
     data = {"access": hidden_value(page, "access"), "form_token": hidden_value(page, "form_token"), "text": "More"}
     client.post("/tips/follow-up/send/", data)
+    settle_tips()
     tip = Tip.objects.get()
     assert tip.tipster_wrote
     assert "More" in reviewer_client.get(f"/admin/tips/tip/{tip.pk}/change/").content.decode()

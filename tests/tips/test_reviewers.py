@@ -6,7 +6,7 @@ from django.test import Client
 
 from accounts.roles import OFFICERS, TIP_REVIEWERS
 from tests.conftest import desk_client_for
-from tests.tips.conftest import jpeg_with_gps, named, submit_tip
+from tests.tips.conftest import jpeg_with_gps, named, settle_tips, submit_tip
 from tips import selectors, services
 from tips.models import Tip, TipAttachment, TipAuditEntry, TipCategory, TipMessage, TipNote
 
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def tip(client):
     assert submit_tip(client, what="Secret tip content 8841", files=[named(jpeg_with_gps(), "a.jpg")]).status_code
+    settle_tips()
     return Tip.objects.get()
 
 
@@ -179,6 +180,7 @@ def test_the_inbox_query_count_is_flat(reviewer_client, django_assert_max_num_qu
             category=category, what="x", where="", when="", neighbourhood=None, files=[], receipt_phrase=f"p{_}"
         )
         services.tip_triage(tip=tip, actor=tip_reviewer, assigned_to=tip_reviewer)
+    settle_tips()
     with django_assert_max_num_queries(16):
         response = reviewer_client.get("/admin/tips/tip/?status__exact=new")
     assert response.status_code == 200
@@ -199,6 +201,7 @@ def test_the_tip_is_shown_as_text_never_as_html(reviewer_client, tip_reviewer):
         receipt_phrase="html phrase",
     )
     services.tip_reply(tip=tip, actor=tip_reviewer, text="Question\nsecond line")
+    settle_tips()
     page = reviewer_client.get(f"/admin/tips/tip/{tip.pk}/change/").content.decode()
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page
     assert "&lt;b&gt;here&lt;/b&gt;" in page

@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from tests.conftest import make_user
-from tests.tips.conftest import jpeg_with_gps, submit_tip
+from tests.tips.conftest import jpeg_with_gps, settle_tips, submit_tip
 from tips import tasks
 from tips.attachments import attachment_clean
 from tips.models import Tip, TipAttachment, TipAuditEntry, TipCategory, TipMessage, TipNote, UsedFormToken
@@ -63,6 +63,7 @@ def test_closed_tips_and_their_files_are_deleted_after_retention_keeping_the_aud
     time_machine.move_to("2026-01-10 09:00Z", tick=False)
     photo = attachment_clean(data=jpeg_with_gps(), name="a.jpg")
     old, still_open, recent = (make_tip(what, files) for what, files in [("Old", [photo]), ("Open", []), ("New", [])])
+    settle_tips()
     tip_reply(tip=old, actor=tip_reviewer, text="Q")
     tip_note_add(tip=old, actor=tip_reviewer, text="N")
     tip_triage(tip=old, actor=tip_reviewer, status=Tip.Status.CLOSED)
