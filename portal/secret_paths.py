@@ -1,6 +1,6 @@
 """Paths that carry a secret, and how they are written in logs: without it.
 
-A consent, confirmation, password-reset, preference or unsubscribe link works for whoever holds it
+A consent, confirmation, password-reset, enrolment, preference or unsubscribe link works for whoever holds it
 (a consent token even embeds the guardian's e-mail address), so the access log, Django's warnings
 and the referrers in both name the page but not the token. tests/portal/test_secret_paths.py walks
 every URL pattern of the project and allauth and fails if one with a secret part is missing here.
@@ -22,6 +22,7 @@ _SECRET_PATH_PREFIXES = (
     "newsletters/confirm",  # subscription confirmation token
     "newsletters/preferences",  # signed preferences token
     "newsletters/unsubscribe",  # signed unsubscribe token
+    "me/officer-enrolment",  # a new staff member's second-factor enrolment link
 )
 # "/" or its percent-encoding, so a secret path inside a query string (?next=%2Fprograms%2F…) is caught too.
 _SLASH = r"(?:/|%2[fF])"
