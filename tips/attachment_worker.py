@@ -64,7 +64,7 @@ def clean_image(data: bytes, limits: dict) -> tuple[dict, bytes]:
                 image.load()  # the first frame only: an animation's other frames are never decoded
                 image = ImageOps.exif_transpose(image)
                 return redraw(image)
-    except (UnidentifiedImageError,):
+    except UnidentifiedImageError:
         raise Refused("unsupported") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise Refused("too_many_pixels") from None

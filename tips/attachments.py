@@ -116,7 +116,7 @@ def _clean(data: bytes, name: str, deadline: float) -> CleanFile:
 
 def _run_worker(data: bytes, deadline: float) -> tuple[int | None, bytes]:
     """The worker's exit status and output; None as status when the request's time ran out."""
-    worker = subprocess.Popen(
+    worker = subprocess.Popen(  # noqa: S603 (our own script, with our own arguments)
         [sys.executable, "-I", str(WORKER), json.dumps(_limits())],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -156,9 +156,7 @@ def _refusal_message(answer: dict, name: str) -> str:
             "for example a screenshot."
         ) % {"name": name, "megapixels": MAX_IMAGE_PIXELS // 1_000_000}
     if code == "encrypted":
-        return _("“%(name)s” is protected with a password. Send it without the password protection.") % {
-            "name": name
-        }
+        return _("“%(name)s” is protected with a password. Send it without the password protection.") % {"name": name}
     if code == "too_many_pages":
         return ngettext(
             "“%(name)s” has more than %(limit)s page. Send only the pages that matter, or split it into several files.",

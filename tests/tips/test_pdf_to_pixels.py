@@ -22,7 +22,10 @@ from tips import attachments
 from tips.attachments import AttachmentRefused, attachment_clean
 from tips.models import TipAttachment
 
-XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description>Scanned by Jane on her PixelScan</rdf:Description></x:xmpmeta>'
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description>Scanned by Jane on her PixelScan'
+    b"</rdf:Description></x:xmpmeta>"
+)
 
 
 def scan_to_pdf() -> bytes:
