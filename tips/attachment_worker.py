@@ -59,11 +59,15 @@ def clean_image(data: bytes, limits: dict) -> tuple[dict, bytes]:
                     raise Refused("unsupported")
                 if probe.width * probe.height > max_pixels:
                     raise Refused("too_many_pixels")
+                if probe.width * probe.height > limits["pixel_budget"]:
+                    raise Refused("request_pixels")
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()  # the first frame only: an animation's other frames are never decoded
+                pixels = image.width * image.height
                 image = ImageOps.exif_transpose(image)
-                return redraw(image)
+                header, cleaned = redraw(image)
+                return {**header, "pixels": pixels}, cleaned
     except UnidentifiedImageError:
         raise Refused("unsupported") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -114,30 +118,27 @@ def clean_pdf(data: bytes, limits: dict) -> tuple[dict, bytes]:
     if pages > limits["pdf_pages"]:
         raise Refused("too_many_pages", pages=pages)
     rl_config.useA85 = 0  # the page pictures are stored as plain JPEG, not re-encoded as text
+    sizes = [_page_size(document, index, limits) for index in range(pages)]
+    pixels = sum(width * height for _points, (width, height) in sizes)
+    if pixels > limits["pixel_budget"]:
+        raise Refused("request_pixels")
     out = io.BytesIO()
     # invariant: no creation time and no time-derived document id (a tip is dated to the hour only).
     canvas = Canvas(out, invariant=1, pageCompression=1)
     canvas.setProducer("")
     canvas.setCreator("")
     canvas.setAuthor("")
-    dpi = limits["pdf_dpi"]
-    for index in range(pages):
+    for index, ((width, height), _pixels) in enumerate(sizes):
         page = document[index]
-        width, height = page.get_size()  # points
-        if width <= 0 or height <= 0:
-            raise Refused("damaged_pdf")
-        scale = dpi / 72
-        # A poster-sized page is drawn at a lower resolution, so that no page costs more than this.
-        scale = min(scale, math.sqrt(limits["pdf_page_pixels"] / (width * height)))
         try:
-            bitmap = page.render(scale=scale)
+            bitmap = page.render(scale=_scale(width, height, limits))
         except pdfium.PdfiumError:
             raise Refused("damaged_pdf") from None
         drawn = bitmap.to_pil().convert("RGB")
         clean = Image.frombytes("RGB", drawn.size, drawn.tobytes())
         del drawn, bitmap
         picture = io.BytesIO()
-        clean.save(picture, format="JPEG", quality=85)
+        clean.save(picture, format="JPEG", quality=80)
         del clean
         canvas.setPageSize((width, height))
         canvas.drawImage(ImageReader(picture), 0, 0, width=width, height=height)
@@ -145,7 +146,32 @@ def clean_pdf(data: bytes, limits: dict) -> tuple[dict, bytes]:
         page.close()
     document.close()
     canvas.save()
-    return {"kind": "pdf", "content_type": "application/pdf", "extension": "pdf"}, without_information(out)
+    header = {"kind": "pdf", "content_type": "application/pdf", "extension": "pdf", "pixels": pixels}
+    return header, without_information(out)
+
+
+def _scale(width: float, height: float, limits: dict) -> float:
+    # A poster-sized page is drawn at a lower resolution, so that no page costs more than this.
+    scale = min(limits["pdf_dpi"] / 72, math.sqrt(limits["pdf_page_pixels"] / (width * height)))
+    while math.ceil(width * scale) * math.ceil(height * scale) > limits["pdf_page_pixels"]:
+        scale *= 0.99  # the drawing is rounded up to whole pixels
+    return scale
+
+
+def _page_size(document, index: int, limits: dict) -> tuple[tuple[float, float], tuple[int, int]]:
+    """A page's size in points, and in pixels as we will draw it."""
+    import pypdfium2 as pdfium
+
+    try:
+        page = document[index]
+        width, height = page.get_size()
+        page.close()
+    except pdfium.PdfiumError:
+        raise Refused("damaged_pdf") from None
+    if not (width > 0 and height > 0):
+        raise Refused("damaged_pdf")
+    scale = _scale(width, height, limits)
+    return (width, height), (math.ceil(width * scale), math.ceil(height * scale))
 
 
 def without_information(pdf: io.BytesIO) -> bytes:

@@ -13,7 +13,8 @@
 The work is done in a separate process (tips/attachment_worker.py) at the lowest priority, with
 capped CPU time and memory, a wall-clock limit, and at most CLEANING_SLOTS at a time per web
 process, so that hostile files cost that process and never the web workers other visitors need.
-All the files of one request share one time budget (REQUEST_CLEANING_SECONDS).
+All the files of one request share one budget of pixels (MAX_REQUEST_PIXELS) and of time
+(REQUEST_CLEANING_SECONDS).
 """
 
 import json
@@ -34,16 +35,18 @@ MAX_ATTACHMENTS = 5
 MAX_REQUEST_BYTES = MAX_ATTACHMENTS * MAX_ATTACHMENT_BYTES + 1024 * 1024
 # 25 megapixels: a phone's 12 or 24 MP photo passes; a 40 MP "bomb" of a few KB is refused unread.
 MAX_IMAGE_PIXELS = 25_000_000
-MAX_PDF_PAGES = 30
-# Pages are drawn at 150 dpi (an A4 or Letter page is about 2 megapixels), bigger pages at less.
+MAX_PDF_PAGES = 25
+# Pages are drawn at 150 dpi (an A4 or Letter page is about 2.2 megapixels), bigger pages at less.
 PDF_DPI = 150
-MAX_PDF_PAGE_PIXELS = 4_000_000
+MAX_PDF_PAGE_PIXELS = 2_500_000
+# The work one request may cause, in pixels decoded or drawn: two 25 MP photos, or 25 pages.
+MAX_REQUEST_PIXELS = 60_000_000
 # What the cleaning of one file may use before it is stopped and the file refused.
 FILE_CPU_SECONDS = 20
 FILE_MEMORY_BYTES = 1024 * 1024 * 1024
 # All the files of one request together, waiting for a slot included: the tipster gets an answer
 # well before a proxy or browser gives up on the request.
-REQUEST_CLEANING_SECONDS = 20
+REQUEST_CLEANING_SECONDS = 30
 # Cleaning processes running at once per web process (each may use FILE_MEMORY_BYTES).
 CLEANING_SLOTS = 1
 
@@ -67,7 +70,13 @@ class CleanFile:
 def attachments_clean(files: list[tuple[bytes, str]]) -> list[CleanFile]:
     """Clean the ``(data, name)`` files of one request within one time budget, or raise ``AttachmentRefused``."""
     deadline = time.monotonic() + REQUEST_CLEANING_SECONDS
-    return [_clean(data, name, deadline) for data, name in files]
+    budget = MAX_REQUEST_PIXELS
+    cleaned = []
+    for data, name in files:
+        file, pixels = _clean(data, name, deadline, budget)
+        budget -= pixels
+        cleaned.append(file)
+    return cleaned
 
 
 def attachment_clean(*, data: bytes, name: str) -> CleanFile:
@@ -75,8 +84,9 @@ def attachment_clean(*, data: bytes, name: str) -> CleanFile:
     return attachments_clean([(data, name)])[0]
 
 
-def _limits() -> dict:
+def _limits(pixel_budget: int) -> dict:
     return {
+        "pixel_budget": pixel_budget,
         "file_bytes": MAX_ATTACHMENT_BYTES,
         "image_pixels": MAX_IMAGE_PIXELS,
         "pdf_pages": MAX_PDF_PAGES,
@@ -87,7 +97,7 @@ def _limits() -> dict:
     }
 
 
-def _clean(data: bytes, name: str, deadline: float) -> CleanFile:
+def _clean(data: bytes, name: str, deadline: float, pixel_budget: int) -> tuple[CleanFile, int]:
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise AttachmentRefused(
             _("“%(name)s” is larger than %(limit)s MB. Send a smaller file.")
@@ -98,14 +108,16 @@ def _clean(data: bytes, name: str, deadline: float) -> CleanFile:
     if not _slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
         raise AttachmentRefused(_out_of_time_message())
     try:
-        status, output = _run_worker(data, deadline)
+        status, output = _run_worker(data, deadline, pixel_budget)
     finally:
         _slots.release()
     if status is None:
         raise AttachmentRefused(_out_of_time_message())
     if status == 0:
         header, _newline, cleaned = output.partition(b"\n")
-        return CleanFile(data=cleaned, **json.loads(header))
+        header = json.loads(header)
+        pixels = header.pop("pixels")
+        return CleanFile(data=cleaned, **header), pixels
     if status == _REFUSED:
         answer = json.loads(output.partition(b"\n")[0])
         raise AttachmentRefused(_refusal_message(answer, name))
@@ -114,10 +126,10 @@ def _clean(data: bytes, name: str, deadline: float) -> CleanFile:
     raise AttachmentRefused(_refusal_message({"refused": "damaged"}, name))
 
 
-def _run_worker(data: bytes, deadline: float) -> tuple[int | None, bytes]:
+def _run_worker(data: bytes, deadline: float, pixel_budget: int) -> tuple[int | None, bytes]:
     """The worker's exit status and output; None as status when the request's time ran out."""
     worker = subprocess.Popen(  # noqa: S603 (our own script, with our own arguments)
-        [sys.executable, "-I", str(WORKER), json.dumps(_limits())],
+        [sys.executable, "-I", str(WORKER), json.dumps(_limits(pixel_budget))],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -155,6 +167,12 @@ def _refusal_message(answer: dict, name: str) -> str:
             "“%(name)s” is too big a picture (more than %(megapixels)s megapixels). Send a smaller version of it, "
             "for example a screenshot."
         ) % {"name": name, "megapixels": MAX_IMAGE_PIXELS // 1_000_000}
+    if code == "request_pixels":
+        return _(
+            "Together, your files are more than we can prepare in one go (at most %(megapixels)s megapixels of photos "
+            "or about %(pages)s pages at a time). Send fewer or smaller files now; you can add more afterwards with "
+            "your receipt phrase."
+        ) % {"megapixels": MAX_REQUEST_PIXELS // 1_000_000, "pages": MAX_PDF_PAGES}
     if code == "encrypted":
         return _("“%(name)s” is protected with a password. Send it without the password protection.") % {"name": name}
     if code == "too_many_pages":

@@ -152,3 +152,11 @@ def test_a_poster_sized_page_is_drawn_within_the_pixel_limit():
     [image] = PdfReader(io.BytesIO(cleaned)).pages[0].images
     width, height = Image.open(io.BytesIO(image.data)).size
     assert width * height <= attachments.MAX_PDF_PAGE_PIXELS
+
+
+def test_the_files_of_one_request_share_one_budget_of_pixels(monkeypatch):
+    monkeypatch.setattr(attachments, "MAX_REQUEST_PIXELS", 5_000)  # one 64 × 48 photo, not two
+    photo = jpeg_with_gps()
+    assert len(attachments.attachments_clean([(photo, "one.jpg")])) == 1
+    with pytest.raises(AttachmentRefused, match="more than we can prepare in one go"):
+        attachments.attachments_clean([(photo, "one.jpg"), (photo, "two.jpg")])
