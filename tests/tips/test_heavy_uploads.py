@@ -21,7 +21,12 @@ from pypdf import PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
 from tests.production.test_deployment import TEST_ONLY_VARIABLES
-from tests.production.test_faults import database_url_of_the_test_database, free_port, wait_for
+from tests.production.test_faults import (
+    database_url_of_the_test_database,
+    free_port,
+    terminate_other_connections,
+    wait_for,
+)
 from tests.tips.conftest import theft
 from tips import attachments
 
@@ -138,6 +143,7 @@ def web(tmp_path):
     finally:
         server.terminate()
         server.wait(30)
+        terminate_other_connections()  # what the workers' threads left, so the test database can go
 
 
 def _answers(url: str) -> bool:
