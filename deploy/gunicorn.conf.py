@@ -13,7 +13,7 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # A worker whose main loop stops answering for this long is restarted (with threads, a slow request
-# does not stop the loop; tips/attachments.py bounds the slowest one, file cleaning, to 20 s).
+# does not stop the loop; tips/attachments.py bounds the slowest one, file cleaning, to 25 s).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5

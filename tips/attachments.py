@@ -45,8 +45,8 @@ MAX_REQUEST_PIXELS = 60_000_000
 FILE_CPU_SECONDS = 20
 FILE_MEMORY_BYTES = 1024 * 1024 * 1024
 # All the files of one request together, waiting for a slot included: the tipster gets an answer
-# well before a proxy or browser gives up on the request.
-REQUEST_CLEANING_SECONDS = 30
+# well before a proxy (docs/deploy.md: proxy_read_timeout 35s) or browser gives up.
+REQUEST_CLEANING_SECONDS = 25
 # Cleaning processes running at once per web process (each may use FILE_MEMORY_BYTES).
 CLEANING_SLOTS = 1
 
