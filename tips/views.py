@@ -1,5 +1,7 @@
 """The tipster's pages. They work without JavaScript, set no cookie, and read nothing about the
-request except, for the in-memory rate limit, the client's address (tips/throttle.py)."""
+request except, for the in-memory rate limit, the client's address (tips/throttle.py), and, to
+refuse posts made by other sites, the Sec-Fetch-Site and Origin headers (tips/http.py); neither is
+kept."""
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
@@ -39,7 +41,7 @@ def _client_address(request: HttpRequest) -> str:
         return ""
 
 
-def _limited(request: HttpRequest, scope: str, form, template: str, context=None) -> HttpResponse | None:
+def _limited(request: HttpRequest, scope: str, form, template: str) -> HttpResponse | None:
     """Count this attempt; the polite refusal, saying when to come back, if this client or everyone is
     over the limit; None otherwise."""
     throttled = throttle_attempt(scope=scope, client_address=_client_address(request))
@@ -48,7 +50,7 @@ def _limited(request: HttpRequest, scope: str, form, template: str, context=None
     form.add_error(None, _throttled_message(throttled))
     if isinstance(form, TipForm):
         form = _with_new_token(form)
-    response = _render(request, template, {**(context or {}), "form": form}, status=429)
+    response = _render(request, template, {"form": form}, status=429)
     response["Retry-After"] = str(throttled.retry_after)
     return response
 
