@@ -69,6 +69,8 @@ class CleanFile:
 
 def attachments_clean(files: list[tuple[bytes, str]]) -> list[CleanFile]:
     """Clean the ``(data, name)`` files of one request within one time budget, or raise ``AttachmentRefused``."""
+    for data, name in files:  # the cheap refusals first, before any file costs work
+        _check_size(data, name)
     deadline = time.monotonic() + REQUEST_CLEANING_SECONDS
     budget = MAX_REQUEST_PIXELS
     cleaned = []
@@ -97,7 +99,7 @@ def _limits(pixel_budget: int) -> dict:
     }
 
 
-def _clean(data: bytes, name: str, deadline: float, pixel_budget: int) -> tuple[CleanFile, int]:
+def _check_size(data: bytes, name: str) -> None:
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise AttachmentRefused(
             _("“%(name)s” is larger than %(limit)s MB. Send a smaller file.")
@@ -105,10 +107,15 @@ def _clean(data: bytes, name: str, deadline: float, pixel_budget: int) -> tuple[
         )
     if not data:
         raise AttachmentRefused(_("“%(name)s” is empty.") % {"name": name})
+
+
+def _clean(data: bytes, name: str, deadline: float, pixel_budget: int) -> tuple[CleanFile, int]:
     if not _slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
         raise AttachmentRefused(_out_of_time_message())
     try:
         status, output = _run_worker(data, deadline, pixel_budget)
+    except OSError:  # no process could be started (the machine is out of memory or processes)
+        status, output = None, b""
     finally:
         _slots.release()
     if status is None:
