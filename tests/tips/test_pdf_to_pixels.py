@@ -130,7 +130,7 @@ def test_text_drawn_on_a_page_survives_only_as_pixels():
     cleaned = attachment_clean(data=out.getvalue(), name="note.pdf").data
     assert b"7QK-4812" not in cleaned and b"Courier" not in cleaned and b"/Font" not in cleaned
     shown = pypdfium2.PdfDocument(cleaned)[0].render(scale=1).to_pil().convert("L")
-    assert min(shown.getdata()) < 80  # the dark letters are there, drawn
+    assert shown.getextrema()[0] < 80  # the dark letters are there, drawn
 
 
 def many_pages(count: int, size=(612, 792)) -> bytes:
