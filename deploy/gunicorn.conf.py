@@ -6,10 +6,14 @@ Every value can be changed from the environment; docs/deploy.md explains each.
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Synchronous workers: each answers one request at a time; two per core is a good start.
+# Threaded workers: a request that waits (for a tip's files to be cleaned in their own low-priority
+# process, for the database, for a slow client) holds one thread, not the whole worker, so the other
+# visitors' pages keep being answered. Two workers per core, four threads each, is a good start.
+worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-# A request that takes longer than this is a bug or an attack; the worker is restarted.
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# A worker whose main loop stops answering for this long is restarted (with threads, a slow request
+# does not stop the loop; tips/attachments.py bounds the slowest one, file cleaning, to 25 s).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5

@@ -3,19 +3,31 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Neighbourhood
-from tips.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
+from tips.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MAX_IMAGE_PIXELS, MAX_PDF_PAGES
 from tips.models import TipCategory
 
 
 def _files_help() -> str:
     return _(
-        "Up to %(count)s photos (JPEG, PNG, GIF, WebP) or PDF documents, %(size)s MB each. We remove their hidden "
-        "data (location, device, author) before storing them; other kinds of file are refused."
-    ) % {"count": MAX_ATTACHMENTS, "size": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+        "Up to %(count)s photos (JPEG, PNG, GIF, WebP, up to %(megapixels)s megapixels) or PDF documents (up to "
+        "%(pages)s pages), %(size)s MB each. We keep only what they look like: photos are redrawn from their "
+        "pixels, and each PDF page is turned into a picture, so hidden data (location, device, author, "
+        "hidden text, links) is gone, and a PDF's text can no longer be selected or searched. Other kinds of "
+        "file are refused."
+    ) % {
+        "count": MAX_ATTACHMENTS,
+        "size": MAX_ATTACHMENT_BYTES // (1024 * 1024),
+        "megapixels": MAX_IMAGE_PIXELS // 1_000_000,
+        "pages": MAX_PDF_PAGES,
+    }
 
 
 # Lazy, so the text is translated into each visitor's language, not the one active at import.
 _FILES_HELP = lazy(_files_help, str)()
+
+# Nothing typed into a tip form may stay in the browser's form history, where the next person at
+# the device would be offered it ("the laundromat on 5th" when typing an address elsewhere).
+NO_HISTORY = {"autocomplete": "off"}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -27,7 +39,10 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp,application/pdf"})
+            "widget",
+            MultipleFileInput(
+                attrs={"accept": "image/jpeg,image/png,image/gif,image/webp,application/pdf", **NO_HISTORY}
+            ),
         )
         super().__init__(*args, **kwargs)
 
@@ -60,7 +75,7 @@ class _TokenFields(forms.Form):
     """The single-use form token and the honeypot every tipster form carries."""
 
     # Not "required": a missing token is refused by the service with a message the tipster can see.
-    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    form_token = forms.CharField(widget=forms.HiddenInput(attrs=NO_HISTORY), required=False)
     # The honeypot: hidden by CSS, so people never fill it; form-filling robots do.
     website = forms.CharField(label=_("Leave this field empty"), required=False, widget=HoneypotInput)
 
@@ -74,27 +89,36 @@ class _TokenFields(forms.Form):
 
 class TipForm(_TokenFields):
     category = forms.ModelChoiceField(
-        label=_("What is it about?"), queryset=TipCategory.objects.filter(is_active=True), empty_label=_("Choose one")
+        label=_("What is it about?"),
+        queryset=TipCategory.objects.filter(is_active=True),
+        empty_label=_("Choose one"),
+        widget=forms.Select(attrs=NO_HISTORY),
     )
     what = forms.CharField(
         label=_("What happened?"),
         max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=forms.Textarea(attrs={"rows": 8, **NO_HISTORY}),
         help_text=_("Describe what you saw or know. Leave out anything that would tell who you are."),
     )
     where = forms.CharField(
         label=_("Where?"),
         max_length=500,
         required=False,
+        widget=forms.TextInput(attrs=NO_HISTORY),
         help_text=_("An address, a corner or a landmark, as precise as you can."),
     )
     neighbourhood = forms.ModelChoiceField(
-        label=_("Neighbourhood"), queryset=Neighbourhood.objects.all(), required=False, empty_label=_("Not sure")
+        label=_("Neighbourhood"),
+        queryset=Neighbourhood.objects.all(),
+        required=False,
+        empty_label=_("Not sure"),
+        widget=forms.Select(attrs=NO_HISTORY),
     )
     when = forms.CharField(
         label=_("When?"),
         max_length=200,
         required=False,
+        widget=forms.TextInput(attrs=NO_HISTORY),
         help_text=_("Approximate is fine: “last Friday night”, “most evenings since May”."),
     )
     files = MultipleFileField(label=_("Photos or documents"), required=False, help_text=_FILES_HELP)
@@ -106,18 +130,18 @@ class ReceiptForm(forms.Form):
     phrase = forms.CharField(
         label=_("Your receipt phrase"),
         max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs={**NO_HISTORY, "autocapitalize": "none", "spellcheck": "false"}),
         help_text=_("The words you were given when you sent your tip, in order."),
     )
 
 
 class FollowUpForm(_TokenFields):
-    access = forms.CharField(widget=forms.HiddenInput, required=False)  # checked by the view first
+    access = forms.CharField(widget=forms.HiddenInput(attrs=NO_HISTORY), required=False)  # checked by the view first
     text = forms.CharField(
         label=_("Your answer or more information"),
         max_length=10_000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6, **NO_HISTORY}),
     )
     files = MultipleFileField(label=_("More photos or documents"), required=False, help_text=_FILES_HELP)
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import TIP_REVIEWERS
 from outbox.services import email_queue
 from tips import crypto, receipt
-from tips.attachments import MAX_ATTACHMENTS, AttachmentRefused, CleanFile, attachment_clean
+from tips.attachments import MAX_ATTACHMENTS, AttachmentRefused, CleanFile, attachments_clean
 from tips.clock import coarse_now
 from tips.models import Tip, TipAttachment, TipAuditEntry, TipMessage, TipNote, UsedFormToken
 from tips.tokens import FORM_TOKEN_MAX_AGE, BadToken, form_token_hash
@@ -150,13 +150,10 @@ def _not_found_message() -> str:
 def _clean_files(files) -> list[CleanFile]:
     if len(files) > MAX_ATTACHMENTS:
         raise TipError(_("You can send at most %(count)s files at a time.") % {"count": MAX_ATTACHMENTS}, field="files")
-    cleaned = []
-    for file in files:
-        try:
-            cleaned.append(attachment_clean(data=file.read(), name=file.name))
-        except AttachmentRefused as exc:
-            raise TipError(str(exc), field="files") from None
-    return cleaned
+    try:
+        return attachments_clean([(file.read(), file.name) for file in files])
+    except AttachmentRefused as exc:
+        raise TipError(str(exc), field="files") from None
 
 
 def _form_token_spend(token: str) -> None:

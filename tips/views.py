@@ -1,5 +1,7 @@
 """The tipster's pages. They work without JavaScript, set no cookie, and read nothing about the
-request except, for the in-memory rate limit, the client's address (tips/throttle.py)."""
+request except, for the in-memory rate limit, the client's address (tips/throttle.py), and, to
+refuse posts made by other sites, the Sec-Fetch-Site and Origin headers (tips/http.py); neither is
+kept."""
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
@@ -7,13 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from tips import selectors, services
 from tips.attachments import MAX_REQUEST_BYTES
 from tips.forms import FollowUpForm, ReceiptForm, TipForm
 from tips.http import request_too_large, tip_page
-from tips.throttle import throttle_allow
+from tips.throttle import Throttled, throttle_attempt, throttle_spend
 from tips.tokens import BadToken, access_token_issue, access_token_tip_id, form_token_issue
 
 
@@ -39,20 +42,46 @@ def _client_address(request: HttpRequest) -> str:
 
 
 def _limited(request: HttpRequest, scope: str, form, template: str) -> HttpResponse | None:
-    """The polite refusal when this client, or everyone together, is over the limit; None otherwise."""
-    if throttle_allow(scope=scope, client_address=_client_address(request)):
+    """Count this attempt; the polite refusal, saying when to come back, if this client or everyone is
+    over the limit; None otherwise."""
+    throttled = throttle_attempt(scope=scope, client_address=_client_address(request))
+    if throttled is None:
         return None
-    form.add_error(
-        None,
-        _(
-            "We are receiving a lot of requests right now, so this form is paused for a few minutes. "
-            "Please try again in ten minutes. If this is an emergency, call %(number)s."
-        )
-        % {"number": settings.EMERGENCY_NUMBER},
-    )
+    form.add_error(None, _throttled_message(throttled))
     if isinstance(form, TipForm):
         form = _with_new_token(form)
-    return _render(request, template, {"form": form}, status=429)
+    response = _render(request, template, {"form": form}, status=429)
+    response["Retry-After"] = str(throttled.retry_after)
+    return response
+
+
+def _throttled_message(throttled: Throttled) -> str:
+    values = {"minutes": throttled.minutes, "number": settings.EMERGENCY_NUMBER}
+    if throttled.everyone:
+        return (
+            ngettext(
+                "We are receiving a lot of tips right now, so this form is paused for everyone. Please try again in "
+                "%(minutes)s minute. If this is an emergency, call %(number)s.",
+                "We are receiving a lot of tips right now, so this form is paused for everyone. Please try again in "
+                "%(minutes)s minutes. If this is an emergency, call %(number)s.",
+                throttled.minutes,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "This form has been sent from your connection many times in a short while, so it is paused for you. "
+            "Please try again in %(minutes)s minute. If this is an emergency, call %(number)s.",
+            "This form has been sent from your connection many times in a short while, so it is paused for you. "
+            "Please try again in %(minutes)s minutes. If this is an emergency, call %(number)s.",
+            throttled.minutes,
+        )
+        % values
+    )
+
+
+def _spend(request: HttpRequest, scope: str) -> None:
+    throttle_spend(scope=scope, client_address=_client_address(request))
 
 
 @tip_page
@@ -62,8 +91,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         return _render(request, "submit.html", {"form": TipForm(initial={"form_token": form_token_issue()})})
     if request_too_large(request):
         form = TipForm(request.POST)
-        form.add_error(None, _too_large_message())
-        return _render(request, "submit.html", {"form": _with_new_token(form)}, status=413)
+        return _limited(request, "submit", form, "submit.html") or _too_large(request, form)
     form = TipForm(request.POST, request.FILES)
     limited = _limited(request, "submit", form, "submit.html")
     if limited:
@@ -83,6 +111,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         except services.TipError as exc:
             form.add_error(exc.field, str(exc))
         else:
+            _spend(request, "submit")
             return _render(
                 request, "receipt.html", {"reference": submitted.tip.reference, "phrase": submitted.receipt_phrase}
             )
@@ -100,6 +129,7 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     if limited:
         return limited
     if form.is_valid():
+        _spend(request, "follow_up")  # a phrase tried, right or wrong, is a guess
         try:
             tip = services.tip_open_with_receipt(phrase=form.cleaned_data["phrase"])
         except services.TipError as exc:
@@ -118,11 +148,15 @@ def follow_up_send(request: HttpRequest) -> HttpResponse:
     except BadToken:
         notice = _("For your safety the page expired. Type your receipt phrase again.")
         return _render(request, "follow_up.html", {"form": ReceiptForm(), "notice": notice}, status=400)
+    throttled = throttle_attempt(scope="follow_up_send", client_address=_client_address(request))
     if request_too_large(request):
         form = FollowUpForm(request.POST)
-        form.add_error(None, _too_large_message())
-        return _render_status(request, tip_id, form=form, status=413)
+        form.add_error(None, _throttled_message(throttled) if throttled else _too_large_message())
+        return _render_status(request, tip_id, form=form, status=429 if throttled else 413, retry=throttled)
     form = FollowUpForm(request.POST, request.FILES)
+    if throttled:
+        form.add_error(None, _throttled_message(throttled))
+        return _render_status(request, tip_id, form=form, status=429, retry=throttled)
     if form.is_valid():
         try:
             services.tip_follow_up(
@@ -134,6 +168,7 @@ def follow_up_send(request: HttpRequest) -> HttpResponse:
         except services.TipError as exc:
             form.add_error(exc.field, str(exc))
         else:
+            _spend(request, "follow_up_send")
             return _render_status(request, tip_id, sent=True)
     return _render_status(request, tip_id, form=form, status=400)
 
@@ -145,7 +180,14 @@ def _with_new_token(form):
     return form
 
 
-def _render_status(request: HttpRequest, tip_id, *, form=None, sent: bool = False, status: int = 200) -> HttpResponse:
+def _too_large(request: HttpRequest, form) -> HttpResponse:
+    form.add_error(None, _too_large_message())
+    return _render(request, "submit.html", {"form": _with_new_token(form)}, status=413)
+
+
+def _render_status(
+    request: HttpRequest, tip_id, *, form=None, sent: bool = False, status: int = 200, retry: Throttled | None = None
+) -> HttpResponse:
     tip = selectors.tip_for_tipster(tip_id)
     if tip is None:
         notice = _("We could not find that tip. Type your receipt phrase again.")
@@ -155,4 +197,7 @@ def _render_status(request: HttpRequest, tip_id, *, form=None, sent: bool = Fals
     else:
         form = _with_new_token(form)
         form.data["access"] = access_token_issue(tip.id)
-    return _render(request, "status.html", {"tip": tip, "form": form, "sent": sent}, status=status)
+    response = _render(request, "status.html", {"tip": tip, "form": form, "sent": sent}, status=status)
+    if retry:
+        response["Retry-After"] = str(retry.retry_after)
+    return response
