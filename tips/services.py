@@ -399,9 +399,9 @@ def _rewrite_in_random_order(model, pks: list) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     scratch = connection.ops.quote_name(f"tips_settle_{model._meta.model_name}")
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} AS SELECT * FROM {table} WHERE id = ANY(%s)", [pks])  # noqa: S608
-        cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [pks])  # noqa: S608
-        cursor.execute(f"INSERT INTO {table} SELECT * FROM {scratch} ORDER BY random()")  # noqa: S608
+        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} AS SELECT * FROM {table} WHERE id = ANY(%s)", [pks])  # noqa: S608  # nosec B608: table names come from the models, values are parameters
+        cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [pks])  # noqa: S608  # nosec B608: table names come from the models, values are parameters
+        cursor.execute(f"INSERT INTO {table} SELECT * FROM {scratch} ORDER BY random()")  # noqa: S608  # nosec B608: table names come from the models, values are parameters
         cursor.execute(f"DROP TABLE {scratch}")
 
 
