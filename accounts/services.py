@@ -78,6 +78,10 @@ def staff_enrolment_redeem(*, user, token: str) -> StaffEnrolment:
     return enrolment
 
 
+# How the audit log and the admin's history name a deleted resident (not translated: stored).
+DELETED_LABEL = "deleted resident"
+
+
 class AccountDeletionError(Exception):
     """A refused deletion; ``str(error)`` is a translated message for the person."""
 
@@ -162,11 +166,12 @@ def account_delete(*, user) -> None:
         # The log keeps saying that one person did these things, no longer who. Only the actor
         # column changes (as SET_NULL would change it): the entries' own content stays as written.
         AuditEntry.objects.filter(actor=user).update(actor=stand_in)
+        _labels_forget(user, addresses)
         audit_record(
             actor=stand_in,
             action="accounts.account_deleted",
             target=stand_in,
-            target_repr="deleted resident",
+            target_repr=DELETED_LABEL,
             detail={"seats_given_up": seats_given_up},
         )
 
@@ -188,6 +193,30 @@ def account_delete(*, user) -> None:
                 idempotency_key=f"accounts:account_deleted:{stand_in.pk}",
                 forget_recipient=True,
             )
+
+
+def _labels_forget(user, addresses: list[str]) -> None:
+    """Labels of the person's account or profile, or showing their address, in the audit log and the
+    admin's history become "deleted resident": the entries stay, the name they quoted goes."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from accounts.models import Profile
+    from audit.models import AuditEntry
+
+    own = {get_user_model(): [user.pk], Profile: list(Profile.objects.filter(user=user).values_list("pk", flat=True))}
+    audit_rows = Q(pk__in=[])
+    history_rows = Q(pk__in=[])
+    for model, ids in own.items():
+        ids = [str(pk) for pk in ids]
+        audit_rows |= Q(target_type=model._meta.label_lower, target_id__in=ids)
+        history_rows |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+    for address in addresses:
+        audit_rows |= Q(target_repr__icontains=address)
+        history_rows |= Q(object_repr__icontains=address)
+    AuditEntry.objects.filter(audit_rows).update(target_repr=DELETED_LABEL)
+    LogEntry.objects.filter(history_rows).update(object_repr=DELETED_LABEL)
 
 
 def _sessions_end(Session, user) -> None:

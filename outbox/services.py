@@ -388,7 +388,7 @@ def _addressed_to(addresses: list[str]) -> Q:
 
 def _recipient_kept():
     """The value of ``to`` once a row is done with: erased where the row asks to forget it."""
-    return Case(When(forget_recipient=True, then=Value("")), default=F("to"))
+    return Case(When(forget_recipient=True, then=Value("")), default=F("to"), output_field=Email._meta.get_field("to"))
 
 
 def _claimed(email: Email):
