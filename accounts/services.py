@@ -101,7 +101,8 @@ def account_delete(*, user) -> None:
     Raises AccountDeletionError for staff: an officer's account is closed by a superuser.
     """
     from django.contrib.sessions.models import Session
-    from django.db.models import Q
+    from django.db.models import CharField, Q, Value
+    from django.db.models.functions import Cast, Concat
 
     from accounts.selectors import addressed_to, addresses_of
     from alerts.models import AlertRecipient
@@ -179,8 +180,9 @@ def account_delete(*, user) -> None:
         Suppression.objects.filter(addressed_to("email", addresses)).delete()
         AlertRecipient.objects.filter(addressed_to("email", addresses)).delete()
         # E-mails already sent stay counted, addressed to no one.
-        for email in Email.objects.filter(addressed_to("to", addresses)).only("pk"):
-            Email.objects.filter(pk=email.pk).update(to="", idempotency_key=f"erased:{email.pk}", last_error="")
+        Email.objects.filter(addressed_to("to", addresses)).update(
+            to="", idempotency_key=Concat(Value("erased:"), Cast("pk", CharField())), last_error=""
+        )
         _sessions_end(Session, user)
         user.delete()
 

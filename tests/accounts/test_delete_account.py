@@ -95,6 +95,10 @@ def test_nothing_personal_remains_after_deletion(
     for needle in needles:
         assert rows_mentioning(needle) == [], needle
     assert not Profile.objects.filter(display_name="Alice Liddell").exists()
+    # The e-mails that were waiting for Alice were withdrawn, not sent.
+    assert set(Email.objects.filter(template="meetings/emails/rsvp_confirmed").values_list("status", flat=True)) == {
+        Email.Status.WITHDRAWN
+    }
     # Bob's own record is untouched.
     assert other_resident.watch_memberships.count() == 3
 
