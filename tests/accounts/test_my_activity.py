@@ -58,3 +58,33 @@ def test_the_query_count_does_not_grow_with_the_activity(
     with django_assert_max_num_queries(14):
         response = resident_client.get(reverse("accounts:activity"))
     assert response.content.decode().count("Registration code:") == count
+
+
+def test_applications_say_where_the_guardians_consent_stands(resident_client, resident):
+    from django.utils import timezone
+
+    from programs.models import Application, GuardianConsent
+    from tests.programs.conftest import make_program
+
+    waiting = Application.objects.create(
+        program=make_program(title="Explorers A"), applicant=resident, guardian_email="pat@example.com"
+    )
+    confirmed = Application.objects.create(
+        program=make_program(title="Explorers B"),
+        applicant=resident,
+        guardian_email="pat@example.com",
+        guardian_confirmed_at=timezone.now(),
+    )
+    given = Application.objects.create(
+        program=make_program(title="Explorers C"), applicant=resident, guardian_email="pat@example.com"
+    )
+    GuardianConsent.objects.create(
+        application=given, guardian_name="Pat", guardian_email="pat@example.com", consent_text="I agree"
+    )
+    assert waiting.pk and confirmed.pk
+
+    page = resident_client.get(reverse("accounts:activity")).content.decode()
+
+    assert "waiting for your guardian" in page
+    assert "your guardian confirmed their address; waiting for their consent" in page
+    assert "given on" in page
