@@ -165,7 +165,8 @@ def account_delete(*, user) -> None:
         Feedback.objects.filter(user=user).update(user=stand_in, comment="")
         FeedbackReceipt.objects.filter(user=user).update(user=stand_in)
         # The log keeps saying that one person did these things, no longer who. Only the actor
-        # column changes (as SET_NULL would change it): the entries' own content stays as written.
+        # column (as SET_NULL would) and labels quoting the person change; actions, times and
+        # details stay as written.
         AuditEntry.objects.filter(actor=user).update(actor=stand_in)
         _labels_forget(user, addresses)
         audit_record(
@@ -177,6 +178,8 @@ def account_delete(*, user) -> None:
         )
 
         Subscription.objects.filter(Q(user=user) | addressed_to("email", addresses)).delete()
+        # A bounce or complaint on their address goes too: it is their address. A new subscription
+        # to it needs its confirmation link opened again, so nothing is mailed to it unasked.
         Suppression.objects.filter(addressed_to("email", addresses)).delete()
         AlertRecipient.objects.filter(addressed_to("email", addresses)).delete()
         # E-mails already sent stay counted, addressed to no one.
