@@ -92,3 +92,24 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
         )
         self.users = [user for user in self.users if user.pk in confirmed]
         return email
+
+
+class AccountDeleteForm(forms.Form):
+    """The resident's password, asked again: a session left open is not enough to delete an account."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To be sure it is you, and not someone at a computer you left logged in."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password. Your account was not deleted."))
+        return password

@@ -56,3 +56,71 @@ def accounts_holding(email: str, *, except_user=None) -> list:
     if except_user is not None:
         ids.discard(except_user.pk)
     return sorted(ids)
+
+
+def addresses_of(user) -> list[str]:
+    """Every address the account lists (its e-mail field and its address rows), in lower case."""
+    from allauth.account.models import EmailAddress
+
+    addresses = {address.lower() for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+    if user.email:
+        addresses.add(user.email.lower())
+    return sorted(addresses)
+
+
+def addressed_to(field: str, addresses: list[str]):
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    for address in addresses:
+        condition |= Q(**{f"{field}__iexact": address})
+    return condition
+
+
+def subscription_of(user, addresses: list[str] | None = None):
+    """The newsletter subscription linked to the account or kept for one of its addresses, else None."""
+    from django.db.models import Q
+
+    from newsletters.models import Subscription
+
+    addresses = addresses_of(user) if addresses is None else addresses
+    return (
+        Subscription.objects.filter(Q(user=user) | addressed_to("email", addresses))
+        .prefetch_related("neighbourhoods")
+        .order_by("-id")
+        .first()
+    )
+
+
+def activity_of(user) -> dict:
+    """Everything a resident did on the portal, for their "My activity" page, in a fixed number of
+    queries whatever its length. Feedback is listed by its receipt (that it was given, for which
+    meeting), never by its content: anonymous answers cannot be tied to anyone, not even here."""
+    from meetings.models import FeedbackReceipt, Question, Rsvp
+    from programs.selectors import applications_of
+    from watch.models import Membership, WatchGroup
+
+    memberships = list(Membership.objects.filter(user=user).select_related("group").order_by("group__name", "pk"))
+    member_of = {membership.group_id for membership in memberships}
+    coordinated = list(WatchGroup.objects.filter(coordinator=user).exclude(pk__in=member_of).order_by("name", "pk"))
+    groups = [
+        {"group": membership.group, "membership": membership, "coordinator": membership.group.coordinator_id == user.pk}
+        for membership in memberships
+    ] + [{"group": group, "membership": None, "coordinator": True} for group in coordinated]
+    return {
+        "rsvps": list(
+            Rsvp.objects.filter(user=user)
+            .exclude(status=Rsvp.Status.CANCELLED)
+            .select_related("meeting")
+            .order_by("-meeting__starts_at", "-pk")
+        ),
+        "applications": list(applications_of(user=user)),
+        "questions": list(
+            Question.objects.filter(author=user).select_related("meeting").order_by("-created_at", "-pk")
+        ),
+        "feedback_receipts": list(
+            FeedbackReceipt.objects.filter(user=user).select_related("meeting").order_by("-responded_on", "-pk")
+        ),
+        "watch_groups": groups,
+        "subscription": subscription_of(user),
+    }

@@ -76,3 +76,159 @@ def staff_enrolment_redeem(*, user, token: str) -> StaffEnrolment:
         enrolment.used_at = now
         enrolment.save(update_fields=["used_at"])
     return enrolment
+
+
+# How the audit log and the admin's history name a deleted resident (not translated: stored).
+DELETED_LABEL = "deleted resident"
+
+
+class AccountDeletionError(Exception):
+    """A refused deletion; ``str(error)`` is a translated message for the person."""
+
+
+def account_delete(*, user) -> None:
+    """Delete a resident's account and their personal data; what is kept is kept without their name.
+
+    Their seats are given up first the way a withdrawal gives them up (the next person waiting is
+    promoted and told), their queued e-mails are withdrawn, their subscription, addresses,
+    profile, questions, applications and sessions go. Kept, tied to a "deleted resident" stand-in
+    account that holds nothing about them (so counts and the audit log stay true): their
+    attendance at meetings and programs that have begun (registration codes, attendance ticks,
+    no answers), their named feedback's ratings (the comment is erased), and the audit entries
+    they caused. Announcements and concerns they wrote to a watch group stay with the group,
+    without their name. A last e-mail tells them it is done; the outbox then forgets the address.
+
+    Raises AccountDeletionError for staff: an officer's account is closed by a superuser.
+    """
+    from django.contrib.sessions.models import Session
+    from django.db.models import CharField, Q, Value
+    from django.db.models.functions import Cast, Concat
+
+    from accounts.selectors import addressed_to, addresses_of
+    from alerts.models import AlertRecipient
+    from audit.models import AuditEntry
+    from meetings import services as meeting_services
+    from meetings.models import Feedback, FeedbackReceipt, Rsvp
+    from newsletters.models import Subscription, Suppression
+    from outbox.models import Email
+    from outbox.services import email_queue, email_withdraw
+    from programs import services as program_services
+    from programs.models import Application, GuardianConsent
+
+    with transaction.atomic():
+        user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        if user.is_staff or user.is_superuser:
+            raise AccountDeletionError(
+                _("Staff accounts cannot be deleted from here: a superuser closes an officer's account.")
+            )
+        addresses = addresses_of(user)
+        farewell_to = EmailAddress.objects.filter(user=user, verified=True).order_by("-primary").first()
+        language = language_for(user)
+
+        seats_given_up = 0
+        # Seats go back the way a withdrawal gives them up, so the next person waiting is promoted.
+        for rsvp in Rsvp.objects.filter(
+            user=user, status__in=[Rsvp.Status.GOING, Rsvp.Status.WAITLISTED], meeting__starts_at__gt=timezone.now()
+        ).select_related("meeting"):
+            try:
+                meeting_services.rsvp_cancel(meeting=rsvp.meeting, user=user)
+                seats_given_up += 1
+            except meeting_services.MeetingError:
+                pass  # It started meanwhile: the seat was used, and stays as attendance below.
+        # An accepted place in a program that has begun (attendance recorded) is attendance, kept below.
+        for application in Application.objects.filter(
+            applicant=user, status__in=Application.WITHDRAWABLE_STATUSES
+        ).exclude(status=Application.Status.ACCEPTED, attendances__isnull=False):
+            program_services.application_withdraw(application=application, user=user)
+            seats_given_up += 1
+
+        email_withdraw(to=addresses, reason="The account was deleted.")
+
+        stand_in = get_user_model().objects.create_user(
+            username=f"deleted-resident-{secrets.token_hex(8)}", email="", is_active=False
+        )
+        # What counts on: attendance at what has begun, and named feedback's ratings.
+        Rsvp.objects.filter(user=user, status=Rsvp.Status.GOING, meeting__starts_at__lte=timezone.now()).update(
+            user=stand_in
+        )
+        kept_applications = Application.objects.filter(applicant=user, status__in=Application.SEAT_STATUSES)
+        GuardianConsent.objects.filter(application__in=kept_applications).delete()
+        kept_applications.update(
+            applicant=stand_in,
+            answers=[],
+            date_of_birth=None,
+            guardian_name="",
+            guardian_email="",
+            consent_requested_at=None,
+            guardian_confirmed_at=None,
+        )
+        Feedback.objects.filter(user=user).update(user=stand_in, comment="")
+        FeedbackReceipt.objects.filter(user=user).update(user=stand_in)
+        # The log keeps saying that one person did these things, no longer who. Only the actor
+        # column (as SET_NULL would) and labels quoting the person change; actions, times and
+        # details stay as written.
+        AuditEntry.objects.filter(actor=user).update(actor=stand_in)
+        _labels_forget(user, addresses)
+        audit_record(
+            actor=stand_in,
+            action="accounts.account_deleted",
+            target=stand_in,
+            target_repr=DELETED_LABEL,
+            detail={"seats_given_up": seats_given_up},
+        )
+
+        Subscription.objects.filter(Q(user=user) | addressed_to("email", addresses)).delete()
+        # A bounce or complaint on their address goes too: it is their address. A new subscription
+        # to it needs its confirmation link opened again, so nothing is mailed to it unasked.
+        Suppression.objects.filter(addressed_to("email", addresses)).delete()
+        AlertRecipient.objects.filter(addressed_to("email", addresses)).delete()
+        # E-mails already sent stay counted, addressed to no one.
+        Email.objects.filter(addressed_to("to", addresses)).update(
+            to="", idempotency_key=Concat(Value("erased:"), Cast("pk", CharField())), last_error=""
+        )
+        _sessions_end(Session, user)
+        user.delete()
+
+        if farewell_to is not None:
+            email_queue(
+                to=farewell_to.email,
+                template="account/email/account_deleted",
+                context={},
+                language=language,
+                idempotency_key=f"accounts:account_deleted:{stand_in.pk}",
+                forget_recipient=True,
+            )
+
+
+def _labels_forget(user, addresses: list[str]) -> None:
+    """Labels of the person's account or profile, or showing their address, in the audit log and the
+    admin's history become "deleted resident": the entries stay, the name they quoted goes."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from accounts.models import Profile
+    from audit.models import AuditEntry
+
+    own = {get_user_model(): [user.pk], Profile: list(Profile.objects.filter(user=user).values_list("pk", flat=True))}
+    audit_rows = Q(pk__in=[])
+    history_rows = Q(pk__in=[])
+    for model, ids in own.items():
+        ids = [str(pk) for pk in ids]
+        audit_rows |= Q(target_type=model._meta.label_lower, target_id__in=ids)
+        history_rows |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+    for address in addresses:
+        audit_rows |= Q(target_repr__icontains=address)
+        history_rows |= Q(object_repr__icontains=address)
+    AuditEntry.objects.filter(audit_rows).update(target_repr=DELETED_LABEL)
+    LogEntry.objects.filter(history_rows).update(object_repr=DELETED_LABEL)
+
+
+def _sessions_end(Session, user) -> None:
+    """Delete every session logged in as ``user`` (from the database and the session cache)."""
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            store(session_key=session.session_key).delete()

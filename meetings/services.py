@@ -87,6 +87,8 @@ def _email_person(
     *, user, meeting: Meeting, template: str, key: str, going: bool, ics: bool = False, extra=None
 ) -> None:
     """Queue one meeting e-mail; ``going`` says whether the person holds a seat (and so gets the online link)."""
+    if not user.email:  # A deleted resident's stand-in (accounts.services.account_delete) has no address.
+        return
     language = language_for(user)
     context = meeting_email_context(meeting, language=language, going=going)
     context.update(extra or {})

@@ -43,6 +43,9 @@ class Email(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Set on a message to someone the portal must then forget (the notice that their account was
+    # deleted): once the row is sent, failed or withdrawn, its recipient is erased too.
+    forget_recipient = models.BooleanField(_("forget the recipient once sent"), default=False, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

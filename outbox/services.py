@@ -14,7 +14,7 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string, select_template
 from django.utils import timezone, translation
@@ -46,6 +46,7 @@ def email_queue(
     headers: dict | None = None,
     attachments: list[dict] | None = None,
     queue: str | None = None,
+    forget_recipient: bool = False,
 ) -> Email:
     """Write an e-mail row in the caller's transaction and deliver it once that commits.
 
@@ -54,6 +55,7 @@ def email_queue(
     they may carry links that grant access; never put such a link in ``headers`` or the key.
     Queueing an ``idempotency_key`` that exists already returns the existing row and sends nothing.
     ``queue`` names the Celery queue for delivery (default: the default queue; "high" for safety alerts).
+    ``forget_recipient``: the address is erased from the row once it is sent, failed or withdrawn.
     """
     email, created = Email.objects.get_or_create(
         idempotency_key=idempotency_key,
@@ -65,6 +67,7 @@ def email_queue(
             "kind": kind,
             "headers": headers or {},
             "next_attempt_at": timezone.now() + SWEEP_GRACE,
+            "forget_recipient": forget_recipient,
         },
     )
     if created:
@@ -364,7 +367,7 @@ def _mark_sent(email: Email, *, attempts: int) -> None:
     with db_connection.cursor() as cursor:
         cursor.execute(
             "UPDATE outbox_email SET status = %s, attempts = %s, sent_at = %s, next_attempt_at = NULL,"
-            " sealed = '' WHERE id = %s AND status = %s",
+            " sealed = '', \"to\" = CASE WHEN forget_recipient THEN '' ELSE \"to\" END WHERE id = %s AND status = %s",
             [
                 Email.Status.SENT,
                 attempts,
@@ -373,6 +376,19 @@ def _mark_sent(email: Email, *, attempts: int) -> None:
                 Email.Status.SENDING,
             ],
         )
+
+
+def _addressed_to(addresses: list[str]) -> Q:
+    """Rows to any of ``addresses``, whatever their case (matches nothing for an empty list)."""
+    condition = Q(pk__in=[])
+    for address in addresses:
+        condition |= Q(to__iexact=address)
+    return condition
+
+
+def _recipient_kept():
+    """The value of ``to`` once a row is done with: erased where the row asks to forget it."""
+    return Case(When(forget_recipient=True, then=Value("")), default=F("to"), output_field=Email._meta.get_field("to"))
 
 
 def _claimed(email: Email):
@@ -386,26 +402,31 @@ def _mark_failed(email: Email, error: str, *, attempts: int | None = None) -> st
         last_error=error,
         next_attempt_at=None,
         sealed="",
+        to=_recipient_kept(),
     )
     logger.error("E-mail %s failed for good: %s", email.pk, error)
     return "failed"
 
 
-def email_withdraw(*, key_prefix: str, reason: str) -> int:
+def email_withdraw(*, key_prefix: str = "", reason: str, to: list[str] | None = None) -> int:
     """Keep queued e-mails whose idempotency key starts with ``key_prefix`` from being sent, e.g.
     a reminder worked out for a meeting time that has since changed. Returns how many were withdrawn.
+    ``to``: only (or, without a prefix, all) those to these addresses, e.g. a deleted account's.
 
     A row a worker has claimed (sending) is left alone: it is already leaving. A worker claims a
     batch (up to ``BATCH_SIZE`` rows) at once, so that is true of the rest of its batch too.
     """
     with transaction.atomic():
-        ids = list(
-            Email.objects.select_for_update(skip_locked=True)
-            .filter(status=Email.Status.QUEUED, idempotency_key__startswith=key_prefix)
-            .values_list("pk", flat=True)
+        if not key_prefix and to is None:
+            raise ValueError("email_withdraw needs a key prefix or addresses.")
+        queued = Email.objects.select_for_update(skip_locked=True).filter(
+            status=Email.Status.QUEUED, idempotency_key__startswith=key_prefix
         )
+        if to is not None:
+            queued = queued.filter(_addressed_to(to))
+        ids = list(queued.values_list("pk", flat=True))
         return Email.objects.filter(pk__in=ids).update(
-            status=Email.Status.WITHDRAWN, last_error=reason, next_attempt_at=None, sealed=""
+            status=Email.Status.WITHDRAWN, last_error=reason, next_attempt_at=None, sealed="", to=_recipient_kept()
         )
 
 
@@ -424,6 +445,7 @@ def outbox_sweep(*, limit: int = 5000) -> int:
         last_error="Its worker stopped while sending it, too many times.",
         next_attempt_at=None,
         sealed="",
+        to=_recipient_kept(),
     )
     abandoned.update(status=Email.Status.QUEUED, attempts=F("attempts") + 1)
     due = list(

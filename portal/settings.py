@@ -298,6 +298,12 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": env_str("ACCOUNT_RATE_LIMIT_CONFIRM_EMAIL", "1/3m/key"),
     "reauthenticate": env_str("ACCOUNT_RATE_LIMIT_REAUTHENTICATE", "10/m/user"),
 }
+# "Download my data" and "delete my account": attempts per resident in that many seconds
+# (accounts/views.py); wrong passwords on the deletion page count.
+ACCOUNTS_DATA_DOWNLOAD_LIMIT = env_int("ACCOUNTS_DATA_DOWNLOAD_LIMIT", 5)
+ACCOUNTS_DATA_DOWNLOAD_LIMIT_SECONDS = env_int("ACCOUNTS_DATA_DOWNLOAD_LIMIT_SECONDS", 3600)
+ACCOUNTS_DELETE_LIMIT = env_int("ACCOUNTS_DELETE_LIMIT", 5)
+ACCOUNTS_DELETE_LIMIT_SECONDS = env_int("ACCOUNTS_DELETE_LIMIT_SECONDS", 900)
 # A staff member's first second factor needs an enrolment link sent to their verified address
 # (accounts/enrolment.py): their password alone never lets anyone enrol an authenticator.
 STAFF_ENROLMENT_LINK_HOURS = env_int("STAFF_ENROLMENT_LINK_HOURS", 72)

@@ -684,6 +684,8 @@ def _send_consent_request(application: Application, now: datetime) -> None:
 
 
 def _email_applicant(application: Application, name: str, *, key: str | None = None, extra: dict | None = None):
+    if not application.applicant.email:  # A deleted resident's stand-in (accounts.services.account_delete).
+        return None
     language = language_for(application.applicant)
     program = application.program
     first_start = program.sessions.order_by("starts_at").values_list("starts_at", flat=True).first()
