@@ -30,3 +30,11 @@ def error_target(field) -> str:
     if field.field.widget.use_fieldset:
         return f"{field.auto_id}_0"
     return field.id_for_label or field.auto_id
+
+
+@register.simple_tag(takes_context=True)
+def element_form(context):
+    """The form an allauth form element is for: its ``form`` attribute, else the page's ``form``."""
+    attrs = context.get("attrs") or {}
+    form = attrs.get("form") or context.get("form")
+    return form if issubclass(type(form), BaseForm) else None

@@ -7,6 +7,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from programs.models import ProgramQuestion
+from tests.conftest import PASSWORD
 from tests.meetings.test_feedback import ANSWERS, ended_meeting_with
 from tests.portal.html import parse
 from tests.programs.conftest import add_question, make_program
@@ -129,3 +130,15 @@ def test_a_failed_tip_gets_the_summary_and_stays_script_free(client):
     summary = summary_of(document)
     assert_links_resolve(document, summary)
     assert "<script" not in html
+
+
+def test_an_allauth_page_that_renders_fields_one_by_one_gets_the_summary_too(client, resident):
+    client.post("/accounts/login/", {"login": resident.email, "password": PASSWORD})
+    html = client.post("/accounts/email/", {"email": "not-an-address", "action_add": ""}).content.decode()
+    assert title_of(html).startswith("Error: ")
+    document = parse(html)
+    summary = summary_of(document)
+    assert_links_resolve(document, summary)
+    field = document.by_id("id_email")
+    (error,) = described_by(document, field)
+    assert "valid email address" in error.text()
