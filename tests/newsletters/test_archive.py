@@ -172,3 +172,13 @@ def test_the_weekly_digest_links_each_newsletter(officer, django_capture_on_comm
     url = settings.SITE_URL + newsletter.get_absolute_url()
     assert url in message.body
     assert f'href="{url}"' in message.alternatives[0][0]
+
+
+def test_the_archive_dates_follow_the_readers_language(client, officer, django_capture_on_commit_callbacks):
+    make_subscription("reader@example.com")
+    with time_machine.travel(WEDNESDAY_NOON, tick=False):
+        newsletter = sent(officer, django_capture_on_commit_callbacks)
+    english = client.get(newsletter.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "December 2, 2026" in english
+    spanish = client.get("/newsletters/archive/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "2 de diciembre de 2026" in spanish
