@@ -77,7 +77,3 @@ class NewsletterForm(TextCleaningFormMixin, forms.ModelForm):
         model = Newsletter
         # The admin's fieldsets choose what is shown; these are the fields an officer may write.
         fields = ["subject", "body", "audience", "topic", "neighbourhoods", "scheduled_for"]
-
-
-class ArchiveFilterForm(forms.Form):
-    topic = forms.ChoiceField(label=_("Topic"), required=False, choices=[("", _("All topics")), *Topic.choices])

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.selectors import language_for
 from newsletters import links, rendering, selectors, services
-from newsletters.forms import ArchiveFilterForm, PreferencesForm, SubscribeForm
+from newsletters.forms import PreferencesForm, SubscribeForm
 from newsletters.models import ConsentRecord, Subscription, Topic
 from portal.cache import cache_public_page, keep_out_of_cache, keep_out_of_cache_unless_page
 from portal.ratelimit import RateLimited
@@ -194,15 +194,13 @@ ARCHIVE_PAGE_SIZE = 20
 @require_GET
 @cache_public_page("newsletters", "alerts", query=("topic", "page"))
 def archive(request: HttpRequest) -> HttpResponse:
-    form = ArchiveFilterForm(request.GET)
-    topic = form.cleaned_data["topic"] if form.is_valid() else ""
-    if not form.is_valid():
+    asked = request.GET.get("topic", "")
+    topic = Topic(asked) if asked in Topic.values else None
+    if asked and topic is None:
         keep_out_of_cache(request)
-    page = Paginator(selectors.archived_newsletters(topic=topic or None), ARCHIVE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(selectors.archived_newsletters(topic=topic), ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
     keep_out_of_cache_unless_page(request, page)
-    context = {"form": form, "page": page, "topic": Topic(topic) if topic else None}
+    context = {"page": page, "topic": topic, "topics": Topic.choices, "unknown_topic": bool(asked and topic is None)}
     return render(request, "newsletters/archive.html", context)
 
 
