@@ -46,7 +46,8 @@ def test_every_language_defines_every_named_format():
 
 
 def test_templates_format_dates_only_with_named_formats():
-    filter_argument = re.compile(r"\|\s*(?:date|time)\s*:\s*(['\"])(.*?)\1")
+    # |date:"…", |time:"…" and {% now "…" %}
+    filter_argument = re.compile(r"(?:\|\s*(?:date|time)\s*:|\{%\s*now)\s*(['\"])(.*?)\1")
     offenders = []
     for directory in TEMPLATE_DIRS:
         for path in directory.rglob("*"):
