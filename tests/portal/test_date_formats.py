@@ -17,10 +17,11 @@ from accounts.selectors import profile_for
 from meetings.services import rsvp_create
 from portal.dates import NAMED_FORMATS, format_moment, format_range
 from programs.documents import certificate_pdf
-from programs.models import Application
+from programs.models import Application, Program
+from programs.services import application_submit
 from tests.conftest import make_user
 from tests.meetings.conftest import local, make_meeting
-from tests.programs.conftest import make_program
+from tests.programs.conftest import make_program, years_ago
 
 ROOT = Path(settings.BASE_DIR)
 TEMPLATE_DIRS = [ROOT / "templates", *ROOT.glob("*/templates")]
@@ -151,3 +152,21 @@ def test_certificate_date_is_in_the_applicants_language(resident):
     with translation.override("es"):
         pdf = PdfReader(io.BytesIO(certificate_pdf(application)))
     assert "5 de diciembre de 2026" in pdf.pages[0].extract_text()
+
+
+@pytest.mark.django_db
+def test_the_consent_link_expiry_ends_its_sentence_once(resident, django_capture_on_commit_callbacks):
+    """The e-mail that read "This link works until Dec. 7, 2026, 7:49 p.m..": one full stop, the zone named."""
+    program = make_program(kind=Program.Kind.YOUTH, title="Police Explorers", slug="explorers", min_age=12, max_age=17)
+    with django_capture_on_commit_callbacks(execute=True):
+        application_submit(
+            program=program,
+            applicant=resident,
+            date_of_birth=years_ago(14),
+            guardian_name="Pat Doe",
+            guardian_email="pat.guardian@example.com",
+        )
+    (to_guardian,) = [message for message in mail.outbox if message.to == ["pat.guardian@example.com"]]
+    sentence = re.search(r"This link works until (.+)", to_guardian.body).group(1)
+    assert not sentence.endswith(".."), sentence
+    assert re.fullmatch(r"[A-Z][a-z]+ \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M C[SD]T\.", sentence), sentence
