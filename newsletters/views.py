@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from accounts.selectors import language_for
 from newsletters import links, rendering, selectors, services
@@ -191,7 +191,7 @@ def request_subscription_later(*, email: str, topics: list[str], neighbourhood_i
 ARCHIVE_PAGE_SIZE = 20
 
 
-@require_GET
+@require_safe
 @cache_public_page("newsletters", "alerts", query=("topic", "page"))
 def archive(request: HttpRequest) -> HttpResponse:
     asked = request.GET.get("topic", "")
@@ -204,7 +204,7 @@ def archive(request: HttpRequest) -> HttpResponse:
     return render(request, "newsletters/archive.html", context)
 
 
-@require_GET
+@require_safe
 @cache_public_page("newsletters", "alerts")
 def archive_detail(request: HttpRequest, code) -> HttpResponse:
     newsletter = selectors.archived_newsletter(code)

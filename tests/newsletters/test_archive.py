@@ -184,3 +184,11 @@ def test_the_archive_dates_follow_the_readers_language(client, officer, django_c
     assert "December 2, 2026" in english
     spanish = client.get("/newsletters/archive/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "2 de diciembre de 2026" in spanish
+
+
+def test_the_archive_only_answers_reads(client, officer, django_capture_on_commit_callbacks):
+    make_subscription("reader@example.com")
+    newsletter = sent(officer, django_capture_on_commit_callbacks)
+    for url in ["/newsletters/archive/", newsletter.get_absolute_url()]:
+        assert client.head(url).status_code == 200
+        assert client.post(url).status_code == 405
