@@ -15,6 +15,8 @@ from pypdf import PdfReader
 
 from accounts.selectors import profile_for
 from meetings.services import rsvp_create
+from newsletters import services as newsletter_services
+from newsletters.models import Newsletter
 from portal.dates import NAMED_FORMATS, format_moment, format_range
 from programs.documents import certificate_pdf
 from programs.models import Application, Program
@@ -170,3 +172,34 @@ def test_the_consent_link_expiry_ends_its_sentence_once(resident, django_capture
     sentence = re.search(r"This link works until (.+)", to_guardian.body).group(1)
     assert not sentence.endswith(".."), sentence
     assert re.fullmatch(r"[A-Z][a-z]+ \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M C[SD]T\.", sentence), sentence
+
+
+ENGLISH_DATE_WORDS = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|AM|PM|a\.m\.|p\.m\.)(?![\w.])"
+)
+
+
+@pytest.mark.django_db
+def test_spanish_public_pages_carry_no_english_date(client, neighbourhood, officer, django_capture_on_commit_callbacks):
+    meeting = make_meeting(starts_at=local(2026, 12, 5, 18, 0), neighbourhood=neighbourhood, title="Reunión vecinal")
+    program = make_program(title="Academia ciudadana", summary="Diez tardes.")
+    newsletter = Newsletter.objects.create(subject="Noticias", body="Hola.", created_by=officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        newsletter_services.newsletter_schedule(newsletter_id=newsletter.pk, send_at=None, actor=officer)
+    urls = [
+        "/meetings/",
+        meeting.get_absolute_url(),
+        "/meetings/calendar/2026/12/",
+        "/programs/",
+        program.get_absolute_url(),
+        "/newsletters/archive/",
+        newsletter.get_absolute_url(),
+    ]
+    for url in urls:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="es")
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert '<html lang="es">' in html
+        found = ENGLISH_DATE_WORDS.search(re.sub(r"<[^>]+>", " ", html))
+        assert found is None, f"{url} shows {found.group(0)!r}"
