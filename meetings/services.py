@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from meetings.models import (
     Rsvp,
 )
 from outbox.services import email_queue, email_withdraw
+from portal.dates import format_moment
 
 logger = logging.getLogger(__name__)
 
@@ -65,9 +66,8 @@ def meeting_email_context(meeting: Meeting, *, language: str, going: bool) -> di
         start, end = _local(meeting.starts_at), _local(meeting.ends_at)
         return {
             "title": meeting.title,
-            "date": formats.date_format(start, "l, F j, Y"),
-            "time": f"{formats.time_format(start, 'g:i A')} – {formats.time_format(end, 'g:i A')} "
-            f"{start.strftime('%Z')}",
+            "date": format_moment(start, "LONG_DATE_FORMAT"),
+            "time": f"{format_moment(start, 'TIME_FORMAT')} – {format_moment(end, 'ZONED_TIME_FORMAT')}",
             "address": meeting.address if meeting.is_in_person else "",
             "online_url": meeting.online_url if meeting.is_online and going else "",
             "map_url": meeting.map_url,
@@ -357,7 +357,7 @@ def rsvp_check_in(*, meeting: Meeting, code: str, actor) -> Rsvp:
         if rsvp.checked_in_at is not None:
             raise MeetingError(
                 _("Registration %(code)s was already checked in at %(time)s.")
-                % {"code": code, "time": formats.time_format(_local(rsvp.checked_in_at), "TIME_FORMAT")}
+                % {"code": code, "time": format_moment(rsvp.checked_in_at, "ZONED_TIME_FORMAT")}
             )
         rsvp.checked_in_at = timezone.now()
         rsvp.save(update_fields=["checked_in_at"])

@@ -98,7 +98,12 @@ def _recent_newsletters(now: datetime) -> list[Item]:
         status__in=[Newsletter.Status.SENDING, Newsletter.Status.SENT], started_at__gt=now - LOOK_BACK
     ).order_by("-started_at", "-id")
     return [
-        Item(title=newsletter.subject, url="", when=newsletter.started_at, neighbourhood_ids=frozenset())
+        Item(
+            title=newsletter.subject,
+            url=settings.SITE_URL + newsletter.get_absolute_url(),
+            when=newsletter.started_at,
+            neighbourhood_ids=frozenset(),
+        )
         for newsletter in newsletters
     ]
 

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -211,8 +212,23 @@ class Newsletter(models.Model):
         verbose_name = _("newsletter")
         verbose_name_plural = _("newsletters")
 
+    # Once sending has started the newsletter is public: its web copy and the archive show it.
+    PUBLIC_STATUSES = (Status.SENDING, Status.SENT)
+
     def __str__(self) -> str:
         return self.subject
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsletters:archive-detail", kwargs={"code": self.code})
+
+    @property
+    def archive_topic(self) -> str:
+        """The topic the archive files it under: its topic for a one-topic audience, else "newsletter"."""
+        return self.topic if self.audience == self.Audience.TOPIC and self.topic else Topic.NEWSLETTER
+
+    @property
+    def archive_topic_label(self) -> str:
+        return Topic(self.archive_topic).label
 
 
 class NewsletterDelivery(models.Model):

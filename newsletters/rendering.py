@@ -66,3 +66,9 @@ def markdown_to_text(source: str) -> str:
     writer.feed(markdown_to_html(source))
     writer.close()
     return writer.text()
+
+
+def web_copy(newsletter) -> dict:
+    """What the public web copy and the feed show of a newsletter: rendered from the newsletter
+    itself, never from a recipient's e-mail, so it carries no personal link or token."""
+    return {"subject": newsletter.subject, "body_html": markdown_to_html(newsletter.body)}

@@ -3,8 +3,9 @@
 from collections.abc import Iterable, Iterator
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 
-from newsletters.models import TOPIC_FIELDS, Subscription, Suppression, Topic
+from newsletters.models import TOPIC_FIELDS, Newsletter, Subscription, Suppression, Topic
 
 STREAM_CHUNK_SIZE = 2000
 
@@ -109,3 +110,25 @@ def newsletter_progress(*, newsletter_id: int) -> dict[str, int]:
         counts[status] = counts.get(status, 0) + row["n"]
         counts["total"] += row["n"]
     return counts
+
+
+# --- The public archive ------------------------------------------------------------------------
+
+
+def archived_newsletters(*, topic: str | None = None) -> QuerySet:
+    """Newsletters whose sending has started, newest first; ``topic`` narrows to one ``Topic`` value
+    (see ``Newsletter.archive_topic``). Drafts, scheduled and cancelled ones are never listed."""
+    queryset = Newsletter.objects.filter(status__in=Newsletter.PUBLIC_STATUSES)
+    if topic == Topic.NEWSLETTER:
+        queryset = queryset.filter(~Q(audience=Newsletter.Audience.TOPIC) | Q(topic__in=["", Topic.NEWSLETTER]))
+    elif topic:
+        queryset = queryset.filter(audience=Newsletter.Audience.TOPIC, topic=topic)
+    return queryset.order_by("-started_at", "-id")
+
+
+def archived_newsletter(code) -> Newsletter:
+    """The public newsletter with this code; Http404 for any other (draft, scheduled, cancelled, unknown)."""
+    newsletter = archived_newsletters().filter(code=code).first()
+    if newsletter is None:
+        raise Http404("No such newsletter.")
+    return newsletter

@@ -25,6 +25,7 @@ from newsletters.models import (
 )
 from outbox.models import Email
 from outbox.services import email_queue, email_queue_many
+from portal.cache import bump_cache_version
 
 logger = logging.getLogger(__name__)
 
@@ -265,6 +266,8 @@ def newsletter_email_context(newsletter: Newsletter) -> dict:
         "body_html": rendering.markdown_to_html(newsletter.body),
         "body_text": rendering.markdown_to_text(newsletter.body),
         "newsletter_code": str(newsletter.code),
+        # The public copy, the same for everyone (no personal token): "view in your browser".
+        "web_url": settings.SITE_URL + newsletter.get_absolute_url(),
     }
 
 
@@ -430,6 +433,8 @@ def newsletters_resume() -> dict[str, int]:
         if Newsletter.objects.filter(pk=newsletter_id, status=Newsletter.Status.SCHEDULED).update(
             status=Newsletter.Status.SENDING, started_at=now, fanout_heartbeat_at=now
         ):
+            # update() sends no post_save: the archive learns of the newsletter here.
+            bump_cache_version("newsletters")
             _enqueue_fan_out(newsletter_id)
             started += 1
     stale = list(

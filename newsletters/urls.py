@@ -1,6 +1,7 @@
 from django.urls import path
 
-from newsletters import views
+from newsletters import feeds, views
+from portal.cache import cache_public_page
 
 app_name = "newsletters"
 urlpatterns = [
@@ -12,4 +13,12 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("fresh-link/", views.fresh_link, name="fresh-link"),
     path("bounces/", views.bounce_webhook, name="bounces"),
+    path("archive/", views.archive, name="archive"),
+    path("archive/feed/", cache_public_page("newsletters")(feeds.NewsletterFeed()), name="archive-feed"),
+    path(
+        "archive/feed/<str:topic>/",
+        cache_public_page("newsletters")(feeds.NewsletterFeed()),
+        name="archive-topic-feed",
+    ),
+    path("archive/<uuid:code>/", views.archive_detail, name="archive-detail"),
 ]

@@ -5,16 +5,18 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from accounts.selectors import language_for
-from newsletters import links, selectors, services
+from newsletters import links, rendering, selectors, services
 from newsletters.forms import PreferencesForm, SubscribeForm
-from newsletters.models import ConsentRecord, Subscription
+from newsletters.models import ConsentRecord, Subscription, Topic
+from portal.cache import cache_public_page, keep_out_of_cache, keep_out_of_cache_unless_page
 from portal.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
@@ -182,3 +184,29 @@ def request_subscription_later(*, email: str, topics: list[str], neighbourhood_i
     except Exception as exc:  # kombu and redis raise several types; all mean "broker unavailable".
         logger.warning("Broker unavailable, subscription request handled in the request: %s", exc)
         services.subscription_request(email=email, topics=topics, neighbourhoods=neighbourhood_ids, language=language)
+
+
+# --- The public archive ------------------------------------------------------------------------
+
+ARCHIVE_PAGE_SIZE = 20
+
+
+@require_safe
+@cache_public_page("newsletters", "alerts", query=("topic", "page"))
+def archive(request: HttpRequest) -> HttpResponse:
+    asked = request.GET.get("topic", "")
+    topic = Topic(asked) if asked in Topic.values else None
+    if asked and topic is None:
+        keep_out_of_cache(request)
+    page = Paginator(selectors.archived_newsletters(topic=topic), ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    keep_out_of_cache_unless_page(request, page)
+    context = {"page": page, "topic": topic, "topics": Topic.choices, "unknown_topic": bool(asked and topic is None)}
+    return render(request, "newsletters/archive.html", context)
+
+
+@require_safe
+@cache_public_page("newsletters", "alerts")
+def archive_detail(request: HttpRequest, code) -> HttpResponse:
+    newsletter = selectors.archived_newsletter(code)
+    context = {"newsletter": newsletter, **rendering.web_copy(newsletter)}
+    return render(request, "newsletters/archive_detail.html", context)

@@ -106,6 +106,7 @@ PUBLIC_PAGE_SOURCES = {
         "neighbourhoods.Neighbourhood",
     ],
     "alerts": ["alerts.Alert", "alerts.AlertRevision", "neighbourhoods.Neighbourhood"],
+    "newsletters": ["newsletters.Newsletter"],
 }
 
 

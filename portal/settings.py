@@ -339,6 +339,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "America/Chicago")
 USE_I18N = True
 USE_TZ = True
+# Dates, times and numbers in each language's one style (portal/formats, portal/dates.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
 try:
     import zoneinfo
 

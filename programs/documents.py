@@ -4,13 +4,14 @@ from io import BytesIO
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 from reportlab.lib.pagesizes import landscape, letter
 from reportlab.pdfgen import canvas
 
 from accounts.selectors import display_name_for
+from portal.dates import format_moment
 from programs.models import Application, Program
 
 
@@ -60,7 +61,7 @@ def certificate_pdf(application: Application) -> bytes:
     pdf.setFont("Helvetica-Bold", 22)
     pdf.drawCentredString(width / 2, height - 340, application.program.title)
     pdf.setFont("Helvetica", 14)
-    completed = formats.date_format(timezone.localtime(application.completed_at), "DATE_FORMAT")
+    completed = format_moment(application.completed_at, "DATE_FORMAT")
     pdf.drawCentredString(
         width / 2,
         height - 390,

@@ -51,8 +51,10 @@ class ApplicationForm(forms.Form):
         if program.has_age_limits:
             self.fields["date_of_birth"] = forms.DateField(
                 label=_("Date of birth"),
-                help_text=_("This program has age limits. Format: YYYY-MM-DD."),
-                widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+                # No format in the hint: the browser's date picker shows its own (mm/dd/yyyy, dd/mm/aaaa…).
+                help_text=_("This program has age limits; we use your date of birth only to check them."),
+                # A date input takes and gives ISO dates whatever the page's language.
+                widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "autocomplete": "bday"}),
             )
             self.fields["guardian_name"] = forms.CharField(
                 label=_("Parent or guardian's name"),

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from accounts.selectors import display_name_for, language_for, profile_for
 from audit.services import audit_record
 from outbox.models import Email
 from outbox.services import email_queue, email_withdraw
+from portal.dates import format_moment
 from portal.ratelimit import RateLimited, rate_limit_check_all
 from programs.models import (
     AGE_OF_MAJORITY,
@@ -711,5 +712,4 @@ def _email_applicant(application: Application, name: str, *, key: str | None = N
 
 
 def _format_datetime(value: datetime, language: str | None = None) -> str:
-    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
-        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    return format_moment(value, "DATETIME_FORMAT", language=language)

@@ -81,7 +81,7 @@ def test_resident_meeting_journey(page):
     page.goto("/meetings/calendar/2027/3/")
     page.get_by_role("heading", name="Meetings in March 2027").wait_for()
     assert_accessible(page)
-    page.get_by_role("link", name="6:30 PM Riverside town hall").wait_for()
+    page.get_by_role("link", name="6:30 PM CST Riverside town hall").wait_for()
 
     page.goto("/meetings/?when=past")
     assert_accessible(page)

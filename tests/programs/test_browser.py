@@ -39,7 +39,7 @@ def test_find_apply_see_and_withdraw(page):
     assert_accessible(page)
     # Submitting without the required answer keeps the page and says what is missing.
     page.get_by_role("button", name="Send my application").click()
-    page.get_by_text("This field is required.").wait_for()
+    page.locator(".field-invalid").get_by_text("This field is required.").wait_for()
     page.get_by_label("Why do you want to join?").fill("To understand how my city is policed.")
     page.get_by_label("Yes").check()
     page.get_by_role("button", name="Send my application").click()

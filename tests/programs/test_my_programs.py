@@ -37,7 +37,7 @@ def test_my_programs_shows_when_each_program_starts_in_local_time(resident_clien
     )
     services.application_submit(program=program, applicant=resident)
     page = resident_client.get("/programs/mine/").content.decode()
-    assert f"First session {date_format(localtime(later_added_but_earlier), 'D j M Y, H:i')}" in page
+    assert f"First session {date_format(localtime(later_added_but_earlier), 'LONG_DATETIME_FORMAT')}" in page
 
 
 def test_my_programs_takes_the_same_queries_for_one_or_many_applications(
