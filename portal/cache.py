@@ -106,6 +106,8 @@ PUBLIC_PAGE_SOURCES = {
         "neighbourhoods.Neighbourhood",
     ],
     "alerts": ["alerts.Alert", "alerts.AlertRevision", "neighbourhoods.Neighbourhood"],
+    # The home page's watch groups (a liaison's new display name shows within PUBLIC_PAGE_CACHE_SECONDS).
+    "watch": ["watch.WatchGroup", "neighbourhoods.Neighbourhood"],
 }
 
 
