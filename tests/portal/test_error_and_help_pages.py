@@ -39,7 +39,9 @@ def test_get_on_a_form_target_gets_a_designed_405(client, resident, address):
 def test_the_tip_lines_405_is_designed_and_still_sets_no_cookie(client):
     response = client.get("/tips/follow-up/send/")
     assert response.status_code == 405
-    assert "This address only answers a form" in response.content.decode()
+    content = response.content.decode()
+    assert "This address only answers a form" in content
+    assert "/i18n/setlang/" not in content and 'href="/tips/follow-up/send/?lang=es"' in content
     assert not response.cookies
     assert response["Cache-Control"] == "no-store"  # the tip pages' own headers are kept
 
