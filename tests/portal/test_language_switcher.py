@@ -113,3 +113,14 @@ def test_tip_pages_switch_language_by_link_and_set_no_cookie(client, address):
     assert not client.cookies
     # The form posts back in the language chosen.
     assert f'action="{address}?lang=es"' in spanish.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_visitor_who_chose_spanish_signs_up_with_a_spanish_profile(client):
+    from django.contrib.auth import get_user_model
+
+    _switch(client, "es")
+    form = {"email": "nuevo@example.com", "password1": "a-long-pass-phrase-42", "password2": "a-long-pass-phrase-42"}
+    client.post("/accounts/signup/", form)
+    user = get_user_model().objects.get(email="nuevo@example.com")
+    assert profile_for(user).preferred_language == "es"
