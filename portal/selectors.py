@@ -36,7 +36,6 @@ def home_sections(*, neighbourhood=None) -> dict:
     watch_groups = approved_groups(neighbourhood=neighbourhood) if neighbourhood is not None else None
     return {
         "alerts": alerts[:HOME_ALERTS],
-        "more_alerts": len(alerts) > HOME_ALERTS,
         "meetings": list(meetings.order_by("starts_at", "id")[:HOME_MEETINGS]),
         "programs": list(programs[:HOME_PROGRAMS]),
         "watch_groups": list(watch_groups[:HOME_WATCH_GROUPS]) if watch_groups is not None else None,

@@ -148,3 +148,14 @@ def test_every_alert_message_invalidates_cached_anonymous_pages(officer):
         alert_publish(actor=officer, alert=storm)
         alert_cancel(actor=officer, alert=storm)
     assert [call.args for call in bump.call_args_list] == [("alerts",), ("alerts",)]
+
+
+def test_the_banner_is_a_labelled_landmark_and_the_pages_first_heading_is_its_h1(client, officer, alert_for_a):
+    import re
+
+    alert_for_a.city_wide = True
+    alert_for_a.save()
+    alert_publish(actor=officer, alert=alert_for_a)
+    content = client.get("/meetings/").content.decode()
+    assert '<aside class="alert-banner" aria-label="Safety alerts">' in content
+    assert re.search(r"<h[1-6]\b", content).group() == "<h1"
