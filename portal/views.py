@@ -22,6 +22,9 @@ from portal.celery import app as celery_app
 from portal.selectors import home_sections
 from tips.http import sent_from_another_site
 
+# The home page's choice "the whole city" for a resident, whose empty choice means their own neighbourhood.
+WHOLE_CITY = "all"
+
 
 @require_GET
 @cache_public_page("home", "alerts", "meetings", "programs", "watch", query=("neighbourhood",))
@@ -36,7 +39,11 @@ def home(request: HttpRequest) -> HttpResponse:
     neighbourhoods = list(Neighbourhood.objects.order_by("name"))
     chosen = None
     slug = request.GET.get("neighbourhood", "")
-    if slug:
+    whole_city = slug == WHOLE_CITY
+    if whole_city:
+        # A resident's way to look past their own neighbourhood; visitors have the empty choice.
+        keep_out_of_cache(request)
+    elif slug:
         chosen = next((n for n in neighbourhoods if n.slug == slug), None)
         if chosen is None:
             keep_out_of_cache(request)  # the city-wide page, said so, but not kept under this address
@@ -46,7 +53,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "neighbourhoods": neighbourhoods,
         "chosen": chosen,
-        "unknown_neighbourhood": bool(slug) and chosen is None,
+        "unknown_neighbourhood": bool(slug) and not whole_city and chosen is None,
+        "WHOLE_CITY": WHOLE_CITY,
         **home_sections(neighbourhood=chosen),
     }
     return render(request, "portal/home.html", context)

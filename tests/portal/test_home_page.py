@@ -210,3 +210,15 @@ def test_a_new_watch_group_shows_on_the_cached_home_page_at_once(client, setting
     assert "Elm Street Watch" not in client.get("/?neighbourhood=riverside").content.decode()
     _approved_group("Elm Street Watch", neighbourhood, officer)
     assert "Elm Street Watch" in client.get("/?neighbourhood=riverside").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_resident_can_look_at_the_whole_city_instead_of_their_neighbourhood(client, resident, neighbourhood):
+    profile = profile_for(resident)
+    profile.home_neighbourhood = neighbourhood
+    profile.save()
+    client.force_login(resident)
+    assert "Current alerts in Riverside" in client.get("/").content.decode()
+    page = client.get("/?neighbourhood=all").content.decode()
+    assert '<option value="all">The whole city</option>' in page and "Current alerts</h2>" in page
+    assert "We do not know that neighbourhood" not in page
