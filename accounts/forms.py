@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_lazy as _
 
+from accounts.language import language_choices
 from accounts.models import Profile
 from accounts.selectors import only_unverified_claims
 
@@ -25,6 +26,10 @@ class ProfileForm(forms.ModelForm):
             "preferred_language": _("The language of the site and of the e-mails we send you."),
         }
         widgets = {"phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_language"].choices = language_choices()
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import services
 from accounts.forms import AccountDeleteForm, ProfileForm
-from accounts.language import remember_language
+from accounts.language import preferred_language_save, remember_language
 from accounts.personal_data import personal_data_of
 from accounts.selectors import activity_of, profile_for
 from audit.services import audit_export
@@ -28,6 +28,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=profile_for(request.user))
     if request.method == "POST" and form.is_valid():
         saved = form.save()
+        preferred_language_save(user=request.user, language=saved.preferred_language)
         translation.activate(saved.preferred_language)
         messages.success(request, _("Your profile was saved."))
         return remember_language(redirect("accounts:profile"), saved.preferred_language)

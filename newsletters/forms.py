@@ -1,7 +1,8 @@
 from django import forms
-from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.language import language_choices
 from neighbourhoods.models import Neighbourhood
 from newsletters.models import Newsletter, Subscription, Topic
 from portal.text import TextCleaningFormMixin
@@ -35,7 +36,8 @@ class SubscribeForm(forms.Form):
     )
     topics = _topics_field()
     neighbourhoods = _neighbourhood_field()
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE)
+    # The page's language (chosen in the header, or the resident's own) unless they pick another.
+    language = forms.ChoiceField(label=_("Language"), choices=language_choices, initial=translation.get_language)
 
     def clean_topics(self):
         if not self.cleaned_data["topics"]:
@@ -56,7 +58,7 @@ class PreferencesForm(forms.Form):
         choices=Subscription.DigestFrequency.choices,
         widget=forms.RadioSelect,
     )
-    language = forms.ChoiceField(label=_("Language of our e-mails"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Language of our e-mails"), choices=language_choices)
 
     @classmethod
     def for_subscription(cls, subscription: Subscription, data=None) -> "PreferencesForm":

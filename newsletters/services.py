@@ -175,6 +175,23 @@ def subscription_update(
     return subscription
 
 
+def subscription_language_follow(*, user, language: str) -> None:
+    """The resident chose ``language`` (header switcher, profile or preferences page): their
+    subscription, linked to the account or made with its address, is written in it from now on.
+    A change is recorded like any other preference change; no subscription, nothing to do."""
+    address = selectors.normalise_email(user.email or "")
+    with transaction.atomic():
+        subscription = Subscription.objects.select_for_update().filter(user=user).first()
+        if subscription is None and address:
+            subscription = Subscription.objects.select_for_update().filter(email=address).first()
+        if subscription is None or subscription.language == language:
+            return
+        before = _snapshot(subscription)
+        subscription.language = language
+        subscription.save(update_fields=["language"])
+        _record(subscription, before, source=ConsentRecord.Source.PREFERENCES, actor=user)
+
+
 def subscription_unsubscribe(*, email: str, source: str, actor=None) -> Subscription:
     """Stop all newsletters and digests to ``email`` (transactional mail still goes). Idempotent."""
     address = selectors.normalise_email(email)

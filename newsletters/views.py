@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
+from accounts.language import preferred_language_save, remember_language
 from accounts.selectors import language_for
 from newsletters import links, rendering, selectors, services
 from newsletters.forms import PreferencesForm, SubscribeForm
@@ -92,7 +93,11 @@ def _preferences_page(request: HttpRequest, *, address: str, source: str, user=N
     if request.method == "POST" and form.is_valid():
         services.subscription_update(email=address, source=source, user=user, actor=user, **form.cleaned_data)
         messages.success(request, _("Your e-mail preferences were saved."))
-        return redirect(request.path)
+        if user is None:
+            return redirect(request.path)
+        # A resident has one language: the e-mails' is the site's and the profile's too.
+        preferred_language_save(user=user, language=form.cleaned_data["language"])
+        return remember_language(redirect(request.path), form.cleaned_data["language"])
     context = {
         "form": form,
         "address": address,

@@ -107,6 +107,8 @@ PUBLIC_PAGE_SOURCES = {
     ],
     "alerts": ["alerts.Alert", "alerts.AlertRevision", "neighbourhoods.Neighbourhood"],
     "newsletters": ["newsletters.Newsletter"],
+    # The home page's watch groups (a liaison's new display name shows within PUBLIC_PAGE_CACHE_SECONDS).
+    "watch": ["watch.WatchGroup", "neighbourhoods.Neighbourhood"],
 }
 
 

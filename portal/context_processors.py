@@ -1,4 +1,29 @@
+import re
+
 from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.language import LANGUAGE_QUERY_PARAMETER, language_choices
+
+# The header's sections, in order: (URL namespace or name, URL name linked, label). The crawl test
+# (tests/portal/test_navigation.py) fails when a public page cannot be reached from the home page,
+# so a new section is added here. Action plans and "How we're doing" go between Neighbourhood Watch
+# and Send a tip when those apps exist.
+NAV_SECTIONS = [
+    ("programs", "programs:list", _("Programs")),
+    ("meetings", "meetings:list", _("Meetings")),
+    ("alerts", "alerts:list", _("Alerts")),
+    ("watch", "watch:list", _("Neighbourhood Watch")),
+    ("tips", "tips:submit", _("Send a tip")),
+    ("newsletters", "newsletters:subscribe", _("Subscribe")),
+]
+
+
+def _tel(number: str) -> str:
+    """A tel: URI's number: digits and a leading +, the visual separators dropped."""
+    return re.sub(r"[^0-9+]", "", number)
 
 
 def site(request):
@@ -6,4 +31,49 @@ def site(request):
         "SITE_NAME": settings.SITE_NAME,
         "CITY_NAME": settings.CITY_NAME,
         "EMERGENCY_NUMBER": settings.EMERGENCY_NUMBER,
+        "EMERGENCY_TEL": _tel(settings.EMERGENCY_NUMBER),
+        "NON_EMERGENCY_NUMBER": settings.NON_EMERGENCY_NUMBER,
+        "NON_EMERGENCY_TEL": _tel(settings.NON_EMERGENCY_NUMBER),
+        "CONTACT_EMAIL": settings.CONTACT_EMAIL,
     }
+
+
+def navigation(request):
+    """``nav_sections``: the header's links, each with ``current`` ("page" on the section's own page,
+    "true" elsewhere in the section, "" outside it) for ``aria-current``. Reads only the resolved
+    URL: no session, so tip pages stay cookie-free."""
+    match = getattr(request, "resolver_match", None)
+    namespace = match.namespace if match else ""
+    view_name = match.view_name if match else ""
+    sections = []
+    for section, url_name, label in NAV_SECTIONS:
+        if view_name == url_name:
+            current = "page"
+        elif namespace == section:
+            current = "true"
+        else:
+            current = ""
+        sections.append({"url": reverse(url_name), "label": label, "current": current})
+    current_language = translation.get_language()
+    others = [{"code": code, "name": name} for code, name in language_choices() if code != current_language]
+    query = request.GET.copy()
+    asked = query.pop(LANGUAGE_QUERY_PARAMETER, [None])[-1]
+    return {
+        "nav_sections": sections,
+        # The switcher's other languages, each named in itself.
+        "language_switch": others,
+        # Where it comes back to: this page, without a ?lang= that would override the choice.
+        "language_next": f"{request.path}?{query.urlencode()}" if query else request.path,
+        # Kept on the tip forms' targets, so the page after a post speaks the language chosen.
+        "language_query": f"?{LANGUAGE_QUERY_PARAMETER}={asked}" if asked == current_language else "",
+        # The tip pages' switcher: this page with ?lang=<code> (no cookie there).
+        "language_links": [
+            {**language, "url": f"{request.path}?{_with_language(query, language['code'])}"} for language in others
+        ],
+    }
+
+
+def _with_language(query, code: str) -> str:
+    query = query.copy()
+    query[LANGUAGE_QUERY_PARAMETER] = code
+    return query.urlencode()

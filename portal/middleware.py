@@ -123,3 +123,22 @@ class StaffAccountMiddleware:
         from allauth.mfa.models import Authenticator
 
         return set(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+
+
+class MethodNotAllowedPageMiddleware:
+    """Gives the empty 405 of ``require_POST`` & co. a page saying what happened, in the visitor's
+    language (a GET of a form's target, a bookmarked "log out" button). Its headers are kept
+    (``Allow``, and the tip pages' own). The page reads neither the session nor the user, so it
+    sets no cookie on the tip pages either."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not getattr(response, "streaming", False) and not response.content:
+            from django.template.loader import render_to_string
+
+            response.content = render_to_string("405.html", {"messages": ()}, request=request)
+            response["Content-Type"] = "text/html; charset=utf-8"
+        return response

@@ -34,6 +34,10 @@ if not SITE_URL.startswith(("http://", "https://")):
 SITE_NAME = env_str("SITE_NAME", "Precinct")
 CITY_NAME = env_str("CITY_NAME", "Riverton")
 EMERGENCY_NUMBER = env_str("EMERGENCY_NUMBER", "911")
+# The police's non-emergency line, shown beside the emergency number (home page, contact page).
+NON_EMERGENCY_NUMBER = env_str("NON_EMERGENCY_NUMBER", "311")
+# Where residents write for help with their account or the portal ("Please contact us"); optional.
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -69,6 +73,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # ?lang=es speaks Spanish for that one page, with no cookie (the tip pages' language switcher).
+    "accounts.language.QueryLanguageMiddleware",
+    "portal.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "portal.cache.OwnPageCacheMiddleware",
@@ -94,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.context_processors.site",
+                "portal.context_processors.navigation",
                 "alerts.context_processors.safety_alerts",
             ],
         },
@@ -271,6 +279,8 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# "Signed in as …" and allauth's other pages name the resident by their display name, not the user name.
+ACCOUNT_USER_DISPLAY = "accounts.selectors.display_name_for"
 ACCOUNT_FORMS = {
     "signup": "accounts.forms.SignupForm",
     "add_email": "accounts.forms.AddEmailForm",

@@ -7,6 +7,8 @@ from portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("contact/", views.contact, name="contact"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("health/live", views.liveness, name="health-live"),
     path("health/ready", views.readiness, name="health-ready"),
     path("accounts/", include("allauth.urls")),
@@ -35,5 +37,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"

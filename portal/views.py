@@ -9,16 +9,82 @@ from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import LANGUAGE_QUERY_PARAMETER as LANGUAGE_QUERY_PARAMETER_FORM
+from django.views.i18n import set_language as django_set_language
 
-from portal.cache import cache_public_page
+from accounts.language import is_supported_language, preferred_language_save
+from accounts.selectors import profile_for
+from neighbourhoods.models import Neighbourhood
+from portal.cache import cache_public_page, keep_out_of_cache
 from portal.celery import app as celery_app
+from portal.selectors import home_sections
+from tips.http import sent_from_another_site
+
+# The home page's choice "the whole city" for a resident, whose empty choice means their own neighbourhood.
+WHOLE_CITY = "all"
 
 
 @require_GET
-@cache_public_page("home", "alerts")
+@cache_public_page("home", "alerts", "meetings", "programs", "watch", query=("neighbourhood",))
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    """A neighbourhood's front door: its alerts, next meetings, programs open for application,
+    watch groups with their liaison officers, and the numbers to call.
+
+    The neighbourhood is the one chosen on the page (``?neighbourhood=<slug>``), else the resident's
+    home neighbourhood; anonymous pages are cached per neighbourhood and language. A fixed number
+    of queries, whatever the number of rows.
+    """
+    neighbourhoods = list(Neighbourhood.objects.order_by("name"))
+    chosen = None
+    slug = request.GET.get("neighbourhood", "")
+    whole_city = slug == WHOLE_CITY
+    if whole_city:
+        # A resident's way to look past their own neighbourhood; visitors have the empty choice.
+        keep_out_of_cache(request)
+    elif slug:
+        chosen = next((n for n in neighbourhoods if n.slug == slug), None)
+        if chosen is None:
+            keep_out_of_cache(request)  # the city-wide page, said so, but not kept under this address
+    elif request.user.is_authenticated:
+        home_id = profile_for(request.user).home_neighbourhood_id
+        chosen = next((n for n in neighbourhoods if n.pk == home_id), None)
+    context = {
+        "neighbourhoods": neighbourhoods,
+        "chosen": chosen,
+        "unknown_neighbourhood": bool(slug) and not whole_city and chosen is None,
+        "WHOLE_CITY": WHOLE_CITY,
+        **home_sections(neighbourhood=chosen),
+    }
+    return render(request, "portal/home.html", context)
+
+
+@csrf_exempt
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switcher: Django's ``set_language`` (the language cookie, then back to
+    ``next``), and for a resident their one language setting too (profile and subscription).
+
+    No CSRF token, so that the switcher in every page's header neither sets a CSRF cookie nor keeps
+    public pages out of the cache; posts made by other sites are refused instead (the session
+    cookie is SameSite=Lax, so such a post could at most change a visitor's language cookie).
+    """
+    if sent_from_another_site(request):
+        raise PermissionDenied
+    language = request.POST.get(LANGUAGE_QUERY_PARAMETER_FORM, "")
+    if not is_supported_language(language):
+        return render(request, "portal/language_unknown.html", status=400)
+    response = django_set_language(request)
+    if request.user.is_authenticated:
+        preferred_language_save(user=request.user, language=language)
+    return response
+
+
+@require_GET
+@cache_public_page("home")
+def contact(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/contact.html")
 
 
 def admin_login(request: HttpRequest) -> HttpResponse:
@@ -72,6 +138,10 @@ def _broker_ok() -> bool:
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "403.html", status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def _banner(response) -> str:
     content = response.content.decode()
     start = content.find('class="alert-banner"')
-    return "" if start == -1 else content[start : content.find("</section>", start)]
+    return "" if start == -1 else content[start : content.find("</aside>", start)]
 
 
 def _live_in(user, neighbourhood):
@@ -33,17 +33,17 @@ def test_residents_see_the_banner_for_their_neighbourhood_until_it_expires(
     alert_publish(actor=officer, alert=alert_for_a)
 
     client.force_login(resident)
-    banner = _banner(client.get("/"))
+    banner = _banner(client.get("/meetings/"))
     assert "Burglaries on Elm Street" in banner
     assert alert_for_a.get_absolute_url() in banner
     assert "Burglaries" in _banner(client.get("/alerts/"))  # every page
 
     client.force_login(other_resident)
-    assert _banner(client.get("/")) == ""
+    assert _banner(client.get("/meetings/")) == ""
 
     client.force_login(resident)
     with time_machine.travel(alert_for_a.expires_at + timedelta(seconds=1)):
-        assert _banner(client.get("/")) == ""
+        assert _banner(client.get("/meetings/")) == ""
 
 
 def test_subscribers_following_a_neighbourhood_see_its_banner(
@@ -52,7 +52,7 @@ def test_subscribers_following_a_neighbourhood_see_its_banner(
     make_subscription(other_resident.email, neighbourhood, user=other_resident)
     alert_publish(actor=officer, alert=alert_for_a)
     client.force_login(other_resident)
-    assert "Burglaries on Elm Street" in _banner(client.get("/"))
+    assert "Burglaries on Elm Street" in _banner(client.get("/meetings/"))
 
 
 def test_a_subscription_made_with_the_same_address_counts_too(
@@ -61,7 +61,7 @@ def test_a_subscription_made_with_the_same_address_counts_too(
     make_subscription(other_resident.email, neighbourhood)  # subscribed before having an account
     alert_publish(actor=officer, alert=alert_for_a)
     client.force_login(other_resident)
-    assert "Burglaries on Elm Street" in _banner(client.get("/"))
+    assert "Burglaries on Elm Street" in _banner(client.get("/meetings/"))
 
 
 def test_a_cancelled_alert_leaves_the_banner_at_once(
@@ -71,10 +71,10 @@ def test_a_cancelled_alert_leaves_the_banner_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         alert_publish(actor=officer, alert=alert_for_a)
     client.force_login(resident)
-    assert _banner(client.get("/"))
+    assert _banner(client.get("/meetings/"))
     with django_capture_on_commit_callbacks(execute=True):
         alert_cancel(actor=officer, alert=alert_for_a)
-    assert _banner(client.get("/")) == ""
+    assert _banner(client.get("/meetings/")) == ""
 
 
 def test_anonymous_visitors_see_city_wide_alerts_only(client, officer, alert_for_a):
@@ -148,3 +148,14 @@ def test_every_alert_message_invalidates_cached_anonymous_pages(officer):
         alert_publish(actor=officer, alert=storm)
         alert_cancel(actor=officer, alert=storm)
     assert [call.args for call in bump.call_args_list] == [("alerts",), ("alerts",)]
+
+
+def test_the_banner_is_a_labelled_landmark_and_the_pages_first_heading_is_its_h1(client, officer, alert_for_a):
+    import re
+
+    alert_for_a.city_wide = True
+    alert_for_a.save()
+    alert_publish(actor=officer, alert=alert_for_a)
+    content = client.get("/meetings/").content.decode()
+    assert '<aside class="alert-banner" aria-label="Safety alerts">' in content
+    assert re.search(r"<h[1-6]\b", content).group() == "<h1"

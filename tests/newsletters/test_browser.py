@@ -33,7 +33,7 @@ def test_change_preferences_then_unsubscribe_from_a_link(page):
     page.get_by_label("Programs").uncheck()
     page.get_by_label("Old Town").check()
     page.get_by_label("Never").check()
-    page.get_by_label("Language of our e-mails").select_option(label="Spanish")
+    page.get_by_label("Language of our e-mails").select_option(label="Español")
     page.get_by_role("button", name="Save preferences").click()
     page.get_by_text("Your e-mail preferences were saved.").wait_for()
     assert_accessible(page)
@@ -52,6 +52,10 @@ def test_change_preferences_then_unsubscribe_from_a_link(page):
         idempotency_key="browser:newsletter",
     )
     [message] = mail.outbox
+    # One language per resident: choosing Spanish for the e-mails made the site Spanish too.
+    assert page.locator("html").get_attribute("lang") == "es"
+    # The link is opened from the mail program, in a browser without the portal's cookies.
+    page.context.clear_cookies()
     page.goto(link_in(message.body, "/newsletters/unsubscribe/"))
     page.get_by_role("heading", name="Unsubscribe", level=1).wait_for()
     assert_accessible(page)

@@ -90,3 +90,12 @@ def test_run_command_serves_the_portal_with_worker_and_beat_and_an_officer_who_c
     process.wait(30)
     time.sleep(1)
     assert children_of(process.pid) == []
+
+
+def test_e_mail_links_point_at_the_port_bin_run_listens_on(running_portal):
+    process, base, log = running_portal
+    assert f"Precinct is starting on {base}/" in log.read_text()
+    out = subprocess.run(["ps", "-ww", "-o", "pid=,args=", "--ppid", str(process.pid)], capture_output=True, text=True)
+    [web_pid] = [line.split()[0] for line in out.stdout.splitlines() if "runserver" in line]
+    environment = Path(f"/proc/{web_pid}/environ").read_bytes().split(b"\0")
+    assert f"SITE_URL={base}".encode() in environment
