@@ -308,6 +308,10 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Authenticator apps' keys and recovery-code seeds are stored sealed (accounts/mfa_secrets.py) under
+# MFA_KEYS, newest first (the rest still open older values); empty: SECRET_KEY and SECRET_KEY_FALLBACKS.
+MFA_ADAPTER = "accounts.mfa_secrets.MFAAdapter"
+MFA_KEYS = env_list("MFA_KEYS", [])
 MFA_TOTP_ISSUER = SITE_NAME
 # Accept the code of the previous or next 30-second step too: phones drift, and a code typed as
 # the step turns over should not lock an officer out.
