@@ -50,6 +50,13 @@ class AccountAdapter(DefaultAccountAdapter):
             idempotency_key=f"account:{template_prefix}:{email}:{get_random_string(24)}",
         )
 
+    def clean_email(self, email: str) -> str:
+        """Every address typed into allauth's forms (sign-up, log-in, reset, new address) in one
+        spelling, so a variant of someone's address is their address (portal.text.email_canonical)."""
+        from portal.text import email_canonical
+
+        return super().clean_email(email_canonical(email))
+
     def login(self, request, user):
         super().login(request, user)
         if user.is_staff:

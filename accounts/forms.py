@@ -86,9 +86,11 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
     """
 
     def clean_email(self) -> str:
-        email = super().clean_email()
+        email = get_adapter().clean_email(super().clean_email())
         confirmed = set(
             EmailAddress.objects.filter(email__iexact=email, verified=True).values_list("user_id", flat=True)
         )
         self.users = [user for user in self.users if user.pk in confirmed]
-        return email
+        # allauth hands back the address as typed, and counts its per-address limit on it: one
+        # spelling per mailbox, or each variant would be a fresh limit on e-mails to the same inbox.
+        return get_adapter().clean_email(email)
