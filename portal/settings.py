@@ -291,11 +291,13 @@ ACCOUNT_RATE_LIMITS = {
     "login": env_str("ACCOUNT_RATE_LIMIT_LOGIN", "30/m/ip"),
     "login_failed": env_str("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/300s/key"),
     "signup": env_str("ACCOUNT_RATE_LIMIT_SIGNUP", "20/m/ip"),
-    "reset_password": env_str("ACCOUNT_RATE_LIMIT_RESET_PASSWORD", "20/m/ip,5/m/key"),
+    # Per typed address too, by the hour: each request e-mails that address (a reset link, or "no
+    # account here"), so a minute's limit alone let anyone send any inbox 300 police e-mails an hour.
+    "reset_password": env_str("ACCOUNT_RATE_LIMIT_RESET_PASSWORD", "20/m/ip,5/m/key,10/h/key"),
     "reset_password_from_key": env_str("ACCOUNT_RATE_LIMIT_RESET_PASSWORD_FROM_KEY", "20/m/ip"),
     "change_password": env_str("ACCOUNT_RATE_LIMIT_CHANGE_PASSWORD", "5/m/user"),
     "manage_email": env_str("ACCOUNT_RATE_LIMIT_MANAGE_EMAIL", "10/m/user"),
-    "confirm_email": env_str("ACCOUNT_RATE_LIMIT_CONFIRM_EMAIL", "1/3m/key"),
+    "confirm_email": env_str("ACCOUNT_RATE_LIMIT_CONFIRM_EMAIL", "1/3m/key,5/h/key"),
     "reauthenticate": env_str("ACCOUNT_RATE_LIMIT_REAUTHENTICATE", "10/m/user"),
 }
 # A staff member's first second factor needs an enrolment link sent to their verified address
