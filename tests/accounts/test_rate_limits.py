@@ -1,6 +1,5 @@
 """Password changes are rate-limited wherever they are offered, e-mails to one address are limited by
-the hour too, and a limit answers with a clear,
-translated page saying when to try again."""
+the hour too, and a limit answers with a clear, translated page saying when to try again."""
 
 import pytest
 from django.urls import reverse
