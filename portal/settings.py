@@ -130,9 +130,11 @@ if REDIS_URL:
     }
     # Sessions are read from Redis (one round trip) and written through to the database, so a
     # logged-in request skips a query, and with Redis down they still load from the database.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Both copies are sealed (portal/sessions.py): allauth keeps reset-link keys and the like in them.
+    SESSION_ENGINE = "portal.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "portal.sessions_db"
 # Meetings: anonymous feedback is written in shuffled batches of at least this many answers
 # (or when feedback closes, this many days after the meeting), so none can be tied to its author.
 MEETINGS_FEEDBACK_BATCH_SIZE = env_int("MEETINGS_FEEDBACK_BATCH_SIZE", 5)
