@@ -29,6 +29,17 @@ def public_name_for(user) -> str:
     return name or gettext("A resident")
 
 
+def officer_public_name(user) -> str:
+    """How residents and visitors see an officer (a watch group's liaison): the display name, else the
+    full name, else "A police officer"; never the e-mail address, which is their log-in to the desk."""
+    try:
+        profile = user.profile
+    except Profile.DoesNotExist:
+        profile = None
+    name = (profile.display_name.strip() if profile is not None else "") or user.get_full_name().strip()
+    return name or gettext("A police officer")
+
+
 def only_unverified_claims(email: str) -> bool:
     """True when accounts list ``email`` but none has confirmed it.
 
