@@ -35,7 +35,9 @@ def test_e_mails_to_residents_do_not_carry_the_liaisons_address(
 
 
 def test_a_named_liaison_is_named(client, resident, neighbourhood):
-    named = make_user("officer.named@example.com", is_staff=True, is_superuser=True, first_name="Sam", last_name="Ortiz")
+    named = make_user(
+        "officer.named@example.com", is_staff=True, is_superuser=True, first_name="Sam", last_name="Ortiz"
+    )
     proposed = watch_group_propose(user=resident, neighbourhood=neighbourhood, name="Ash Watch", description="Ash.")
     group = watch_group_approve(officer=named, group=proposed)
     page = client.get(group.get_absolute_url()).content.decode()
