@@ -15,7 +15,7 @@ from accounts.selectors import language_for
 from newsletters import links, selectors, services
 from newsletters.forms import PreferencesForm, SubscribeForm
 from newsletters.models import ConsentRecord, Subscription
-from portal.ratelimit import RateLimited
+from portal.ratelimit import RateLimited, client_key, rate_limit_consume
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,19 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         return redirect("newsletters:preferences")
     form = SubscribeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Each request e-mails the address typed: one client may not make the portal mail address after
+        # address (each address alone gets at most one confirmation an hour). Counted for every address
+        # alike, so the answer still tells nothing about the address.
+        try:
+            rate_limit_consume(
+                scope="newsletters.subscribe.client",
+                key=client_key(request),
+                limit=settings.NEWSLETTER_SUBSCRIBE_PER_CLIENT_LIMIT,
+                period=settings.NEWSLETTER_SUBSCRIBE_PER_CLIENT_PERIOD,
+            )
+        except RateLimited as limited:
+            form.add_error(None, limited.message)
+            return render(request, "newsletters/subscribe.html", {"form": form}, status=429)
         request_subscription_later(
             email=form.cleaned_data["email"],
             topics=list(form.cleaned_data["topics"]),
