@@ -80,6 +80,18 @@ class AccountAdapter(DefaultAccountAdapter):
             )
         return user
 
+    def get_reauthentication_methods(self, user) -> list[dict]:
+        """Whoever has a second factor re-authenticates with it: the password alone is offered (and
+        accepted) only to accounts without one.
+
+        Re-authentication guards the second factor itself (new recovery codes, removing or adding an
+        authenticator) and the address. Accepting the password there let a stolen session plus the
+        password mint recovery codes or swap the app for the thief's: a second factor for good.
+        """
+        methods = super().get_reauthentication_methods(user)
+        second_factors = [method for method in methods if method["id"].startswith("mfa_")]
+        return second_factors or methods
+
     def send_notification_mail(self, template_prefix, user, context=None, email=None):
         """allauth's security notices, without the client address and user agent it adds.
 
