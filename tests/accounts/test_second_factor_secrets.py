@@ -55,3 +55,16 @@ def test_secrets_stored_before_sealing_are_sealed_by_the_migration(tip_reviewer)
     totp.refresh_from_db()
     code = format_hotp_value(hotp_value("JBSWY3DPEHPK3PXP", int(time.time()) // 30))
     assert TOTP(totp).validate_code(code)
+
+
+def test_rotating_the_key_keeps_every_officers_codes(tip_reviewer, settings):
+    from django.core.management import call_command
+
+    secret = "JBSWY3DPEHPK3PXP"
+    settings.MFA_KEYS = ["old-key-" + "x" * 50]
+    totp = TOTP.activate(tip_reviewer, secret).instance
+    settings.MFA_KEYS = ["new-key-" + "y" * 50, "old-key-" + "x" * 50]
+    call_command("rotate_mfa_keys")
+    settings.MFA_KEYS = ["new-key-" + "y" * 50]  # The old key is gone: the codes still work.
+    totp.refresh_from_db()
+    assert TOTP(totp).validate_code(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
