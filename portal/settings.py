@@ -236,6 +236,8 @@ NEWSLETTER_FRESH_LINK_PERIOD = env_int("NEWSLETTER_FRESH_LINK_PERIOD", 3600)
 # Subscription requests (each e-mails the address typed) per client address (IPv6: per /64).
 NEWSLETTER_SUBSCRIBE_PER_CLIENT_LIMIT = env_int("NEWSLETTER_SUBSCRIBE_PER_CLIENT_LIMIT", 10)
 NEWSLETTER_SUBSCRIBE_PER_CLIENT_PERIOD = env_int("NEWSLETTER_SUBSCRIBE_PER_CLIENT_PERIOD", 3600)
+# With the broker down, a subscription request is handled in the request, padded to this many seconds.
+NEWSLETTER_SUBSCRIBE_INLINE_SECONDS = env_int("NEWSLETTER_SUBSCRIBE_INLINE_MILLISECONDS", 250) / 1000
 # Shared secret the mail provider sends in X-Precinct-Secret to /newsletters/bounces/ (empty: intake off).
 BOUNCE_WEBHOOK_SECRET = env_str("BOUNCE_WEBHOOK_SECRET", "")
 
