@@ -9,9 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile
 from accounts.selectors import only_unverified_claims
+from portal.text import TextCleaningFormMixin
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(TextCleaningFormMixin, forms.ModelForm):
+    """A resident's own details; the display name reaches other residents' pages and e-mails, so
+    control characters and line breaks are cleaned away (portal/text.py)."""
+
     class Meta:
         model = Profile
         fields = ["display_name", "phone", "home_neighbourhood", "preferred_language"]
