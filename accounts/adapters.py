@@ -50,6 +50,13 @@ class AccountAdapter(DefaultAccountAdapter):
             idempotency_key=f"account:{template_prefix}:{email}:{get_random_string(24)}",
         )
 
+    def clean_email(self, email: str) -> str:
+        """Every address typed into allauth's forms (sign-up, log-in, reset, new address) in one
+        spelling, so a variant of someone's address is their address (portal.text.email_canonical)."""
+        from portal.text import email_canonical
+
+        return super().clean_email(email_canonical(email))
+
     def login(self, request, user):
         super().login(request, user)
         if user.is_staff:
@@ -72,6 +79,18 @@ class AccountAdapter(DefaultAccountAdapter):
                 user=user, defaults={"preferred_language": translation.get_language() or settings.LANGUAGE_CODE}
             )
         return user
+
+    def get_reauthentication_methods(self, user) -> list[dict]:
+        """Whoever has a second factor re-authenticates with it: the password alone is offered (and
+        accepted) only to accounts without one.
+
+        Re-authentication guards the second factor itself (new recovery codes, removing or adding an
+        authenticator) and the address. Accepting the password there let a stolen session plus the
+        password mint recovery codes or swap the app for the thief's: a second factor for good.
+        """
+        methods = super().get_reauthentication_methods(user)
+        second_factors = [method for method in methods if method["id"].startswith("mfa_")]
+        return second_factors or methods
 
     def send_notification_mail(self, template_prefix, user, context=None, email=None):
         """allauth's security notices, without the client address and user agent it adds.

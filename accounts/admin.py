@@ -40,8 +40,8 @@ def send_staff_enrolment_link(modeladmin, request, queryset):
 @admin.register(User)
 class StaffUserAdmin(AuditedModelAdmin, UserAdmin):
     """Django's user admin, which e-mails an enrolment link when it makes someone staff (a new staff
-    member sets up their second factor only through that link, portal/middleware.py) and tells
-    features when staff access may have shrunk."""
+    member sets up their second factor only through that link, portal/middleware.py; factors set up
+    before, as a resident, are dropped) and tells features when staff access may have shrunk."""
 
     actions = [send_staff_enrolment_link]
 
@@ -53,7 +53,7 @@ class StaffUserAdmin(AuditedModelAdmin, UserAdmin):
         super().save_model(request, obj, form, change)
         if obj.is_staff and not was_staff:
             try:
-                services.staff_enrolment_issue(user=obj, issued_by=request.user)
+                services.staff_member_promoted(user=obj, promoted_by=request.user)
             except services.EnrolmentError as error:
                 self.message_user(request, str(error), messages.WARNING)
             else:

@@ -10,9 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.language import language_choices
 from accounts.models import Profile
 from accounts.selectors import only_unverified_claims
+from portal.text import TextCleaningFormMixin
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(TextCleaningFormMixin, forms.ModelForm):
+    """A resident's own details; the display name reaches other residents' pages and e-mails, so
+    control characters and line breaks are cleaned away (portal/text.py)."""
+
     class Meta:
         model = Profile
         fields = ["display_name", "phone", "home_neighbourhood", "preferred_language"]
@@ -91,12 +95,14 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
     """
 
     def clean_email(self) -> str:
-        email = super().clean_email()
+        email = get_adapter().clean_email(super().clean_email())
         confirmed = set(
             EmailAddress.objects.filter(email__iexact=email, verified=True).values_list("user_id", flat=True)
         )
         self.users = [user for user in self.users if user.pk in confirmed]
-        return email
+        # allauth hands back the address as typed, and counts its per-address limit on it: one
+        # spelling per mailbox, or each variant would be a fresh limit on e-mails to the same inbox.
+        return get_adapter().clean_email(email)
 
 
 class AccountDeleteForm(forms.Form):

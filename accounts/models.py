@@ -3,13 +3,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Neighbourhood
+from portal.text import validate_single_line
 
 
 class Profile(models.Model):
     """What a resident tells the portal about themselves, beside their log-in."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
-    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    display_name = models.CharField(_("display name"), max_length=100, blank=True, validators=[validate_single_line])
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     home_neighbourhood = models.ForeignKey(
         Neighbourhood,

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext
 
 from accounts.models import Profile
+from portal.text import clean_control_characters
 
 
 def profile_for(user) -> Profile:
@@ -14,8 +15,14 @@ def language_for(user) -> str:
     return profile_for(user).preferred_language
 
 
+def _one_line(name: str) -> str:
+    """``name`` with control characters dropped and every run of white space, line breaks included,
+    made one space: a name saved before the profile form cleaned it starts no paragraph of its own."""
+    return " ".join(clean_control_characters(name or "").split())
+
+
 def display_name_for(user) -> str:
-    return profile_for(user).display_name or user.email
+    return _one_line(profile_for(user).display_name) or user.email
 
 
 def public_name_for(user) -> str:
@@ -25,8 +32,19 @@ def public_name_for(user) -> str:
         profile = user.profile  # Lists load it with select_related("user__profile"): no query per row.
     except Profile.DoesNotExist:
         profile = None
-    name = (profile.display_name.strip() if profile is not None else "") or user.first_name.strip()
+    name = _one_line(profile.display_name if profile is not None else "") or _one_line(user.first_name)
     return name or gettext("A resident")
+
+
+def officer_public_name(user) -> str:
+    """How residents and visitors see an officer (a watch group's liaison): the display name, else the
+    full name, else "A police officer"; never the e-mail address, which is their log-in to the desk."""
+    try:
+        profile = user.profile
+    except Profile.DoesNotExist:
+        profile = None
+    name = _one_line(profile.display_name if profile is not None else "") or _one_line(user.get_full_name())
+    return name or gettext("A police officer")
 
 
 def only_unverified_claims(email: str) -> bool:

@@ -61,6 +61,31 @@ def staff_enrolment_issue(*, user, issued_by=None, printed: bool = False) -> str
     return url
 
 
+def staff_member_promoted(*, user, promoted_by=None) -> str:
+    """``user`` was just made staff: drop the second factors they set up as a resident, and e-mail
+    them an enrolment link (``staff_enrolment_issue``, whose link this returns and whose errors it raises).
+
+    A resident sets up an authenticator with their password alone, so whoever held that password
+    may have set up their own; kept, it would open the officers' desk without the enrolment link.
+    Their new factor is set up through the link, like every staff member's first one.
+    """
+    from allauth.mfa.models import Authenticator
+
+    with transaction.atomic():
+        factors = Authenticator.objects.filter(user=user)
+        removed = sorted(set(factors.values_list("type", flat=True)))
+        if removed:
+            factors.delete()
+            audit_record(
+                actor=promoted_by,
+                action="accounts.second_factors_reset_on_promotion",
+                target=user,
+                detail={"types": removed},
+            )
+    # Apart: the factors go even when no link can be sent (no confirmed address yet).
+    return staff_enrolment_issue(user=user, issued_by=promoted_by)
+
+
 def staff_enrolment_redeem(*, user, token: str) -> StaffEnrolment:
     """Use an enrolment link: it must be ``user``'s, unused and unexpired. Raises EnrolmentError."""
     now = timezone.now()

@@ -6,12 +6,15 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from newsletters.models import TOPIC_FIELDS, Newsletter, Subscription, Suppression, Topic
+from portal.text import email_canonical
 
 STREAM_CHUNK_SIZE = 2000
 
 
 def normalise_email(address: str) -> str:
-    return address.strip().lower()
+    """One spelling per mailbox (portal.text.email_canonical): limits, suppressions and subscriptions
+    keyed on it cannot be dodged by writing the domain another way."""
+    return email_canonical(address)
 
 
 def _neighbourhood_filter(neighbourhood_ids: list[int]) -> Q:

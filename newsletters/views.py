@@ -1,6 +1,7 @@
 import hmac
 import json
 import logging
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,7 +19,7 @@ from newsletters import links, rendering, selectors, services
 from newsletters.forms import PreferencesForm, SubscribeForm
 from newsletters.models import ConsentRecord, Subscription, Topic
 from portal.cache import cache_public_page, keep_out_of_cache, keep_out_of_cache_unless_page
-from portal.ratelimit import RateLimited
+from portal.ratelimit import RateLimited, client_key, rate_limit_consume
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,19 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         return redirect("newsletters:preferences")
     form = SubscribeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Each request e-mails the address typed: one client may not make the portal mail address after
+        # address (each address alone gets at most one confirmation an hour). Counted for every address
+        # alike, so the answer still tells nothing about the address.
+        try:
+            rate_limit_consume(
+                scope="newsletters.subscribe.client",
+                key=client_key(request),
+                limit=settings.NEWSLETTER_SUBSCRIBE_PER_CLIENT_LIMIT,
+                period=settings.NEWSLETTER_SUBSCRIBE_PER_CLIENT_PERIOD,
+            )
+        except RateLimited as limited:
+            form.add_error(None, limited.message)
+            return render(request, "newsletters/subscribe.html", {"form": form}, status=429)
         request_subscription_later(
             email=form.cleaned_data["email"],
             topics=list(form.cleaned_data["topics"]),
@@ -188,7 +202,11 @@ def request_subscription_later(*, email: str, topics: list[str], neighbourhood_i
         request_subscription.apply_async(kwargs=arguments, retry=False)
     except Exception as exc:  # kombu and redis raise several types; all mean "broker unavailable".
         logger.warning("Broker unavailable, subscription request handled in the request: %s", exc)
+        started = time.monotonic()
         services.subscription_request(email=email, topics=topics, neighbourhoods=neighbourhood_ids, language=language)
+        # Done here, the work differs (a subscribed address is left alone, a new one is written and
+        # mailed): padded to one fixed time, so the answer still does not tell which it was.
+        time.sleep(max(0.0, settings.NEWSLETTER_SUBSCRIBE_INLINE_SECONDS - (time.monotonic() - started)))
 
 
 # --- The public archive ------------------------------------------------------------------------

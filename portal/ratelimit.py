@@ -80,3 +80,27 @@ def rate_limit_check_all(limits: list[tuple[str, str, int, int]]) -> None:
     per recipient: the first that is over its limit is raised."""
     for scope, key, limit, period in limits:
         rate_limit_consume(scope=scope, key=key, limit=limit, period=period)
+
+
+def client_key(request) -> str:
+    """The client's address as a rate-limit key: the one allauth's log-in limits use (behind the TLS
+    proxy, from X-Forwarded-For per ALLAUTH_TRUSTED_PROXY_COUNT), an IPv6 address cut to its /64
+    network, which one subscriber line holds whole. Keys are hashed: the address is not stored."""
+    import ipaddress
+
+    from allauth.account.adapter import get_adapter
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        address = get_adapter(request).get_client_ip(request)
+    except PermissionDenied:  # No usable address: such clients share one counter.
+        return ""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False).network_address)
+    return str(parsed)

@@ -138,9 +138,11 @@ if REDIS_URL:
     }
     # Sessions are read from Redis (one round trip) and written through to the database, so a
     # logged-in request skips a query, and with Redis down they still load from the database.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Both copies are sealed (portal/sessions.py): allauth keeps reset-link keys and the like in them.
+    SESSION_ENGINE = "portal.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "portal.sessions_db"
 # Meetings: anonymous feedback is written in shuffled batches of at least this many answers
 # (or when feedback closes, this many days after the meeting), so none can be tied to its author.
 MEETINGS_FEEDBACK_BATCH_SIZE = env_int("MEETINGS_FEEDBACK_BATCH_SIZE", 5)
@@ -239,6 +241,11 @@ NEWSLETTER_PREFERENCES_LINK_MAX_AGE = timedelta(days=env_int("NEWSLETTER_PREFERE
 NEWSLETTER_UNSUBSCRIBE_LINK_MAX_AGE = timedelta(days=env_int("NEWSLETTER_UNSUBSCRIBE_LINK_DAYS", 365))
 NEWSLETTER_FRESH_LINK_LIMIT = env_int("NEWSLETTER_FRESH_LINK_LIMIT", 3)
 NEWSLETTER_FRESH_LINK_PERIOD = env_int("NEWSLETTER_FRESH_LINK_PERIOD", 3600)
+# Subscription requests (each e-mails the address typed) per client address (IPv6: per /64).
+NEWSLETTER_SUBSCRIBE_PER_CLIENT_LIMIT = env_int("NEWSLETTER_SUBSCRIBE_PER_CLIENT_LIMIT", 10)
+NEWSLETTER_SUBSCRIBE_PER_CLIENT_PERIOD = env_int("NEWSLETTER_SUBSCRIBE_PER_CLIENT_PERIOD", 3600)
+# With the broker down, a subscription request is handled in the request, padded to this many seconds.
+NEWSLETTER_SUBSCRIBE_INLINE_SECONDS = env_int("NEWSLETTER_SUBSCRIBE_INLINE_MILLISECONDS", 250) / 1000
 # Shared secret the mail provider sends in X-Precinct-Secret to /newsletters/bounces/ (empty: intake off).
 BOUNCE_WEBHOOK_SECRET = env_str("BOUNCE_WEBHOOK_SECRET", "")
 
@@ -301,11 +308,13 @@ ACCOUNT_RATE_LIMITS = {
     "login": env_str("ACCOUNT_RATE_LIMIT_LOGIN", "30/m/ip"),
     "login_failed": env_str("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/300s/key"),
     "signup": env_str("ACCOUNT_RATE_LIMIT_SIGNUP", "20/m/ip"),
-    "reset_password": env_str("ACCOUNT_RATE_LIMIT_RESET_PASSWORD", "20/m/ip,5/m/key"),
+    # Per typed address too, by the hour: each request e-mails that address (a reset link, or "no
+    # account here"), so a minute's limit alone let anyone send any inbox 300 police e-mails an hour.
+    "reset_password": env_str("ACCOUNT_RATE_LIMIT_RESET_PASSWORD", "20/m/ip,5/m/key,10/h/key"),
     "reset_password_from_key": env_str("ACCOUNT_RATE_LIMIT_RESET_PASSWORD_FROM_KEY", "20/m/ip"),
     "change_password": env_str("ACCOUNT_RATE_LIMIT_CHANGE_PASSWORD", "5/m/user"),
     "manage_email": env_str("ACCOUNT_RATE_LIMIT_MANAGE_EMAIL", "10/m/user"),
-    "confirm_email": env_str("ACCOUNT_RATE_LIMIT_CONFIRM_EMAIL", "1/3m/key"),
+    "confirm_email": env_str("ACCOUNT_RATE_LIMIT_CONFIRM_EMAIL", "1/3m/key,5/h/key"),
     "reauthenticate": env_str("ACCOUNT_RATE_LIMIT_REAUTHENTICATE", "10/m/user"),
 }
 # "Download my data" and "delete my account": attempts per resident in that many seconds
@@ -324,6 +333,10 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Authenticator apps' keys and recovery-code seeds are stored sealed (accounts/mfa_secrets.py) under
+# MFA_KEYS, newest first (the rest still open older values); empty: SECRET_KEY and SECRET_KEY_FALLBACKS.
+MFA_ADAPTER = "accounts.mfa_secrets.MFAAdapter"
+MFA_KEYS = env_list("MFA_KEYS", [])
 MFA_TOTP_ISSUER = SITE_NAME
 # Accept the code of the previous or next 30-second step too: phones drift, and a code typed as
 # the step turns over should not lock an officer out.

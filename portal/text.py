@@ -14,6 +14,7 @@ feeds answer 500 and the CAP document ill-formed. So:
 Use all three for any new field whose text leaves the site (meetings, programs, watch posts...).
 """
 
+import contextlib
 import re
 
 from django import forms
@@ -71,3 +72,23 @@ class TextCleaningFormMixin:
                     value = " ".join(value.splitlines())
                 cleaned[name] = value
         return cleaned
+
+
+def email_canonical(address: str) -> str:
+    """One spelling for every way of writing the same mailbox: trimmed, in lower case, its domain in
+    the ASCII (IDNA) form mail servers deliver to.
+
+    Django accepts ``alice@ｅxample.com`` (a full-width "ｅ") as valid and, when sending, converts the
+    domain to ``example.com``: the message reaches alice@example.com. Compared as typed, each such
+    spelling was another address: a fresh per-recipient rate limit, no opt-out or suppression, no
+    account holding it. Every address a person types goes through this before it is compared,
+    counted or stored.
+    """
+    address = address.strip()
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address.lower()
+    # A domain IDNA cannot write stays as typed: the form's validator refuses it.
+    with contextlib.suppress(UnicodeError):
+        domain = domain.encode("idna").decode("ascii")
+    return f"{local}@{domain}".lower()

@@ -23,6 +23,7 @@ from outbox.models import Email
 from outbox.services import email_queue, email_withdraw
 from portal.dates import format_moment
 from portal.ratelimit import RateLimited, rate_limit_check_all
+from portal.text import email_canonical
 from programs.models import (
     AGE_OF_MAJORITY,
     Application,
@@ -74,14 +75,16 @@ def application_submit(
             )
         _check_residency(program, applicant)
         is_minor = _check_age(program, date_of_birth)
-        guardian_name, guardian_email = guardian_name.strip(), guardian_email.strip()
+        # One spelling per mailbox (portal.text.email_canonical): a variant of an address is that address
+        # for the check below, the opt-outs and the per-guardian limit.
+        guardian_name, guardian_email = guardian_name.strip(), email_canonical(guardian_email)
         if is_minor:
             if not guardian_name or not guardian_email:
                 raise ProgramError(
                     _("Applicants under %(age)s need a parent or guardian: enter their name and e-mail.")
                     % {"age": AGE_OF_MAJORITY}
                 )
-            if guardian_email.lower() == applicant.email.lower():
+            if guardian_email == email_canonical(applicant.email):
                 raise ProgramError(_("The guardian's e-mail must be theirs, not yours."))
             if _opted_out(guardian_email):
                 raise ProgramError(
@@ -343,7 +346,7 @@ def guardian_address_opt_out(*, token: str) -> None:
     """
     with transaction.atomic():
         application = consent_application_for(token)
-        GuardianOptOut.objects.get_or_create(email=application.guardian_email.lower())
+        GuardianOptOut.objects.get_or_create(email=email_canonical(application.guardian_email))
         for other in Application.objects.filter(guardian_email__iexact=application.guardian_email):
             email_withdraw(key_prefix=_consent_key_prefix(other), reason="guardian opted out")
 
@@ -397,7 +400,7 @@ def guardian_consent_request(*, application: Application, actor) -> Application:
         # recipient, whoever presses the button.
         _limit_consent_emails(
             applicant_id=actor.pk if actor.pk == application.applicant_id else None,
-            guardian_email=application.guardian_email,
+            guardian_email=email_canonical(application.guardian_email),
             application_id=application.pk,
         )
         _send_consent_request(application, now)
@@ -620,7 +623,7 @@ def _renumber_waitlist(program: Program) -> None:
 
 
 def _opted_out(guardian_email: str) -> bool:
-    return GuardianOptOut.objects.filter(email=guardian_email.strip().lower()).exists()
+    return GuardianOptOut.objects.filter(email=email_canonical(guardian_email)).exists()
 
 
 def _consent_key_prefix(application: Application) -> str:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from accounts.selectors import display_name_for, language_for, public_name_for
+from accounts.selectors import display_name_for, language_for, officer_public_name, public_name_for
 from audit.services import audit_record
 from outbox.services import email_queue
 from portal.ratelimit import rate_limit_check_all
@@ -101,7 +101,7 @@ def watch_group_approve(*, officer, group: WatchGroup) -> WatchGroup:
             _notify(
                 group.coordinator,
                 template="watch/emails/group_approved",
-                context={"group": group.name, "liaison": display_name_for(officer), "url": _url(group)},
+                context={"group": group.name, "liaison": officer_public_name(officer), "url": _url(group)},
                 key=f"watch:approved:{group.pk}",
             )
     return group
@@ -254,8 +254,8 @@ def post_create(*, author, group: WatchGroup, title: str, body: str) -> Post:
             .exclude(user=author)
             .select_related("user__profile")
         )
-        # Members are residents: a coordinator is named as residents see each other, never by address.
-        author_name = display_name_for(author) if role == Post.AuthorRole.LIAISON else public_name_for(author)
+        # Members are residents: nobody is named to them by address, officers included.
+        author_name = officer_public_name(author) if role == Post.AuthorRole.LIAISON else public_name_for(author)
         for membership in members:
             email_queue(
                 to=membership.user.email,

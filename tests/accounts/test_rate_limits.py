@@ -1,5 +1,5 @@
-"""Password changes are rate-limited wherever they are offered, and a limit answers with a clear,
-translated page saying when to try again."""
+"""Password changes are rate-limited wherever they are offered, e-mails to one address are limited by
+the hour too, and a limit answers with a clear, translated page saying when to try again."""
 
 import pytest
 from django.urls import reverse
@@ -39,3 +39,39 @@ def test_wrong_current_passwords_are_stopped_with_a_translated_message(resident_
     spanish = resident_client.post(url, {"oldpassword": "wrong", "password1": "x", "password2": "x"})
     assert spanish.status_code == 429
     assert 'lang="es"' in spanish.content.decode()
+
+
+def test_password_reset_requests_cannot_flood_an_inbox(client, resident):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from outbox.models import Email
+
+    url = reverse("account_reset_password")
+    start = timezone.now()
+    # One request every two minutes, well inside the per-minute limit, for an hour and more.
+    for step in range(12):
+        with time_machine.travel(start + timedelta(minutes=2 * step), tick=False):
+            client.post(url, {"email": resident.email}, REMOTE_ADDR=f"198.51.100.{step + 1}")
+    assert Email.objects.filter(to=resident.email).count() == 10
+
+
+def test_sign_ups_for_a_taken_address_cannot_flood_its_inbox(client, resident):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from outbox.models import Email
+
+    start = timezone.now()
+    for step in range(8):
+        with time_machine.travel(start + timedelta(minutes=4 * step), tick=False):
+            client.post(
+                reverse("account_signup"),
+                {"email": resident.email, "password1": PASSWORD, "password2": PASSWORD},
+                REMOTE_ADDR=f"198.51.100.{step + 1}",
+            )
+    assert Email.objects.filter(to=resident.email).count() == 5

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 
 from accounts.roles import OFFICERS
+from accounts.selectors import profile_for
 from audit.models import AuditEntry
 from tests.conftest import desk_client_for, make_user
 from watch.models import Concern, Membership, Post, WatchGroup
@@ -95,8 +96,9 @@ def test_concerns_never_reach_a_demoted_liaison(
 
 
 def test_the_group_page_and_list_stop_naming_a_demoted_liaison(client, group, officer):
-    officer.profile.display_name = "Sergeant Stone"
-    officer.profile.save()
+    profile = profile_for(officer)
+    profile.display_name = "Sergeant Stone"
+    profile.save()
     assert "Sergeant Stone" in client.get("/watch/").content.decode()
     _no_longer_staff(officer)
     assert "Sergeant Stone" not in client.get("/watch/").content.decode()
