@@ -17,7 +17,7 @@ from reportlab import rl_config
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from tests.tips.conftest import jpeg_with_gps, named, submit_tip
+from tests.tips.conftest import jpeg_with_gps, named, settle_tips, submit_tip
 from tips import attachments
 from tips.attachments import AttachmentRefused, attachment_clean
 from tips.models import TipAttachment
@@ -114,6 +114,7 @@ def test_a_scan_with_gps_exif_javascript_xmp_and_layers_comes_out_as_pixels_only
 
 def test_a_tipsters_scan_reaches_reviewers_as_pictures(client, reviewer_client, db):
     assert submit_tip(client, files=[named(scan_to_pdf(), "scan.pdf")]).status_code == 200
+    settle_tips()  # reviewers see what a tipster sent once its hour is over
     attachment = TipAttachment.objects.get()
     response = reviewer_client.get(f"/admin/tips/tip/attachment/{attachment.pk}/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
