@@ -215,9 +215,14 @@ class TipAuditEntry(models.Model):
 
 
 class UsedFormToken(models.Model):
-    """The hash of a tip form token already spent, so each form is submitted once. Kept a few hours."""
+    """The hash of a tip form token already spent, so each form is submitted once. Kept a few hours.
 
-    token_hash = models.CharField(max_length=64, unique=True)
+    Spent in the transaction that stores a tip or a follow-up, so, like them, it has no sequential
+    id (one would count tips as they arrive, and order them) and its rows are rewritten in a random
+    order by ``tips_settle`` once their hour is over.
+    """
+
+    token_hash = models.CharField(max_length=64, primary_key=True)
     used_at = models.DateTimeField(db_index=True)
 
     class Meta:

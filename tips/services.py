@@ -382,7 +382,14 @@ def tips_settle(*, before: datetime | None = None) -> int:
         TipMessage.objects.filter(pk__in=message_ids).update(settled=True)
         TipAttachment.objects.filter(pk__in=attachment_ids).update(settled=True)
         if connection.vendor == "postgresql":
-            for model, pks in ((Tip, tip_ids), (TipMessage, message_ids), (TipAttachment, attachment_ids)):
+            # The form tokens they spent too: written with them, in the same order and transaction.
+            token_ids = list(UsedFormToken.objects.filter(used_at__lt=hour).values_list("pk", flat=True))
+            for model, pks in (
+                (Tip, tip_ids),
+                (TipMessage, message_ids),
+                (TipAttachment, attachment_ids),
+                (UsedFormToken, token_ids),
+            ):
                 _rewrite_in_random_order(model, pks)
     return len(tips) + len(messages) + len(attachments)
 
@@ -397,10 +404,11 @@ def _rewrite_in_random_order(model, pks: list) -> None:
     if not pks:
         return
     table = connection.ops.quote_name(model._meta.db_table)
+    key = connection.ops.quote_name(model._meta.pk.column)
     scratch = connection.ops.quote_name(f"tips_settle_{model._meta.model_name}")
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} AS SELECT * FROM {table} WHERE id = ANY(%s)", [pks])  # noqa: S608
-        cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [pks])  # noqa: S608
+        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} AS SELECT * FROM {table} WHERE {key} = ANY(%s)", [pks])  # noqa: S608
+        cursor.execute(f"DELETE FROM {table} WHERE {key} = ANY(%s)", [pks])  # noqa: S608
         cursor.execute(f"INSERT INTO {table} SELECT * FROM {scratch} ORDER BY random()")  # noqa: S608
         cursor.execute(f"DROP TABLE {scratch}")
 
