@@ -111,4 +111,6 @@ def tip_page(view):
         response["X-Robots-Tag"] = "noindex"
         return response
 
+    # Middleware that would read the session (portal.middleware.StaffAccountMiddleware) leaves it alone.
+    wrapped.reads_no_session = True
     return csrf_exempt(wrapped)
