@@ -67,6 +67,21 @@ def test_the_phrase_is_forgiving_about_case_spaces_and_dashes(client, phrase):
     assert open_tip(client, messy).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "retyped",
+    [
+        lambda words: "\u2014".join(words),  # a phone's "smart" dash between words
+        lambda words: "\u00a0".join(words) + "\u200b",  # no-break spaces, a zero-width space pasted along
+        lambda words: " ".join(word[0] + "\u00ad" + word[1:] for word in words),  # soft hyphens
+        lambda words: " ".join(chr(ord(word[0]) - 0x61 + 0xFF41) + word[1:] for word in words),  # full-width
+        lambda words: " ".join(word.replace("i", "\u0130") for word in words),  # a Turkish keyboard's "İ"
+        lambda words: ", ".join(words) + ".",
+    ],
+)
+def test_the_phrase_is_found_whatever_a_phone_or_a_copy_and_paste_did_to_it(client, phrase, retyped):
+    assert open_tip(client, retyped(phrase.split())).status_code == 200
+
+
 def test_a_wrong_phrase_gets_one_generic_answer(client, phrase):
     wrong = phrase.rsplit(" ", 1)[0] + " zzzz"
     answers = {
