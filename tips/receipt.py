@@ -40,7 +40,7 @@ def receipt_generate() -> str:
 
 
 def receipt_normalise(phrase: str) -> str:
-    """What the tipster typed, as stored: the words' letters in lower case, separated by single spaces.
+    """What the tipster typed, as stored: the words (letters and digits) in lower case, one space apart.
 
     The words are plain a-z, so anything else a phone, a keyboard or a copy and paste puts in is
     let go: case (a Turkish "İ" too), accents, full-width letters, invisible characters (zero-width
@@ -48,7 +48,7 @@ def receipt_normalise(phrase: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", phrase)
     letters = "".join(char for char in decomposed if unicodedata.category(char) not in ("Mn", "Cf"))
-    return " ".join(re.findall(r"[^\W\d_]+", letters.casefold()))
+    return " ".join(re.findall(r"[^\W_]+", letters.casefold()))
 
 
 def _index_with(secret: str, phrase: str) -> str:
