@@ -45,6 +45,7 @@ def test_an_officer_cannot_find_the_ids_of_rows_hidden_from_them(desk_client, ti
 
     page = desk_client.get("/admin/outbox/email/").content.decode()
     assert "alice@example.com" in page and "bob@example.com" in page and tip_reviewer.email not in page
+    assert "_selected_action" not in page  # no action checkboxes either: their values are ids
     for email in (before, hidden, after):
         assert f"/admin/outbox/email/{email.pk}/" not in page  # no link names a row's id
         for row_page in ("change", "history", "delete"):
