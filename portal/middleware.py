@@ -96,7 +96,7 @@ class StaffAccountMiddleware:
         self.mfa_prefix = None
 
     def __call__(self, request):
-        if _reads_no_session(request):
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and _reads_no_session(request):
             # The tip line: an officer may be a tipster too. Checking their session there would
             # read it, may write it (dated, and tied to their account), and an ended one would log
             # them out and send them to the log-in page with ?next=/tips/…, a logged request
