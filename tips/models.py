@@ -214,6 +214,21 @@ class TipAuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.tip_reference}"
 
 
+class PendingReceiptIndex(models.Model):
+    """A tip's receipt index under the current SECRET_KEY, for a tip its tipster opened under an older
+    key (``SECRET_KEY_FALLBACKS``). Written when they come back, applied to the tip by ``tips_settle``
+    once that hour is over: updating the tip at once would move its row and stamp it with the
+    moment of the visit."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="+")
+    receipt_index = models.CharField(max_length=64)
+    created_at = models.DateTimeField()  # the hour
+
+    def __str__(self) -> str:
+        return f"{self.tip_id} {self.created_at:%Y-%m-%d %H:00}"
+
+
 class UsedFormToken(models.Model):
     """The hash of a tip form token already spent, so each form is submitted once. Kept a few hours.
 
