@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
+from django.urls import path
 
 from accounts.roles import TIP_REVIEWERS
 from audit.mixins import AuditedModelAdmin
@@ -27,12 +29,8 @@ class EmailAdmin(AuditedModelAdmin):
     live only in the message itself. Rows for the tip line's reviewers are shown to reviewers only.
     """
 
-    list_display = ["created_at", "to", "template", "kind", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind"]
-    search_fields = ["to", "template"]
-    date_hierarchy = "created_at"
-    show_full_result_count = False
-    fields = readonly_fields = [
+    list_display = [
+        "created_at",
         "to",
         "template",
         "language",
@@ -40,10 +38,26 @@ class EmailAdmin(AuditedModelAdmin):
         "status",
         "attempts",
         "last_error",
-        "created_at",
         "next_attempt_at",
         "sent_at",
     ]
+    # The list is the whole view: rows have sequential ids, and a page per row (or a filter by id)
+    # would let an officer find the ids hidden from them: a gap just after an hour says that tips
+    # arrived in it (the reviewers' "new tips" e-mails are the hidden rows).
+    list_display_links = None
+    list_filter = ["status", "kind"]
+    search_fields = ["to", "template"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_changelist"
+        return [path("", self.admin_site.admin_view(self.changelist_view), name=name)]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split("__", 1)[0] in ("id", "pk"):
+            raise DisallowedModelAdminLookup(f"Filtering by {lookup} is not allowed")
+        return super().lookup_allowed(lookup, value, request)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

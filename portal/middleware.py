@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
 # Everything the portal serves comes from its own host; nothing is inlined.
@@ -67,6 +67,15 @@ def staff_enrolment_window_open(request) -> bool:
     return time.time() < request.session.get(STAFF_ENROLMENT_UNTIL_KEY, 0)
 
 
+def _reads_no_session(request) -> bool:
+    """A page whose view is marked ``reads_no_session`` (the tip line's, tips.http.tip_page)."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return getattr(match.func, "reads_no_session", False)
+
+
 class StaffAccountMiddleware:
     """Officers' accounts are held to more than residents': a second factor and shorter sessions.
 
@@ -87,6 +96,12 @@ class StaffAccountMiddleware:
         self.mfa_prefix = None
 
     def __call__(self, request):
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and _reads_no_session(request):
+            # The tip line: an officer may be a tipster too. Checking their session there would
+            # read it, may write it (dated, and tied to their account), and an ended one would log
+            # them out and send them to the log-in page with ?next=/tips/…, a logged request
+            # naming the tip line, instead of taking their tip. Those pages grant nothing to skip.
+            return self.get_response(request)
         user = request.user
         if user.is_authenticated and user.is_staff:
             ends = request.session.get(STAFF_SESSION_ENDS_KEY)

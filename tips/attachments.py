@@ -19,6 +19,7 @@ All the files of one request share one budget of pixels (MAX_REQUEST_PIXELS) and
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -53,6 +54,8 @@ CLEANING_SLOTS = 1
 WORKER = Path(__file__).with_name("attachment_worker.py")
 _slots = threading.BoundedSemaphore(CLEANING_SLOTS)
 _REFUSED = 3
+# Exit statuses of a worker that crashed on the file (a negative status is the signal that ended it).
+_CRASHES = {-signal.SIGSEGV, -signal.SIGBUS, -signal.SIGILL, -signal.SIGFPE, -signal.SIGABRT}
 
 
 class AttachmentRefused(Exception):
@@ -128,6 +131,8 @@ def _clean(data: bytes, name: str, deadline: float, pixel_budget: int) -> tuple[
     if status == _REFUSED:
         answer = json.loads(output.partition(b"\n")[0])
         raise AttachmentRefused(_refusal_message(answer, name))
+    if status in _CRASHES:  # a decoder failed on the file
+        raise AttachmentRefused(_refusal_message({"refused": "damaged"}, name))
     if status < 0:  # killed: its CPU time (SIGXCPU, SIGKILL) or memory ran out
         raise AttachmentRefused(_refusal_message({"refused": "too_much_work"}, name))
     raise AttachmentRefused(_refusal_message({"refused": "damaged"}, name))

@@ -4,12 +4,18 @@ import functools
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.files.uploadhandler import MemoryFileUploadHandler
-from django.http import HttpRequest
+from django.http import HttpRequest, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
-from tips.attachments import MAX_REQUEST_BYTES
+from tips.attachments import MAX_ATTACHMENTS, MAX_REQUEST_BYTES
+
+# What Django raises while reading a body it will not take: more than DATA_UPLOAD_MAX_MEMORY_SIZE
+# of text, too many fields or files, a broken multipart body, a client that stopped sending.
+_UNREADABLE_BODY = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, MultiPartParserError, UnreadablePostError)
 
 # No script at all, styles and images from this host only, forms post here only.
 TIP_CSP = "; ".join(
@@ -66,12 +72,26 @@ def _origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _body_unreadable(request: HttpRequest) -> bool:
+    """Read the post's fields and files now; True if Django refuses the body.
+
+    Left to the view, the refusal would escape it: Django's bare English "Bad Request" page,
+    without this page's headers (no-store, no referrer, CSP) or a word on what to do.
+    """
+    try:
+        request.POST  # noqa: B018 (reading it parses the body, files included)
+        request.FILES  # noqa: B018
+    except _UNREADABLE_BODY:
+        return True
+    return False
+
+
 def tip_page(view):
     """Decorate a tipster-facing view.
 
     The single-use signed form token (tips/tokens.py) and the refusal of posts sent from other
     sites protect these forms instead of the CSRF cookie, so the view is ``csrf_exempt``; sessions
-    and messages are never touched.
+    and messages are never touched. A body Django will not read gets a page that says why.
     """
 
     @functools.wraps(view)
@@ -80,6 +100,9 @@ def tip_page(view):
         if request.method == "POST" and sent_from_another_site(request):
             # Nothing of the post is read or kept: the person is asked to use the form here.
             response = render(request, "tips/cross_site.html", {"messages": ()}, status=403)
+        elif request.method == "POST" and _body_unreadable(request):
+            context = {"messages": (), "max_files": MAX_ATTACHMENTS}
+            response = render(request, "tips/unreadable.html", context, status=400)
         else:
             response = view(request, *args, **kwargs)
         response["Referrer-Policy"] = "no-referrer"
@@ -88,4 +111,6 @@ def tip_page(view):
         response["X-Robots-Tag"] = "noindex"
         return response
 
+    # Middleware that would read the session (portal.middleware.StaffAccountMiddleware) leaves it alone.
+    wrapped.reads_no_session = True
     return csrf_exempt(wrapped)

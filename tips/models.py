@@ -214,10 +214,30 @@ class TipAuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.tip_reference}"
 
 
-class UsedFormToken(models.Model):
-    """The hash of a tip form token already spent, so each form is submitted once. Kept a few hours."""
+class PendingReceiptIndex(models.Model):
+    """A tip's receipt index under the current SECRET_KEY, for a tip its tipster opened under an older
+    key (``SECRET_KEY_FALLBACKS``). Written when they come back, applied to the tip by ``tips_settle``
+    once that hour is over: updating the tip at once would move its row and stamp it with the
+    moment of the visit."""
 
-    token_hash = models.CharField(max_length=64, unique=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="+")
+    receipt_index = models.CharField(max_length=64)
+    created_at = models.DateTimeField()  # the hour
+
+    def __str__(self) -> str:
+        return f"{self.tip_id} {self.created_at:%Y-%m-%d %H:00}"
+
+
+class UsedFormToken(models.Model):
+    """The hash of a tip form token already spent, so each form is submitted once. Kept a few hours.
+
+    Spent in the transaction that stores a tip or a follow-up, so, like them, it has no sequential
+    id (one would count tips as they arrive, and order them) and its rows are rewritten in a random
+    order by ``tips_settle`` once their hour is over.
+    """
+
+    token_hash = models.CharField(max_length=64, primary_key=True)
     used_at = models.DateTimeField(db_index=True)
 
     class Meta:

@@ -13,6 +13,7 @@ import functools
 import hmac
 import re
 import secrets
+import unicodedata
 from hashlib import sha256
 from pathlib import Path
 
@@ -39,8 +40,15 @@ def receipt_generate() -> str:
 
 
 def receipt_normalise(phrase: str) -> str:
-    """What the tipster typed, as stored: lower case, words separated by single spaces (dashes allowed)."""
-    return " ".join(re.split(r"[\s\-_.,;:]+", phrase.strip().lower())).strip()
+    """What the tipster typed, as stored: the words (letters and digits) in lower case, one space apart.
+
+    The words are plain a-z, so anything else a phone, a keyboard or a copy and paste puts in is
+    let go: case (a Turkish "İ" too), accents, full-width letters, invisible characters (zero-width
+    spaces, soft hyphens), and any run of spaces, dashes (a phone's "—") or punctuation between words.
+    """
+    decomposed = unicodedata.normalize("NFKD", phrase)
+    letters = "".join(char for char in decomposed if unicodedata.category(char) not in ("Mn", "Cf"))
+    return " ".join(re.findall(r"[^\W_]+", letters.casefold()))
 
 
 def _index_with(secret: str, phrase: str) -> str:

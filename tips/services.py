@@ -21,7 +21,15 @@ from outbox.services import email_queue
 from tips import crypto, receipt
 from tips.attachments import MAX_ATTACHMENTS, AttachmentRefused, CleanFile, attachments_clean
 from tips.clock import coarse_now
-from tips.models import Tip, TipAttachment, TipAuditEntry, TipMessage, TipNote, UsedFormToken
+from tips.models import (
+    PendingReceiptIndex,
+    Tip,
+    TipAttachment,
+    TipAuditEntry,
+    TipMessage,
+    TipNote,
+    UsedFormToken,
+)
 from tips.tokens import FORM_TOKEN_MAX_AGE, BadToken, form_token_hash
 
 # A tip and its follow-ups hold at most this many files in all.
@@ -107,8 +115,9 @@ def tip_open_with_receipt(*, phrase: str) -> Tip:
     if not receipt.receipt_verify(tip.receipt_hash, phrase):
         raise TipError(_not_found_message())
     if tip.receipt_index != candidates[0]:
-        # Found under a fallback SECRET_KEY: index it under the current one.
-        Tip.objects.filter(pk=tip.pk).update(receipt_index=candidates[0])
+        # Found under a fallback SECRET_KEY: index it under the current one, once this hour is
+        # settled (an update now would date the visit on the tip's row).
+        PendingReceiptIndex.objects.create(tip=tip, receipt_index=candidates[0], created_at=coarse_now())
     return tip
 
 
@@ -322,6 +331,7 @@ def tips_settle(*, before: datetime | None = None) -> int:
     "tipster added information") are written in a random order, the "tipster wrote" flag is set,
     and, on PostgreSQL, the settled rows are rewritten in a random order, so a dump's row order and
     the rows' transaction ids say "settled after the hour", not when each arrived.
+    Tips their tipster opened under an older ``SECRET_KEY`` get their current receipt index here too.
     Running it again settles nothing twice. ``before`` (default: the current hour) is for demo data.
     """
     hour = before or coarse_now()
@@ -341,6 +351,7 @@ def tips_settle(*, before: datetime | None = None) -> int:
             .filter(settled=False, created_at__lt=hour)
             .values_list("pk", "tip_id", "created_at")
         )
+        reindexed = _receipt_indexes_apply(hour)
         if not (tips or messages or attachments):
             return 0
         arrivals = {(pk, received_at) for pk, _reference, received_at in tips}
@@ -382,9 +393,30 @@ def tips_settle(*, before: datetime | None = None) -> int:
         TipMessage.objects.filter(pk__in=message_ids).update(settled=True)
         TipAttachment.objects.filter(pk__in=attachment_ids).update(settled=True)
         if connection.vendor == "postgresql":
-            for model, pks in ((Tip, tip_ids), (TipMessage, message_ids), (TipAttachment, attachment_ids)):
+            # The form tokens they spent too: written with them, in the same order and transaction.
+            token_ids = list(UsedFormToken.objects.filter(used_at__lt=hour).values_list("pk", flat=True))
+            for model, pks in (
+                (Tip, list({*tip_ids, *reindexed})),
+                (TipMessage, message_ids),
+                (TipAttachment, attachment_ids),
+                (UsedFormToken, token_ids),
+            ):
                 _rewrite_in_random_order(model, pks)
     return len(tips) + len(messages) + len(attachments)
+
+
+def _receipt_indexes_apply(hour: datetime) -> list:
+    """Give tips found under an older SECRET_KEY before ``hour`` their current index; returns their ids."""
+    pending = list(
+        PendingReceiptIndex.objects.select_for_update(skip_locked=True)
+        .filter(created_at__lt=hour)
+        .values_list("pk", "tip_id", "receipt_index")
+    )
+    latest = {tip_id: index for _pk, tip_id, index in pending}
+    for tip_id, index in latest.items():
+        Tip.objects.filter(pk=tip_id).update(receipt_index=index)
+    PendingReceiptIndex.objects.filter(pk__in=[pk for pk, _tip_id, _index in pending]).delete()
+    return list(latest)
 
 
 def _rewrite_in_random_order(model, pks: list) -> None:
@@ -397,11 +429,12 @@ def _rewrite_in_random_order(model, pks: list) -> None:
     if not pks:
         return
     table = connection.ops.quote_name(model._meta.db_table)
+    key = connection.ops.quote_name(model._meta.pk.column)
     scratch = connection.ops.quote_name(f"tips_settle_{model._meta.model_name}")
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} AS SELECT * FROM {table} WHERE id = ANY(%s)", [pks])  # noqa: S608  # nosec B608: table names come from the models, values are parameters
-        cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [pks])  # noqa: S608  # nosec B608: table names come from the models, values are parameters
-        cursor.execute(f"INSERT INTO {table} SELECT * FROM {scratch} ORDER BY random()")  # noqa: S608  # nosec B608: table names come from the models, values are parameters
+        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} AS SELECT * FROM {table} WHERE {key} = ANY(%s)", [pks])  # noqa: S608  # nosec B608: table and column names come from the models, values are parameters
+        cursor.execute(f"DELETE FROM {table} WHERE {key} = ANY(%s)", [pks])  # noqa: S608  # nosec B608: table and column names come from the models, values are parameters
+        cursor.execute(f"INSERT INTO {table} SELECT * FROM {scratch} ORDER BY random()")  # noqa: S608  # nosec B608: table and column names come from the models, values are parameters
         cursor.execute(f"DROP TABLE {scratch}")
 
 

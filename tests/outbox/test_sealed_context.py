@@ -114,7 +114,7 @@ def test_the_admin_shows_who_got_what_kind_of_message_never_its_context(
 ):
     with django_capture_on_commit_callbacks():
         email = queue("sealed-admin")
-    page = desk_client.get(f"/admin/outbox/email/{email.pk}/change/").content.decode()
+    page = desk_client.get("/admin/outbox/email/").content.decode()
     assert "alice@example.com" in page
     assert "account/email/password_reset_key" in page
     assert "secret-token" not in page
@@ -134,9 +134,8 @@ def test_rows_for_tip_reviewers_are_shown_to_tip_reviewers_only(
     assert "resident@example.com" in officer_list
     assert tip_reviewer.email not in officer_list.lower()
     assert "tips/emails/new_tips" not in officer_list
-    for hidden in (reset, tips):
-        assert desk_client.get(f"/admin/outbox/email/{hidden.pk}/change/").status_code == 302  # "not found" redirect
-    assert desk_client.get(f"/admin/outbox/email/{other.pk}/change/").status_code == 200
+    for row in (reset, tips, other):  # no page per row: its id would tell the hidden ones (tests/outbox/test_admin.py)
+        assert desk_client.get(f"/admin/outbox/email/{row.pk}/change/").status_code == 404
 
     reviewer_list = reviewer_client.get("/admin/outbox/email/").content.decode()
     assert tip_reviewer.email in reviewer_list.lower()

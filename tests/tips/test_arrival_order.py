@@ -176,3 +176,41 @@ def test_a_follow_up_sent_while_its_tip_is_being_settled_is_kept(monkeypatch):
     settling.join(10)
     assert TipMessage.objects.filter(tip_id=tip.pk).count() == 1
     assert Tip.objects.get(pk=tip.pk).settled
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_spent_form_tokens_neither_count_nor_order_an_hours_tips(time_machine):
+    """Each tip spends a form token in its own transaction: an id sequence or the table's order would
+    list them as they arrived, and a sequential id, polled, would time each one."""
+    from tips.models import UsedFormToken
+    from tips.tokens import form_token_hash, form_token_issue
+
+    assert not any(field.name == "id" for field in UsedFormToken._meta.fields)
+    spent = []
+    for minute in range(0, 60, 5):
+        time_machine.move_to(f"2026-03-02 14:{minute:02d}:30Z", tick=False)
+        token = form_token_issue()
+        services.tip_submit(
+            form_token=token,
+            category=TipCategory.objects.get_or_create(slug="theft", defaults={"name": "Theft"})[0],
+            what=f"tip at minute {minute}",
+        )
+        spent.append(form_token_hash(token))
+
+    def table_order() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT token_hash FROM tips_usedformtoken ORDER BY ctid")
+            return [row[0] for row in cursor.fetchall()]
+
+    def transaction_ids() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT DISTINCT xmin::text FROM tips_usedformtoken")
+            return {row[0] for row in cursor.fetchall()}
+
+    assert table_order() == spent
+    time_machine.move_to("2026-03-02 15:01Z", tick=False)
+    services.tips_settle()
+    assert sorted(table_order()) == sorted(spent) and table_order() != spent
+    assert len(transaction_ids()) == 1
+    assert {at.minute for at in UsedFormToken.objects.values_list("used_at", flat=True)} == {0}

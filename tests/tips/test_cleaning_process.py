@@ -57,3 +57,40 @@ def test_a_request_whose_time_runs_out_is_told_so(monkeypatch):
     monkeypatch.setattr(attachments, "REQUEST_CLEANING_SECONDS", 0.01)
     with pytest.raises(AttachmentRefused, match="could not prepare your files in time"):
         attachments.attachments_clean([(jpeg_with_gps(), "a.jpg"), (jpeg_with_gps(), "b.jpg")])
+
+
+def run_confined(code: str) -> subprocess.CompletedProcess:
+    """Run ``code`` in a Python process that has confined itself as the cleaning process does."""
+    worker = Path(attachments.WORKER)
+    probe = (
+        f"import sys; sys.path.insert(0, {str(worker.parent)!r}); import attachment_worker as w\n"
+        f"w.confine({attachments._limits(pixel_budget=1)!r})\n" + code
+    )
+    return subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True, check=False)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+def test_a_crash_of_the_cleaning_process_is_handed_to_no_crash_reporter():
+    # systemd-coredump and apport log each crash they are given with its time, RLIMIT_CORE or not:
+    # a hostile file's crash would date its upload to the second. A process that is not dumpable
+    # is never given to them. Nor does the kernel log "segfault at …" (with its time) for a fault the
+    # process catches: faulthandler catches it, then ends the process.
+    result = run_confined(
+        "import ctypes, faulthandler\n"
+        "print(ctypes.CDLL(None).prctl(w.PR_GET_DUMPABLE, 0, 0, 0, 0), faulthandler.is_enabled())"
+    )
+    assert result.stdout.split() == ["0", "True"]
+
+
+def test_a_file_that_crashes_the_decoder_is_refused_as_damaged(tmp_path, monkeypatch):
+    crashing = tmp_path / "crashing_worker.py"
+    crashing.write_text(
+        f"import sys; sys.path.insert(0, {str(Path(attachments.WORKER).parent)!r}); import attachment_worker as w\n"
+        "import json\n"
+        "w.confine(json.loads(sys.argv[1]))\n"
+        "sys.stdin.buffer.read()\n"
+        "import ctypes; ctypes.string_at(0)\n"  # what a decoder's bad read does
+    )
+    monkeypatch.setattr(attachments, "WORKER", crashing)
+    with pytest.raises(AttachmentRefused, match="looks damaged"):
+        attachment_clean(data=jpeg_with_gps(), name="crash.jpg")

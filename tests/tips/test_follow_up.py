@@ -67,6 +67,21 @@ def test_the_phrase_is_forgiving_about_case_spaces_and_dashes(client, phrase):
     assert open_tip(client, messy).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "retyped",
+    [
+        lambda words: "\u2014".join(words),  # a phone's "smart" dash between words
+        lambda words: "\u00a0".join(words) + "\u200b",  # no-break spaces, a zero-width space pasted along
+        lambda words: " ".join(word[0] + "\u00ad" + word[1:] for word in words),  # soft hyphens
+        lambda words: " ".join(chr(ord(word[0]) - 0x61 + 0xFF41) + word[1:] for word in words),  # full-width
+        lambda words: " ".join(word.replace("i", "\u0130") for word in words),  # a Turkish keyboard's "İ"
+        lambda words: ", ".join(words) + ".",
+    ],
+)
+def test_the_phrase_is_found_whatever_a_phone_or_a_copy_and_paste_did_to_it(client, phrase, retyped):
+    assert open_tip(client, retyped(phrase.split())).status_code == 200
+
+
 def test_a_wrong_phrase_gets_one_generic_answer(client, phrase):
     wrong = phrase.rsplit(" ", 1)[0] + " zzzz"
     answers = {
@@ -170,10 +185,35 @@ def test_guessing_from_many_addresses_hits_the_overall_limit(client, phrase, mon
 
 def test_the_phrase_still_works_after_secret_key_rotation(client, phrase, settings):
     old = settings.SECRET_KEY
-    with override_settings(SECRET_KEY="a-new-secret-key-" + "x" * 40, SECRET_KEY_FALLBACKS=[old]):
+    new = "a-new-secret-key-" + "x" * 40
+    with override_settings(SECRET_KEY=new, SECRET_KEY_FALLBACKS=[old]):
         assert open_tip(client, phrase).status_code == 200
-        # Re-indexed under the new key.
+        settle_tips()
+        # Re-indexed under the new key once the hour of the visit was settled.
         assert Tip.objects.get().receipt_index == receipt.receipt_index(phrase)
+    with override_settings(SECRET_KEY=new, SECRET_KEY_FALLBACKS=[]):
+        assert open_tip(client, phrase).status_code == 200  # the old key can go
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_visit_after_secret_key_rotation_leaves_the_tips_row_as_it_was_until_its_hour_is_settled(settings):
+    from django.db import connection
+
+    def row_version() -> tuple:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT ctid::text, xmin::text, receipt_index FROM tips_tip")
+            return cursor.fetchone()
+
+    client = Client()
+    phrase = receipt_phrase(submit_tip(client).content.decode())
+    settle_tips()
+    before = row_version()
+    with override_settings(SECRET_KEY="a-new-secret-key-" + "y" * 40, SECRET_KEY_FALLBACKS=[settings.SECRET_KEY]):
+        assert open_tip(client, phrase).status_code == 200
+        assert row_version() == before  # neither moved nor stamped with the visit's transaction
+        settle_tips()
+        assert row_version()[2] == receipt.receipt_index(phrase)
 
 
 def test_follow_up_pages_need_no_cookie_and_no_javascript(client, phrase):
