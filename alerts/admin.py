@@ -16,6 +16,7 @@ from alerts.cap import cap_document
 from alerts.forms import AlertCancelForm, AlertForm
 from alerts.models import Alert, AlertRecipient, AlertRevision
 from audit.mixins import AuditedModelAdmin
+from portal.translated import translation_field_name, translation_fieldsets, translation_names
 
 
 class AlertRevisionInline(admin.TabularInline):
@@ -54,6 +55,13 @@ class AlertAdmin(AuditedModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("neighbourhoods")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [(None, {"fields": [*AlertForm.Meta.fields, "status"]})]
+        if obj is None or obj.status == Alert.Status.DRAFT:
+            # A sent alert's words (in every language) change only through "Send an update".
+            fieldsets += translation_fieldsets(Alert, list(Alert.translated_fields))
+        return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         # Once sent, an alert changes only through "Send an update", which keeps its history.
@@ -167,6 +175,9 @@ class AlertAdmin(AuditedModelAdmin):
             changes = {
                 field: form.cleaned_data[field] for field in services.CONTENT_FIELDS if field in form.changed_data
             }
+            if any(name in form.changed_data for name in translation_names(Alert)):
+                # The form put the posted translations, over the stored ones, on its instance.
+                changes["translations"] = form.instance.translations
             arguments = {
                 "actor": request.user,
                 "alert": Alert.objects.get(pk=alert.pk),
@@ -248,6 +259,10 @@ def _proposal_initial(proposal: dict) -> dict:
     """The form's initial values for a proposed update (stored as JSON: ISO dates, neighbourhood ids)."""
     initial = {}
     for field, value in proposal.items():
+        if field == "translations":
+            for language, texts in value.items():
+                initial.update({translation_field_name(name, language): text for name, text in texts.items()})
+            continue
         if field in ("starts_at", "expires_at"):
             value = timezone.localtime(datetime.fromisoformat(value))
         initial[field] = value

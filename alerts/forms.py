@@ -4,8 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from alerts.models import Alert
 from alerts.services import AlertError, alert_validate
 from portal.text import TextCleaningFormMixin
+from portal.translated import translatable_form
 
 
+@translatable_form
 class AlertForm(TextCleaningFormMixin, forms.ModelForm):
     """The alert's content, for drafting and for updates; refuses an alert with no audience or no duration."""
 

@@ -12,6 +12,7 @@ from alerts.models import Alert, AlertRecipient, AlertRevision
 from audit.services import audit_record
 from outbox.services import email_queue_many
 from portal.cache import bump_cache_version
+from portal.translated import translated_context
 
 # The queue a newsletter fan-out never fills: alert mail is never stuck behind bulk mail.
 ALERT_QUEUE = "high"
@@ -30,6 +31,8 @@ CONTENT_FIELDS = [
     "city_wide",
     "starts_at",
     "expires_at",
+    # {"es": {"headline": ...}}: the alert's text in the other site languages (portal.translated).
+    "translations",
 ]
 
 
@@ -316,10 +319,8 @@ def alert_email_context(revision: AlertRevision, *, language: str) -> dict:
         expires_at = timezone.localtime(datetime.fromisoformat(snapshot["expires_at"]))
         return {
             "msg_type": revision.msg_type,
-            "headline": snapshot["headline"],
-            "event": snapshot["event"],
-            "description": snapshot["description"],
-            "instruction": snapshot["instruction"],
+            # In the recipient's language; an untranslated field comes in English and says so.
+            **translated_context(snapshot, Alert.translated_fields, language),
             "note": snapshot.get("note", ""),
             "severity": str(Alert.Severity(snapshot["severity"]).label),
             "urgency": str(Alert.Urgency(snapshot["urgency"]).label),

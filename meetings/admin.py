@@ -20,8 +20,10 @@ from audit.services import audit_export
 from meetings import selectors, services
 from meetings.forms import CheckInForm, FeedbackResponseForm
 from meetings.models import AgendaItem, Feedback, FeedbackResponse, Meeting, Question, Rsvp
+from portal.translated import translatable_form, translation_fieldsets, with_translations
 
 
+@translatable_form
 class MeetingAdminForm(forms.ModelForm):
     online_url = forms.URLField(
         label=gettext_lazy("online link"), max_length=200, required=False, assume_scheme="https"
@@ -75,10 +77,18 @@ class MeetingAdminForm(forms.ModelForm):
         return cleaned
 
 
+@translatable_form
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["position", "title", "duration_minutes", "description"]
+
+
 class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
+    form = AgendaItemForm
     extra = 1
-    fields = ["position", "title", "duration_minutes", "description"]
+    fields = with_translations(AgendaItem, ["position", "title", "duration_minutes", "description"])
 
 
 @admin.register(Meeting)
@@ -100,6 +110,7 @@ class MeetingAdmin(AuditedModelAdmin):
         (gettext_lazy("Registration"), {"fields": ["capacity", "reminder_offsets", "is_published", "status"]}),
         (gettext_lazy("After the meeting"), {"fields": ["minutes"]}),
         (gettext_lazy("Attendance and feedback"), {"fields": ["officer_tools", "revision"]}),
+        *translation_fieldsets(Meeting, ["title", "description", "minutes"]),
     ]
 
     def get_queryset(self, request):
@@ -312,6 +323,13 @@ class RsvpAdmin(AuditedModelAdmin):
             self.message_user(request, _("%(count)s registration(s) checked in.") % {"count": done}, messages.SUCCESS)
 
 
+@translatable_form
+class QuestionAnswerForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["status", "answer"]
+
+
 @admin.register(Question)
 class QuestionAdmin(AuditedModelAdmin):
     list_display = ["short_text", "meeting", "status", "vote_count", "created_at"]
@@ -319,7 +337,8 @@ class QuestionAdmin(AuditedModelAdmin):
     search_fields = ["text", "meeting__title"]
     list_select_related = ["meeting"]
     show_full_result_count = False
-    fields = ["meeting", "text", "created_at", "status", "answer"]
+    form = QuestionAnswerForm
+    fields = ["meeting", "text", "created_at", "status", *with_translations(Question, ["answer"])]
     readonly_fields = ["meeting", "text", "created_at"]
     actions = ["publish", "hide"]
 
@@ -339,7 +358,11 @@ class QuestionAdmin(AuditedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.question_moderate(
-            question=obj, actor=request.user, status=form.cleaned_data["status"], answer=form.cleaned_data["answer"]
+            question=obj,
+            actor=request.user,
+            status=form.cleaned_data["status"],
+            answer=form.cleaned_data["answer"],
+            translations=obj.translations,
         )
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -152,7 +152,8 @@ def meeting_save(*, meeting: Meeting, actor) -> Meeting:
         changed = [
             field.name
             for field in Meeting._meta.concrete_fields
-            if field.editable and getattr(before, field.attname) != getattr(meeting, field.attname)
+            if (field.editable or field.name == "translations")
+            and getattr(before, field.attname) != getattr(meeting, field.attname)
         ]
         logistics = [name for name in changed if name in LOGISTICS_FIELDS]
         if logistics:
@@ -517,15 +518,20 @@ def question_vote_toggle(*, question: Question, user) -> bool:
         return True
 
 
-def question_moderate(*, question: Question, actor, status: str, answer: str | None = None) -> Question:
-    """Publish, hide or answer a question (an answer marks it answered)."""
+def question_moderate(
+    *, question: Question, actor, status: str, answer: str | None = None, translations: dict | None = None
+) -> Question:
+    """Publish, hide or answer a question (an answer marks it answered); ``translations`` (optional)
+    holds the answer in other languages, ``{"es": {"answer": "..."}}``."""
     with transaction.atomic():
         question = Question.objects.select_for_update().get(pk=question.pk)
         if answer is not None:
             question.answer = answer.strip()
+        if translations is not None:
+            question.translations = translations
         if status == Question.Status.ANSWERED and not question.answer:
             raise MeetingError(_("Write the answer before marking the question answered."))
-        changed = question.status != status or answer is not None
+        changed = question.status != status or answer is not None or translations is not None
         question.status = status
         if status == Question.Status.ANSWERED and question.answered_at is None:
             question.answered_at = timezone.now()

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from neighbourhoods.models import Neighbourhood
 from newsletters.models import Newsletter, Subscription, Topic
 from portal.text import TextCleaningFormMixin
+from portal.translated import translatable_form
 
 
 def _neighbourhood_field() -> forms.ModelMultipleChoiceField:
@@ -70,6 +71,7 @@ class PreferencesForm(forms.Form):
         return cls(data, initial=initial)
 
 
+@translatable_form
 class NewsletterForm(TextCleaningFormMixin, forms.ModelForm):
     """The officers' newsletter form: text pasted from a word processor is cleaned (portal/text.py)."""
 

@@ -14,15 +14,28 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.mixins import AuditedModelAdmin
+from portal.translated import translatable_form, translation_fieldsets, with_translations
 from programs import selectors, services
 from programs.models import Application, Attendance, GuardianConsent, Program, ProgramQuestion, ProgramSession
 from programs.services import ProgramError
 
 
+@translatable_form
+class ProgramSessionForm(forms.ModelForm):
+    class Meta:
+        model = ProgramSession
+        # The inline's ``fields`` adds the rest through the admin (its https-first link field).
+        fields = ["title", "location"]
+
+
 class ProgramSessionInline(admin.TabularInline):
     model = ProgramSession
+    form = ProgramSessionForm
     extra = 1
-    fields = ["title", "starts_at", "ends_at", "location", "online_url", "attendance_link"]
+    fields = [
+        *with_translations(ProgramSession, ["title", "starts_at", "ends_at", "location", "online_url"]),
+        "attendance_link",
+    ]
     readonly_fields = ["attendance_link"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -40,6 +53,7 @@ class ProgramQuestionInline(admin.TabularInline):
     fields = ["position", "text", "kind", "choices", "required"]
 
 
+@translatable_form
 class ProgramAdminForm(forms.ModelForm):
     class Meta:
         model = Program
@@ -104,6 +118,7 @@ class ProgramAdmin(AuditedModelAdmin):
             _("Applications"),
             {"fields": ["capacity", "applications_open_at", "applications_close_at", "requires_approval", "counts"]},
         ),
+        *translation_fieldsets(Program, ["title", "summary", "description"]),
     ]
 
     def get_queryset(self, request: HttpRequest):
