@@ -16,7 +16,7 @@ from portal.translated import translated_context
 
 # The queue a newsletter fan-out never fills: alert mail is never stuck behind bulk mail.
 ALERT_QUEUE = "high"
-ACTIVE_ALERTS_CACHE_KEY = "alerts:active-banner:v1"
+ACTIVE_ALERTS_CACHE_KEY = "alerts:active-banner:v2"
 FANOUT_BATCH_SIZE = 200
 # Fields an update may change; anything else (status, code, history) belongs to the services.
 CONTENT_FIELDS = [

@@ -32,6 +32,7 @@ from meetings.models import (
     Rsvp,
 )
 from outbox.services import email_queue, email_withdraw
+from portal.translated import translated
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def meeting_email_context(meeting: Meeting, *, language: str, going: bool) -> di
     with translation.override(language):
         start, end = _local(meeting.starts_at), _local(meeting.ends_at)
         return {
-            "title": meeting.title,
+            "title": str(translated(meeting, "title", language)),
             "date": formats.date_format(start, "l, F j, Y"),
             "time": f"{formats.time_format(start, 'g:i A')} – {formats.time_format(end, 'g:i A')} "
             f"{start.strftime('%Z')}",
