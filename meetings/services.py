@@ -76,12 +76,11 @@ def meeting_email_context(meeting: Meeting, *, language: str, going: bool) -> di
         }
 
 
-def _ics_attachment(meeting: Meeting, *, going: bool) -> dict:
-    return {
-        "filename": f"{meeting.slug}.ics",
-        "content": calendar_for([meeting], name=meeting.title, include_online_link=going).decode(),
-        "mimetype": "text/calendar",
-    }
+def _ics_attachment(meeting: Meeting, *, going: bool, language: str) -> dict:
+    # The event's title and description in the recipient's language, like the e-mail around it.
+    with translation.override(language):
+        content = calendar_for([meeting], name=str(translated(meeting, "title")), include_online_link=going)
+    return {"filename": f"{meeting.slug}.ics", "content": content.decode(), "mimetype": "text/calendar"}
 
 
 def _email_person(
@@ -97,7 +96,7 @@ def _email_person(
         context=context,
         idempotency_key=key,
         language=language,
-        attachments=[_ics_attachment(meeting, going=going)] if ics else None,
+        attachments=[_ics_attachment(meeting, going=going, language=language)] if ics else None,
     )
 
 

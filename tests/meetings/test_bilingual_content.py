@@ -3,11 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from accounts.selectors import profile_for
 from audit.models import AuditEntry
 from meetings.models import AgendaItem, Meeting, Question
+from meetings.services import rsvp_create
 from tests.meetings.conftest import make_meeting
 from tests.meetings.test_admin import meeting_form
 
@@ -101,3 +104,25 @@ def test_officers_answer_a_question_in_both_languages(desk_client, resident):
     question.refresh_from_db()
     assert question.answer == "Yes, by spring."
     assert question.translations == {"es": {"answer": "Sí, en primavera."}}
+
+
+def test_a_spanish_resident_gets_the_rsvp_e_mail_and_calendar_in_spanish(resident, django_capture_on_commit_callbacks):
+    profile = profile_for(resident)
+    profile.preferred_language = "es"
+    profile.save()
+    meeting = make_meeting(
+        title="Riverside town hall",
+        description="Bring your questions.",
+        translations={"es": {"title": "Asamblea de Riverside", "description": "Traiga sus preguntas."}},
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rsvp_create(meeting=meeting, user=resident)
+
+    [message] = mail.outbox
+    assert "Asamblea de Riverside" in message.body
+    assert "Riverside town hall" not in message.body
+    [(_name, calendar, _type)] = message.attachments
+    calendar = calendar.decode() if isinstance(calendar, bytes) else calendar
+    assert "SUMMARY:Asamblea de Riverside" in calendar
+    assert "Traiga sus preguntas." in calendar
