@@ -22,6 +22,7 @@ admin grows the new fieldset by itself.
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.html import conditional_escape, format_html
@@ -175,6 +176,16 @@ def translatable_form(form_class):
 
     def _post_clean(self):
         original_post_clean(self)
+        # The model field's own validators (one line, no control characters, length), run like the
+        # source field's: after the form's clean(), so text the form cleans up is not refused.
+        for language, _name in translation_languages():
+            for field in self._meta.model.translated_fields:
+                name = translation_field_name(field, language)
+                if self.cleaned_data.get(name):
+                    try:
+                        self._meta.model._meta.get_field(field).run_validators(self.cleaned_data[name])
+                    except ValidationError as error:
+                        self.add_error(name, error)
         self.instance.translations = cleaned_translations(self, self.instance.translations)
 
     form_class.__init__ = __init__

@@ -197,3 +197,20 @@ def test_the_spanish_alert_page_and_banner_show_spanish_and_mark_english(client,
     english = client.get("/programs/", HTTP_ACCEPT_LANGUAGE="en")
     assertContains(english, f'<a href="/alerts/{alert.code}/">Burglaries on Elm Street</a>', html=True)
     assertNotContains(english, "Robos")
+
+
+def test_a_spanish_headline_is_held_to_the_english_ones_rules(desk_client, neighbourhood):
+    # Pasted word-processor breaks are cleaned as in the English field; what is left must fit one line.
+    response = desk_client.post(
+        "/admin/alerts/alert/add/",
+        _form(neighbourhood, headline_es="Robos\x0ben la calle Elm", description_es="Línea uno\x0bLínea dos"),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Alert.objects.get().translations["es"] == {
+        "headline": "Robos en la calle Elm",
+        "description": "Línea uno\nLínea dos",
+    }
+
+    refused = desk_client.post("/admin/alerts/alert/add/", _form(neighbourhood, headline_es="R" * 161))
+    assert refused.status_code == 200
+    assert "headline_es" in refused.context["adminform"].form.errors
