@@ -265,14 +265,19 @@ class MeetingAdmin(AuditedModelAdmin):
     def feedback_view(self, request: HttpRequest, meeting_id: int) -> HttpResponse:
         meeting = self._meeting_for(request, meeting_id, "meetings.view_feedback")
         existing = FeedbackResponse.objects.filter(meeting=meeting).first()
-        initial = {"summary": existing.summary, "response": existing.response} if existing else None
-        form = FeedbackResponseForm(request.POST or None, initial=initial)
+        form = FeedbackResponseForm(request.POST or None, instance=existing or FeedbackResponse(meeting=meeting))
         if request.method == "POST":
             if not request.user.has_perm("meetings.change_feedbackresponse"):
                 raise PermissionDenied
             if form.is_valid():
                 try:
-                    services.feedback_response_publish(meeting=meeting, actor=request.user, **form.cleaned_data)
+                    services.feedback_response_publish(
+                        meeting=meeting,
+                        actor=request.user,
+                        summary=form.cleaned_data["summary"],
+                        response=form.cleaned_data["response"],
+                        translations=form.instance.translations,
+                    )
                 except services.MeetingError as error:
                     self.message_user(request, str(error), messages.ERROR)
                 else:

@@ -627,8 +627,11 @@ def feedback_release_due(*, now: datetime | None = None) -> int:
     return sum(feedback_release(meeting_id=meeting_id, now=now) for meeting_id in list(meeting_ids))
 
 
-def feedback_response_publish(*, meeting: Meeting, actor, summary: str, response: str = "") -> FeedbackResponse:
-    """Publish (or update) the officers' "what you told us" summary on the meeting page."""
+def feedback_response_publish(
+    *, meeting: Meeting, actor, summary: str, response: str = "", translations: dict | None = None
+) -> FeedbackResponse:
+    """Publish (or update) the officers' "what you told us" summary on the meeting page;
+    ``translations`` (optional) holds it in other languages, ``{"es": {"summary": ...}}``."""
     summary = summary.strip()
     if not summary:
         raise MeetingError(_("Write a summary before publishing."))
@@ -636,14 +639,9 @@ def feedback_response_publish(*, meeting: Meeting, actor, summary: str, response
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if not meeting.has_ended:
             raise MeetingError(_("Feedback can be answered once the meeting has ended."))
-        published, _created = FeedbackResponse.objects.update_or_create(
-            meeting=meeting,
-            defaults={
-                "summary": summary,
-                "response": response.strip(),
-                "author": actor,
-                "published_at": timezone.now(),
-            },
-        )
+        values = {"summary": summary, "response": response.strip(), "author": actor, "published_at": timezone.now()}
+        if translations is not None:
+            values["translations"] = translations
+        published, _created = FeedbackResponse.objects.update_or_create(meeting=meeting, defaults=values)
         audit_record(actor=actor, action="meeting.feedback_response_published", target=meeting)
     return published

@@ -10,7 +10,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from accounts.selectors import profile_for
 from audit.models import AuditEntry
 from meetings.models import AgendaItem, Meeting, Question
-from meetings.services import rsvp_create
+from meetings.services import feedback_response_publish, rsvp_create
 from tests.meetings.conftest import make_meeting
 from tests.meetings.test_admin import meeting_form
 
@@ -126,3 +126,22 @@ def test_a_spanish_resident_gets_the_rsvp_e_mail_and_calendar_in_spanish(residen
     calendar = calendar.decode() if isinstance(calendar, bytes) else calendar
     assert "SUMMARY:Asamblea de Riverside" in calendar
     assert "Traiga sus preguntas." in calendar
+
+
+def test_officers_publish_the_feedback_response_in_both_languages(desk_client, officer):
+    meeting = make_meeting(starts_at=(timezone.now() - timedelta(days=2)).replace(microsecond=0))
+    url = f"/admin/meetings/meeting/{meeting.pk}/feedback/"
+    assert 'name="summary_es"' in desk_client.get(url).content.decode()
+
+    desk_client.post(
+        url,
+        {"summary": "You liked the format.", "summary_es": "Le gustó el formato.", "response": "We will keep it."},
+    )
+
+    page = _spanish(desk_client, meeting.get_absolute_url())
+    assertContains(page, "<div><p>Le gustó el formato.</p></div>", html=True)
+    assertContains(page, '<div lang="en"><p>We will keep it.</p></div>', html=True)
+    # Publishing again from elsewhere without translations keeps the Spanish.
+    feedback_response_publish(meeting=meeting, actor=officer, summary="You liked the format.")
+    meeting.feedback_response.refresh_from_db()
+    assert meeting.feedback_response.translations == {"es": {"summary": "Le gustó el formato."}}
