@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.mixins import AuditedModelAdmin
-from portal.translated import translatable_form, translation_fieldsets, with_translations
+from portal.translated import (
+    translatable_form,
+    translation_field_name,
+    translation_fieldsets,
+    translation_languages,
+    with_translations,
+)
 from programs import selectors, services
 from programs.models import Application, Attendance, GuardianConsent, Program, ProgramQuestion, ProgramSession
 from programs.services import ProgramError
@@ -47,10 +53,28 @@ class ProgramSessionInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, _("Take attendance"))
 
 
+@translatable_form
+class ProgramQuestionForm(forms.ModelForm):
+    class Meta:
+        model = ProgramQuestion
+        fields = ["text", "choices"]
+
+    def clean(self):
+        cleaned = super().clean()
+        options = [line for line in (cleaned.get("choices") or "").splitlines() if line.strip()]
+        for language, _name in translation_languages():
+            name = translation_field_name("choices", language)
+            translated = [line for line in (cleaned.get(name) or "").splitlines() if line.strip()]
+            if translated and len(translated) != len(options):
+                self.add_error(name, _("Give one translated option a line, as many as the options above."))
+        return cleaned
+
+
 class ProgramQuestionInline(admin.TabularInline):
     model = ProgramQuestion
+    form = ProgramQuestionForm
     extra = 0
-    fields = ["position", "text", "kind", "choices", "required"]
+    fields = with_translations(ProgramQuestion, ["position", "text", "kind", "choices", "required"])
 
 
 @translatable_form

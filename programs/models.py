@@ -139,8 +139,11 @@ class ProgramSession(TranslatableModel):
         return f"{self.title or self.program.title} ({local:%Y-%m-%d %H:%M})"
 
 
-class ProgramQuestion(models.Model):
+class ProgramQuestion(TranslatableModel):
     """A question an applicant answers on the application form."""
+
+    # Translated choices are labels only, line for line: the stored answer is the source option.
+    translated_fields = ("text", "choices")
 
     class Kind(models.TextChoices):
         TEXT = "text", _("Text")

@@ -1,14 +1,15 @@
 """Programs are written in English and Spanish; a Spanish page shows the Spanish, and English only
 where no Spanish was written, marked lang="en" (WCAG 3.1.2)."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from programs.models import Program
-from tests.programs.conftest import make_program
+from programs.models import Application, Program, ProgramQuestion
+from tests.programs.conftest import add_question, make_program
 from tests.programs.test_admin import _change_form
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +153,47 @@ def test_a_spanish_translation_is_held_to_the_english_fields_limits(desk_client)
     assert response.status_code == 200
     assert "title_es" in response.context["adminform"].form.errors
     assert not Program.objects.filter(slug="explorers-2").exists()
+
+
+def test_the_spanish_application_form_asks_in_spanish_and_stores_the_source_option(resident_client, resident):
+    program = make_program()
+    why = add_question(program, "Why do you want to join?")
+    why.translations = {"es": {"text": "¿Por qué quiere participar?"}}
+    why.save()
+    evening = add_question(program, "Preferred evening", ProgramQuestion.Kind.CHOICE, choices="Monday\nThursday")
+    evening.translations = {"es": {"choices": "Lunes\nJueves"}}
+    evening.save()
+    url = f"/programs/{program.slug}/apply/"
+
+    page = resident_client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert "¿Por qué quiere participar?" in page and "Why do you want to join?" not in page
+    # The question has no Spanish: marked English. Its options have Spanish labels, English values.
+    assert '<span lang="en">Preferred evening</span>' in page
+    assert re.search(r'value="Thursday"[^>]*>\s*Jueves</label>', page)
+    resident_client.post(
+        url, {f"question_{why.pk}": "Para conocer el trabajo policial", f"question_{evening.pk}": "Thursday"}
+    )
+    answers = Application.objects.get(applicant=resident).answers
+    assert answers[1] == {"question_id": evening.pk, "question": "Preferred evening", "answer": "Thursday"}
+
+
+def test_translated_options_must_match_the_options_line_for_line(desk_client):
+    data = _change_form(make_program(sessions=0), title="Explorers", slug="explorers-3")
+    data.update(
+        {
+            "questions-TOTAL_FORMS": 1,
+            "questions-0-position": 0,
+            "questions-0-text": "T-shirt size",
+            "questions-0-kind": "choice",
+            "questions-0-choices": "S\nM\nL",
+            "questions-0-choices_es": "P\nM",
+            "questions-0-required": "on",
+        }
+    )
+    response = desk_client.post("/admin/programs/program/add/", data)
+    assert response.status_code == 200
+    assert "as many as the options above" in response.content.decode()
+    data["questions-0-choices_es"] = "P\nM\nG"
+    assert desk_client.post("/admin/programs/program/add/", data).status_code == 302
+    assert ProgramQuestion.objects.get(text="T-shirt size").translations == {"es": {"choices": "P\nM\nG"}}
