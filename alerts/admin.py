@@ -218,7 +218,12 @@ class AlertAdmin(AuditedModelAdmin):
         form = AlertCancelForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.alert_cancel(actor=request.user, alert=alert, note=form.cleaned_data["note"])
+                services.alert_cancel(
+                    actor=request.user,
+                    alert=alert,
+                    note=form.cleaned_data["note"],
+                    note_translations=form.note_translations(),
+                )
             except services.AlertError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:

@@ -214,3 +214,26 @@ def test_a_spanish_headline_is_held_to_the_english_ones_rules(desk_client, neigh
     refused = desk_client.post("/admin/alerts/alert/add/", _form(neighbourhood, headline_es="R" * 161))
     assert refused.status_code == 200
     assert "headline_es" in refused.context["adminform"].form.errors
+
+
+def test_the_cancellation_note_reaches_each_recipient_in_their_language(
+    desk_client, officer, neighbourhood, django_capture_on_commit_callbacks
+):
+    make_subscription("ana@example.com", neighbourhood, language="en")
+    make_subscription("eva@example.com", neighbourhood, language="es")
+    alert = make_alert(created_by=officer, neighbourhoods=[neighbourhood], translations={"es": SPANISH})
+    with django_capture_on_commit_callbacks(execute=True):
+        alert_publish(actor=officer, alert=alert)
+    mail.outbox.clear()
+    assert 'name="note_es"' in desk_client.get(f"/admin/alerts/alert/{alert.pk}/cancel/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        desk_client.post(
+            f"/admin/alerts/alert/{alert.pk}/cancel/",
+            {"note": "An arrest was made.", "note_es": "Se realizó una detención."},
+        )
+
+    assert "An arrest was made." in _to("ana@example.com")[0].body
+    spanish = _to("eva@example.com")[0].body
+    assert "Se realizó una detención." in spanish and "An arrest was made." not in spanish
+    assert _untranslated_notice("es") not in spanish
