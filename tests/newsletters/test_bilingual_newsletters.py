@@ -9,6 +9,7 @@ from django.utils import translation
 from newsletters.models import Newsletter
 from tests.newsletters.helpers import make_subscription
 from tests.newsletters.test_admin import CHANGELIST, act, compose
+from tests.newsletters.test_digest import WEDNESDAY_NOON, make_meeting, make_program, run_digest
 from tests.newsletters.test_newsletter_sending import send_now
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +113,20 @@ def test_a_scheduled_newsletter_keeps_its_spanish_when_its_page_is_saved(
     desk_client.post(f"{CHANGELIST}{newsletter.pk}/change/", {})
     newsletter.refresh_from_db()
     assert newsletter.translations == {"es": {"subject": "Noticias", "body": "Texto."}}
+
+
+def test_the_weekly_digest_lists_items_in_each_subscribers_language(time_machine, django_capture_on_commit_callbacks):
+    time_machine.move_to(WEDNESDAY_NOON, tick=False)
+    make_subscription("ana@example.com", language="en", digest_frequency="weekly")
+    make_subscription("eva@example.com", language="es", digest_frequency="weekly")
+    make_meeting("Riverside town hall", translations={"es": {"title": "Asamblea de Riverside"}})
+    make_program("Riverside academy")
+
+    run_digest(django_capture_on_commit_callbacks)
+
+    english, spanish = _to("ana@example.com"), _to("eva@example.com")
+    assert "Riverside town hall" in english.body and "Asamblea" not in english.body
+    assert "Asamblea de Riverside" in spanish.body and "Riverside town hall" not in spanish.body
+    html = spanish.alternatives[0][0]
+    assert 'lang="en">Riverside academy</a>' in html
+    assert 'style="color:#1d3557;">Asamblea de Riverside</a>' in html
