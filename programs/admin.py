@@ -137,12 +137,12 @@ class ProgramAdmin(AuditedModelAdmin):
     readonly_fields = ["counts"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "status", "summary", "description", "neighbourhood"]}),
+        *translation_fieldsets(Program, ["title", "summary", "description"]),
         (_("Who may apply"), {"fields": ["min_age", "max_age", "residents_only"]}),
         (
             _("Applications"),
             {"fields": ["capacity", "applications_open_at", "applications_close_at", "requires_approval", "counts"]},
         ),
-        *translation_fieldsets(Program, ["title", "summary", "description"]),
     ]
 
     def get_queryset(self, request: HttpRequest):

@@ -9,6 +9,7 @@ from tests.alerts.conftest import make_alert
 from tests.helpers import assert_accessible
 from tests.meetings.conftest import make_meeting
 from tests.programs.conftest import make_program
+from tips.models import TipCategory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,3 +63,26 @@ def test_spanish_pages_show_spanish_content_and_mark_english_fallbacks(spanish_p
     page.goto("/programs/")
     assert page.get_by_role("link", name="Academia Ciudadana de Primavera").count() == 1
     assert_accessible(page)
+
+
+def test_the_spanish_tip_form_names_categories_in_spanish_without_script_or_cookie(browser, live_server):
+    # Transactional tests start without the data migration's rows: a translated and an untranslated one.
+    TipCategory.objects.create(name="Theft", slug="theft", translations={"es": {"name": "Robo"}})
+    TipCategory.objects.create(name="Graffiti", slug="graffiti", position=5)
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url, locale="es-ES")
+    page = context.new_page()
+    page.goto("/tips/")
+    category = page.locator("select[name=category]")
+    assert category.locator("option", has_text="Robo").count() == 1
+    assert category.locator("option", has_text="Graffiti").get_attribute("lang") == "en"
+    html = page.content()
+    assert context.cookies() == []
+    context.close()
+
+    # axe runs JavaScript, which the tipster's context does not: check the HTML the tipster saw.
+    checker = browser.new_context(base_url=live_server.url, locale="es-ES", bypass_csp=True)
+    axe_page = checker.new_page()
+    axe_page.goto("/tips/")
+    axe_page.set_content(html)
+    assert_accessible(axe_page)
+    checker.close()
