@@ -16,7 +16,7 @@ from alerts.cap import cap_document
 from alerts.forms import AlertCancelForm, AlertForm
 from alerts.models import Alert, AlertRecipient, AlertRevision
 from audit.mixins import AuditedModelAdmin
-from portal.translated import translation_field_name, translation_fieldsets, translation_names
+from portal.translated import TranslationsAdminMixin, translation_field_name, translation_fieldsets, translation_names
 
 
 class AlertRevisionInline(admin.TabularInline):
@@ -32,7 +32,7 @@ class AlertRevisionInline(admin.TabularInline):
 
 
 @admin.register(Alert)
-class AlertAdmin(AuditedModelAdmin):
+class AlertAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     """Drafts are edited here; publishing, updating and cancelling go through the buttons, i.e. the services."""
 
     form = AlertForm
@@ -57,16 +57,15 @@ class AlertAdmin(AuditedModelAdmin):
         return super().get_queryset(request).prefetch_related("neighbourhoods")
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = [(None, {"fields": [*AlertForm.Meta.fields, "status"]})]
-        if obj is None or obj.status == Alert.Status.DRAFT:
-            # A sent alert's words (in every language) change only through "Send an update".
-            fieldsets += translation_fieldsets(Alert, list(Alert.translated_fields))
-        return fieldsets
+        return [
+            (None, {"fields": [*AlertForm.Meta.fields, "status"]}),
+            *translation_fieldsets(Alert, list(Alert.translated_fields)),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         # Once sent, an alert changes only through "Send an update", which keeps its history.
         if obj is not None and obj.status != Alert.Status.DRAFT:
-            return [*AlertForm.Meta.fields, "status"]
+            return [*AlertForm.Meta.fields, "status", *translation_names(Alert)]
         return ["status"]
 
     def has_delete_permission(self, request, obj=None):

@@ -20,7 +20,7 @@ from audit.services import audit_export
 from meetings import selectors, services
 from meetings.forms import CheckInForm, FeedbackResponseForm
 from meetings.models import AgendaItem, Feedback, FeedbackResponse, Meeting, Question, Rsvp
-from portal.translated import translatable_form, translation_fieldsets, with_translations
+from portal.translated import TranslationsAdminMixin, translatable_form, translation_fieldsets, with_translations
 
 
 @translatable_form
@@ -84,7 +84,7 @@ class AgendaItemForm(forms.ModelForm):
         fields = ["position", "title", "duration_minutes", "description"]
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(TranslationsAdminMixin, admin.TabularInline):
     model = AgendaItem
     form = AgendaItemForm
     extra = 1
@@ -92,7 +92,7 @@ class AgendaItemInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(AuditedModelAdmin):
+class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     form = MeetingAdminForm
     inlines = [AgendaItemInline]
     list_display = ["title", "starts_at", "kind", "neighbourhood", "status", "is_published", "going", "capacity"]
@@ -336,7 +336,7 @@ class QuestionAnswerForm(forms.ModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(AuditedModelAdmin):
+class QuestionAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     list_display = ["short_text", "meeting", "status", "vote_count", "created_at"]
     list_filter = ["status", "meeting"]
     search_fields = ["text", "meeting__title"]

@@ -16,7 +16,7 @@ from newsletters.forms import NewsletterForm
 from newsletters.models import ConsentRecord, Newsletter, Subscription, Suppression
 from outbox.models import Email
 from outbox.services import email_render
-from portal.translated import translation_fieldsets
+from portal.translated import TranslationsAdminMixin, translation_fieldsets, translation_names
 
 
 class NoCountPaginator(Paginator):
@@ -159,7 +159,7 @@ class SuppressionAdmin(AuditedModelAdmin):
 
 
 @admin.register(Newsletter)
-class NewsletterAdmin(AuditedModelAdmin):
+class NewsletterAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     form = NewsletterForm
     list_display = [
         "subject",
@@ -211,15 +211,22 @@ class NewsletterAdmin(AuditedModelAdmin):
     ]
 
     def get_fieldsets(self, request, obj=None):
-        if obj is not None and obj.status not in (Newsletter.Status.DRAFT, Newsletter.Status.CANCELLED):
-            return self.fieldsets
         # Composed in every site language: one fieldset per language after the source text.
         return [self.fieldsets[0], *translation_fieldsets(Newsletter, ["subject", "body"]), *self.fieldsets[1:]]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status not in (Newsletter.Status.DRAFT, Newsletter.Status.CANCELLED):
             # Once scheduled, what residents receive is fixed; cancel it to edit.
-            return [*self.progress_fields, "subject", "body", "audience", "topic", "neighbourhoods", "scheduled_for"]
+            return [
+                *self.progress_fields,
+                "subject",
+                "body",
+                *translation_names(Newsletter),
+                "audience",
+                "topic",
+                "neighbourhoods",
+                "scheduled_for",
+            ]
         return self.progress_fields
 
     def save_model(self, request, obj, form, change):

@@ -269,3 +269,26 @@ class TranslatedModelChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj) -> TranslatedText:
         return translated(obj, self.label_field)
+
+
+class TranslationsAdminMixin:
+    """For a ModelAdmin or inline of a ``TranslatableModel``: its per-language fields can be shown
+    read-only (an officer with view permission only), as the stored text."""
+
+    def __getattr__(self, name: str):
+        try:
+            model = object.__getattribute__(self, "model")
+        except AttributeError:
+            raise AttributeError(name) from None
+        for language, language_name in translation_languages():
+            field = name.removesuffix(f"_{language}")
+            if field != name and field in getattr(model, "translated_fields", ()):
+
+                def display(obj, field=field, language=language) -> str:
+                    return ((getattr(obj, "translations", None) or {}).get(language) or {}).get(field, "")
+
+                display.short_description = format_lazy(
+                    "{} ({})", capfirst(model._meta.get_field(field).verbose_name), language_name
+                )
+                return display
+        raise AttributeError(name)

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from audit.mixins import AuditedModelAdmin
 from portal.translated import (
+    TranslationsAdminMixin,
     translatable_form,
     translation_field_name,
     translation_fieldsets,
@@ -34,7 +35,7 @@ class ProgramSessionForm(forms.ModelForm):
         fields = ["title", "location"]
 
 
-class ProgramSessionInline(admin.TabularInline):
+class ProgramSessionInline(TranslationsAdminMixin, admin.TabularInline):
     model = ProgramSession
     form = ProgramSessionForm
     extra = 1
@@ -70,7 +71,7 @@ class ProgramQuestionForm(forms.ModelForm):
         return cleaned
 
 
-class ProgramQuestionInline(admin.TabularInline):
+class ProgramQuestionInline(TranslationsAdminMixin, admin.TabularInline):
     model = ProgramQuestion
     form = ProgramQuestionForm
     extra = 0
@@ -113,7 +114,7 @@ def _csv_cell(value) -> str:
 
 
 @admin.register(Program)
-class ProgramAdmin(AuditedModelAdmin):
+class ProgramAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     form = ProgramAdminForm
     list_display = [
         "title",

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from accounts.roles import TIP_REVIEWERS
-from portal.translated import translatable_form
+from portal.translated import TranslationsAdminMixin, translatable_form
 from tips import selectors, services
 from tips.models import Tip, TipAttachment, TipAuditEntry, TipCategory
 
@@ -40,7 +40,7 @@ class TipCategoryForm(forms.ModelForm):
 
 
 @admin.register(TipCategory)
-class TipCategoryAdmin(admin.ModelAdmin):
+class TipCategoryAdmin(TranslationsAdminMixin, admin.ModelAdmin):
     form = TipCategoryForm
     list_display = ["name", "slug", "position", "is_active"]
     list_editable = ["position", "is_active"]

@@ -5,10 +5,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from programs.models import Application, Program, ProgramQuestion
+from tests.conftest import desk_client_for, make_user
 from tests.programs.conftest import add_question, make_program
 from tests.programs.test_admin import _change_form
 
@@ -197,3 +199,17 @@ def test_translated_options_must_match_the_options_line_for_line(desk_client):
     data["questions-0-choices_es"] = "P\nM\nG"
     assert desk_client.post("/admin/programs/program/add/", data).status_code == 302
     assert ProgramQuestion.objects.get(text="T-shirt size").translations == {"es": {"choices": "P\nM\nG"}}
+
+
+def test_an_officer_who_may_only_view_sees_the_spanish_read_only(officer):
+    viewer = make_user("viewer.vic@example.com", is_staff=True)
+    viewer.user_permissions.add(*Permission.objects.filter(codename__in=["view_program", "view_programsession"]))
+    program = make_program(translations={"es": {"title": "Academia de Policía"}})
+    program.sessions.update(translations={"es": {"location": "Jefatura"}})
+
+    page = desk_client_for(viewer).get(f"/admin/programs/program/{program.pk}/change/")
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "Academia de Policía" in content and "Jefatura" in content
+    assert 'name="title_es"' not in content
