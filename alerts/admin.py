@@ -16,6 +16,7 @@ from alerts.cap import cap_document
 from alerts.forms import AlertCancelForm, AlertForm
 from alerts.models import Alert, AlertRecipient, AlertRevision
 from audit.mixins import AuditedModelAdmin
+from portal.translated import TranslationsAdminMixin, translation_field_name, translation_fieldsets, translation_names
 
 
 class AlertRevisionInline(admin.TabularInline):
@@ -31,7 +32,7 @@ class AlertRevisionInline(admin.TabularInline):
 
 
 @admin.register(Alert)
-class AlertAdmin(AuditedModelAdmin):
+class AlertAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     """Drafts are edited here; publishing, updating and cancelling go through the buttons, i.e. the services."""
 
     form = AlertForm
@@ -55,10 +56,16 @@ class AlertAdmin(AuditedModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("neighbourhoods")
 
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": [*AlertForm.Meta.fields, "status"]}),
+            *translation_fieldsets(Alert, list(Alert.translated_fields)),
+        ]
+
     def get_readonly_fields(self, request, obj=None):
         # Once sent, an alert changes only through "Send an update", which keeps its history.
         if obj is not None and obj.status != Alert.Status.DRAFT:
-            return [*AlertForm.Meta.fields, "status"]
+            return [*AlertForm.Meta.fields, "status", *translation_names(Alert)]
         return ["status"]
 
     def has_delete_permission(self, request, obj=None):
@@ -167,6 +174,9 @@ class AlertAdmin(AuditedModelAdmin):
             changes = {
                 field: form.cleaned_data[field] for field in services.CONTENT_FIELDS if field in form.changed_data
             }
+            if any(name in form.changed_data for name in translation_names(Alert)):
+                # The form put the posted translations, over the stored ones, on its instance.
+                changes["translations"] = form.instance.translations
             arguments = {
                 "actor": request.user,
                 "alert": Alert.objects.get(pk=alert.pk),
@@ -207,7 +217,12 @@ class AlertAdmin(AuditedModelAdmin):
         form = AlertCancelForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.alert_cancel(actor=request.user, alert=alert, note=form.cleaned_data["note"])
+                services.alert_cancel(
+                    actor=request.user,
+                    alert=alert,
+                    note=form.cleaned_data["note"],
+                    note_translations=form.note_translations(),
+                )
             except services.AlertError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
@@ -248,6 +263,10 @@ def _proposal_initial(proposal: dict) -> dict:
     """The form's initial values for a proposed update (stored as JSON: ISO dates, neighbourhood ids)."""
     initial = {}
     for field, value in proposal.items():
+        if field == "translations":
+            for language, texts in value.items():
+                initial.update({translation_field_name(name, language): text for name, text in texts.items()})
+            continue
         if field in ("starts_at", "expires_at"):
             value = timezone.localtime(datetime.fromisoformat(value))
         initial[field] = value

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from alerts.models import AlertRevision
 from portal.text import xml_safe_text
+from portal.translated import translated, translation_languages
 
 CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
 CAP_CONTENT_TYPE = "application/cap+xml"
@@ -45,10 +46,27 @@ def cap_document(revision: AlertRevision, *, earlier: list[AlertRevision]) -> by
     if earlier:
         _add(alert, "references", cap_references(revision, earlier))
 
+    # One <info> per language (CAP 1.2, 3.2.2): the source text, then each translation that has a headline.
+    languages = [settings.LANGUAGE_CODE] + [
+        language
+        for language, _name in translation_languages()
+        if ((snapshot.get("translations") or {}).get(language) or {}).get("headline")
+    ]
+    for language in languages:
+        _add_info(alert, revision, language)
+    return ET.tostring(alert, encoding="utf-8", xml_declaration=True)
+
+
+def _add_info(alert: ET.Element, revision: AlertRevision, language: str) -> None:
+    snapshot = revision.snapshot
+
+    def text(field: str) -> str:
+        return str(translated(snapshot, field, language))
+
     info = ET.SubElement(alert, _tag("info"))
-    _add(info, "language", settings.LANGUAGE_CODE)
+    _add(info, "language", language)
     _add(info, "category", snapshot["category"])
-    _add(info, "event", snapshot["event"])
+    _add(info, "event", text("event"))
     # A cancellation tells receivers that no action is needed any more.
     is_cancel = revision.msg_type == AlertRevision.MessageType.CANCEL
     _add(info, "urgency", "Past" if is_cancel else snapshot["urgency"])
@@ -57,10 +75,10 @@ def cap_document(revision: AlertRevision, *, earlier: list[AlertRevision]) -> by
     _add(info, "onset", cap_time(datetime.fromisoformat(snapshot["starts_at"])))
     _add(info, "expires", cap_time(datetime.fromisoformat(snapshot["expires_at"])))
     _add(info, "senderName", f"{settings.SITE_NAME} · {settings.CITY_NAME}")
-    _add(info, "headline", snapshot["headline"])
-    _add(info, "description", snapshot["description"])
+    _add(info, "headline", text("headline"))
+    _add(info, "description", text("description"))
     if snapshot["instruction"]:
-        _add(info, "instruction", snapshot["instruction"])
+        _add(info, "instruction", text("instruction"))
     _add(info, "web", settings.SITE_URL + revision.alert.get_absolute_url())
 
     area = ET.SubElement(info, _tag("area"))
@@ -71,7 +89,6 @@ def cap_document(revision: AlertRevision, *, earlier: list[AlertRevision]) -> by
         _add(area, "areaDesc", ", ".join(n["name"] for n in snapshot["neighbourhoods"]))
         for neighbourhood in snapshot["neighbourhoods"]:
             _geocode(area, GEOCODE_NEIGHBOURHOOD, neighbourhood["slug"])
-    return ET.tostring(alert, encoding="utf-8", xml_declaration=True)
 
 
 def _tag(name: str) -> str:

@@ -19,6 +19,14 @@ def create_demo_data(*, officer, neighbourhoods) -> None:
             event="Vehicle break-ins",
             description="Several cars were broken into overnight on the streets around Riverside Park.",
             instruction="Do not leave valuables in your car; report anything suspicious.",
+            translations={
+                "es": {
+                    "headline": "Robos en coches cerca del parque Riverside",
+                    "event": "Robos en vehículos",
+                    "description": "Anoche forzaron varios coches en las calles alrededor del parque Riverside.",
+                    "instruction": "No deje objetos de valor en su coche; informe de cualquier cosa sospechosa.",
+                }
+            },
             category=Alert.Category.SECURITY,
             severity=Alert.Severity.MODERATE,
             urgency=Alert.Urgency.EXPECTED,

@@ -13,6 +13,7 @@ from alerts.cap import CAP_CONTENT_TYPE
 from alerts.models import Alert, AlertRevision
 from neighbourhoods.models import Neighbourhood
 from portal.text import xml_safe_text
+from portal.translated import translated
 
 FEED_SIZE = 50
 
@@ -82,13 +83,16 @@ class AlertAtomFeed(Feed):
     def items(self, obj):
         return selectors.public_alerts(neighbourhood=obj)[:FEED_SIZE]
 
+    # In the reader's language (the feed's xml:lang), or the source text where untranslated.
     def item_title(self, item: Alert):
+        headline = translated(item, "headline")
         if item.status == Alert.Status.CANCELLED:
-            return _("Cancelled: %(headline)s") % {"headline": item.headline}
-        return item.headline
+            return _("Cancelled: %(headline)s") % {"headline": headline}
+        return str(headline)
 
     def item_description(self, item: Alert):
-        return "\n\n".join(part for part in [item.description, item.instruction] if part)
+        parts = [translated(item, "description"), translated(item, "instruction")]
+        return "\n\n".join(str(part) for part in parts if part)
 
     def item_link(self, item: Alert):
         return item.get_absolute_url()

@@ -8,14 +8,17 @@ from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Neighbourhood
 from portal.text import validate_no_control_characters, validate_single_line
+from portal.translated import TranslatableModel
 
 
-class Alert(models.Model):
+class Alert(TranslatableModel):
     """A safety alert for some neighbourhoods (or the whole city), shaped after a CAP 1.2 ``info`` block.
 
     Its content changes only through ``alerts.services``; every publish, update and cancellation
     leaves an ``AlertRevision`` behind, which is what the CAP feed and the e-mails carry.
     """
+
+    translated_fields = ("headline", "event", "description", "instruction")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from alerts.models import Alert, AlertRevision
 from alerts.services import ACTIVE_ALERTS_CACHE_KEY
+from portal.translated import translated
 
 BANNER_CACHE_SECONDS = 60
 BANNER_AREAS_CACHE_SECONDS = 60
@@ -50,13 +51,19 @@ def active_banner_alerts() -> list[dict]:
     if rows is None:
         by_code: dict[str, dict] = {}
         for row in Alert.objects.filter(status=Alert.Status.PUBLISHED, expires_at__gt=timezone.now()).values(
-            "code", "headline", "severity", "city_wide", "expires_at", "neighbourhoods__id"
+            "code", "headline", "translations", "severity", "city_wide", "expires_at", "neighbourhoods__id"
         ):
             entry = by_code.setdefault(
                 str(row["code"]),
                 {
                     "code": str(row["code"]),
                     "headline": row["headline"],
+                    # Only the headline's translations: the banner shows nothing else.
+                    "translations": {
+                        language: {"headline": texts["headline"]}
+                        for language, texts in (row["translations"] or {}).items()
+                        if texts.get("headline")
+                    },
                     "severity": row["severity"],
                     "city_wide": row["city_wide"],
                     "expires_at": row["expires_at"].isoformat(),
@@ -100,7 +107,11 @@ def banner_alerts_for(user) -> list[dict]:
         return []
     areas = followed_neighbourhood_ids(user) if user.is_authenticated else set()
     return [
-        {**alert, "severity_label": Alert.Severity(alert["severity"]).label}
+        {
+            **alert,
+            "headline": translated(alert, "headline"),
+            "severity_label": Alert.Severity(alert["severity"]).label,
+        }
         for alert in alerts
         if alert["city_wide"] or areas.intersection(alert["neighbourhood_ids"])
     ]

@@ -12,10 +12,11 @@ from alerts.models import Alert, AlertRecipient, AlertRevision
 from audit.services import audit_record
 from outbox.services import email_queue_many
 from portal.cache import bump_cache_version
+from portal.translated import translated_context
 
 # The queue a newsletter fan-out never fills: alert mail is never stuck behind bulk mail.
 ALERT_QUEUE = "high"
-ACTIVE_ALERTS_CACHE_KEY = "alerts:active-banner:v1"
+ACTIVE_ALERTS_CACHE_KEY = "alerts:active-banner:v2"
 FANOUT_BATCH_SIZE = 200
 # Fields an update may change; anything else (status, code, history) belongs to the services.
 CONTENT_FIELDS = [
@@ -30,6 +31,8 @@ CONTENT_FIELDS = [
     "city_wide",
     "starts_at",
     "expires_at",
+    # {"es": {"headline": ...}}: the alert's text in the other site languages (portal.translated).
+    "translations",
 ]
 
 
@@ -187,9 +190,10 @@ def _check_updatable(alert: Alert) -> None:
         raise AlertError(_("This alert has expired; publish a new alert instead of updating it."))
 
 
-def alert_cancel(*, actor, alert: Alert, note: str = "") -> AlertRevision:
+def alert_cancel(*, actor, alert: Alert, note: str = "", note_translations: dict | None = None) -> AlertRevision:
     """Withdraw a published alert: the banner goes, the feed says msgType Cancel, its recipients are told.
 
+    ``note_translations`` ({language: text}, optional) gives the note in other site languages.
     Raises AlertError if the alert is a draft or already cancelled.
     """
     with transaction.atomic():
@@ -201,7 +205,13 @@ def alert_cancel(*, actor, alert: Alert, note: str = "") -> AlertRevision:
             raise AlertError(_("This alert is already cancelled."))
         alert.status = Alert.Status.CANCELLED
         alert.save(update_fields=["status"])
-        revision = _revision_create(actor=actor, alert=alert, msg_type=AlertRevision.MessageType.CANCEL, note=note)
+        revision = _revision_create(
+            actor=actor,
+            alert=alert,
+            msg_type=AlertRevision.MessageType.CANCEL,
+            note=note,
+            note_translations=note_translations,
+        )
         audit_record(actor=actor, action="alerts.cancel", target=alert, detail={"identifier": revision.identifier})
     return revision
 
@@ -219,7 +229,9 @@ def _check_may_send(actor, alert: Alert, *, first_publication: bool) -> None:
         raise AlertError(_("You edited this alert last; another approver must publish it."))
 
 
-def _revision_create(*, actor, alert: Alert, msg_type: str, note: str = "") -> AlertRevision:
+def _revision_create(
+    *, actor, alert: Alert, msg_type: str, note: str = "", note_translations: dict | None = None
+) -> AlertRevision:
     now = timezone.now()
     number = alert.revisions.count() + 1
     revision = AlertRevision.objects.create(
@@ -229,7 +241,7 @@ def _revision_create(*, actor, alert: Alert, msg_type: str, note: str = "") -> A
         msg_type=msg_type,
         sent_at=now,
         sent_by=actor,
-        snapshot=alert_snapshot(alert, note=note),
+        snapshot=alert_snapshot(alert, note=note, note_translations=note_translations),
     )
     Alert.objects.filter(pk=alert.pk).update(last_sent_at=now)
     transaction.on_commit(lambda: _after_commit(revision.pk))
@@ -238,14 +250,21 @@ def _revision_create(*, actor, alert: Alert, msg_type: str, note: str = "") -> A
     return revision
 
 
-def alert_snapshot(alert: Alert, *, note: str) -> dict:
-    """What a message says about the alert, frozen: the CAP documents and e-mails are built from it."""
+def alert_snapshot(alert: Alert, *, note: str, note_translations: dict | None = None) -> dict:
+    """What a message says about the alert, frozen: the CAP documents and e-mails are built from it.
+
+    Its "translations" hold the alert's text and the note in each other language (portal.translated)."""
+    translations = {language: dict(texts) for language, texts in (alert.translations or {}).items()}
+    for language, text in (note_translations or {}).items():
+        if text and text.strip():
+            translations.setdefault(language, {})["note"] = text.strip()
     return {
         **{field: getattr(alert, field) for field in CONTENT_FIELDS if field not in ("starts_at", "expires_at")},
         "starts_at": alert.starts_at.isoformat(),
         "expires_at": alert.expires_at.isoformat(),
         "neighbourhoods": [{"slug": n.slug, "name": n.name} for n in alert.neighbourhoods.order_by("name")],
         "note": note,
+        "translations": translations,
     }
 
 
@@ -316,11 +335,8 @@ def alert_email_context(revision: AlertRevision, *, language: str) -> dict:
         expires_at = timezone.localtime(datetime.fromisoformat(snapshot["expires_at"]))
         return {
             "msg_type": revision.msg_type,
-            "headline": snapshot["headline"],
-            "event": snapshot["event"],
-            "description": snapshot["description"],
-            "instruction": snapshot["instruction"],
-            "note": snapshot.get("note", ""),
+            # In the recipient's language; an untranslated field comes in English and says so.
+            **translated_context(snapshot, [*Alert.translated_fields, "note"], language),
             "severity": str(Alert.Severity(snapshot["severity"]).label),
             "urgency": str(Alert.Urgency(snapshot["urgency"]).label),
             "area": ", ".join(n["name"] for n in snapshot["neighbourhoods"]) if not snapshot["city_wide"] else "",

@@ -20,8 +20,10 @@ from audit.services import audit_export
 from meetings import selectors, services
 from meetings.forms import CheckInForm, FeedbackResponseForm
 from meetings.models import AgendaItem, Feedback, FeedbackResponse, Meeting, Question, Rsvp
+from portal.translated import TranslationsAdminMixin, translatable_form, translation_fieldsets, with_translations
 
 
+@translatable_form
 class MeetingAdminForm(forms.ModelForm):
     online_url = forms.URLField(
         label=gettext_lazy("online link"), max_length=200, required=False, assume_scheme="https"
@@ -75,14 +77,22 @@ class MeetingAdminForm(forms.ModelForm):
         return cleaned
 
 
-class AgendaItemInline(admin.TabularInline):
+@translatable_form
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["position", "title", "duration_minutes", "description"]
+
+
+class AgendaItemInline(TranslationsAdminMixin, admin.TabularInline):
     model = AgendaItem
+    form = AgendaItemForm
     extra = 1
-    fields = ["position", "title", "duration_minutes", "description"]
+    fields = with_translations(AgendaItem, ["position", "title", "duration_minutes", "description"])
 
 
 @admin.register(Meeting)
-class MeetingAdmin(AuditedModelAdmin):
+class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     form = MeetingAdminForm
     inlines = [AgendaItemInline]
     list_display = ["title", "starts_at", "kind", "neighbourhood", "status", "is_published", "going", "capacity"]
@@ -100,6 +110,7 @@ class MeetingAdmin(AuditedModelAdmin):
         (gettext_lazy("Registration"), {"fields": ["capacity", "reminder_offsets", "is_published", "status"]}),
         (gettext_lazy("After the meeting"), {"fields": ["minutes"]}),
         (gettext_lazy("Attendance and feedback"), {"fields": ["officer_tools", "revision"]}),
+        *translation_fieldsets(Meeting, ["title", "description", "minutes"]),
     ]
 
     def get_queryset(self, request):
@@ -254,14 +265,19 @@ class MeetingAdmin(AuditedModelAdmin):
     def feedback_view(self, request: HttpRequest, meeting_id: int) -> HttpResponse:
         meeting = self._meeting_for(request, meeting_id, "meetings.view_feedback")
         existing = FeedbackResponse.objects.filter(meeting=meeting).first()
-        initial = {"summary": existing.summary, "response": existing.response} if existing else None
-        form = FeedbackResponseForm(request.POST or None, initial=initial)
+        form = FeedbackResponseForm(request.POST or None, instance=existing or FeedbackResponse(meeting=meeting))
         if request.method == "POST":
             if not request.user.has_perm("meetings.change_feedbackresponse"):
                 raise PermissionDenied
             if form.is_valid():
                 try:
-                    services.feedback_response_publish(meeting=meeting, actor=request.user, **form.cleaned_data)
+                    services.feedback_response_publish(
+                        meeting=meeting,
+                        actor=request.user,
+                        summary=form.cleaned_data["summary"],
+                        response=form.cleaned_data["response"],
+                        translations=form.instance.translations,
+                    )
                 except services.MeetingError as error:
                     self.message_user(request, str(error), messages.ERROR)
                 else:
@@ -312,14 +328,22 @@ class RsvpAdmin(AuditedModelAdmin):
             self.message_user(request, _("%(count)s registration(s) checked in.") % {"count": done}, messages.SUCCESS)
 
 
+@translatable_form
+class QuestionAnswerForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["status", "answer"]
+
+
 @admin.register(Question)
-class QuestionAdmin(AuditedModelAdmin):
+class QuestionAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     list_display = ["short_text", "meeting", "status", "vote_count", "created_at"]
     list_filter = ["status", "meeting"]
     search_fields = ["text", "meeting__title"]
     list_select_related = ["meeting"]
     show_full_result_count = False
-    fields = ["meeting", "text", "created_at", "status", "answer"]
+    form = QuestionAnswerForm
+    fields = ["meeting", "text", "created_at", "status", *with_translations(Question, ["answer"])]
     readonly_fields = ["meeting", "text", "created_at"]
     actions = ["publish", "hide"]
 
@@ -339,7 +363,11 @@ class QuestionAdmin(AuditedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.question_moderate(
-            question=obj, actor=request.user, status=form.cleaned_data["status"], answer=form.cleaned_data["answer"]
+            question=obj,
+            actor=request.user,
+            status=form.cleaned_data["status"],
+            answer=form.cleaned_data["answer"],
+            translations=obj.translations,
         )
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -20,6 +20,13 @@ UPCOMING = [
         "capacity": 80,
         "description": "Meet the Riverside beat officers, hear this season's figures and bring your questions.",
         "agenda": ["Welcome and introductions", "Crime figures for the quarter", "Your questions", "Next steps"],
+        # Spanish for the title, description and most of the agenda; "Next steps" shows in English, marked.
+        "translations": {
+            "title": "Asamblea comunitaria de Riverside",
+            "description": "Conozca a los agentes de Riverside, escuche las cifras de la temporada "
+            "y traiga sus preguntas.",
+        },
+        "agenda_es": ["Bienvenida y presentaciones", "Cifras delictivas del trimestre", "Sus preguntas"],
     },
     {
         "slug": "demo-old-town-beat-meeting",
@@ -88,11 +95,16 @@ def _upsert(spec: dict, *, officer, neighbourhoods: dict) -> Meeting:
             "is_published": True,
             "status": Meeting.Status.COMPLETED if spec["days"] < 0 else Meeting.Status.SCHEDULED,
             "minutes": spec.get("minutes", ""),
+            "translations": {"es": spec["translations"]} if spec.get("translations") else {},
         },
     )
     meeting.hosts.add(officer)
+    spanish = spec.get("agenda_es", [])
     for position, title in enumerate(spec["agenda"], start=1):
-        AgendaItem.objects.update_or_create(meeting=meeting, position=position, defaults={"title": title})
+        translations = {"es": {"title": spanish[position - 1]}} if position <= len(spanish) else {}
+        AgendaItem.objects.update_or_create(
+            meeting=meeting, position=position, defaults={"title": title, "translations": translations}
+        )
     return meeting
 
 

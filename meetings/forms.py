@@ -1,9 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import Feedback, Meeting
+from meetings.models import Feedback, FeedbackResponse, Meeting
 from meetings.services import QUESTION_MAX_LENGTH, QUESTION_MIN_LENGTH
 from neighbourhoods.models import Neighbourhood
+from portal.translated import translatable_form
 
 
 class NeighbourhoodFilterForm(forms.Form):
@@ -63,6 +64,12 @@ class CheckInForm(forms.Form):
     code = forms.CharField(label=_("Registration code"), max_length=12)
 
 
-class FeedbackResponseForm(forms.Form):
-    summary = forms.CharField(label=_("What you told us"), widget=forms.Textarea(attrs={"rows": 5}))
-    response = forms.CharField(label=_("What we will do"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+@translatable_form
+class FeedbackResponseForm(forms.ModelForm):
+    """The officers' public answer to feedback, in every site language (publish it with the service)."""
+
+    class Meta:
+        model = FeedbackResponse
+        fields = ["summary", "response"]
+        labels = {"summary": _("What you told us"), "response": _("What we will do")}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 5}), "response": forms.Textarea(attrs={"rows": 5})}

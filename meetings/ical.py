@@ -8,6 +8,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from meetings.models import Meeting
+from portal.translated import translated
 
 
 def _domain() -> str:
@@ -26,14 +27,14 @@ def meeting_location(meeting: Meeting, *, include_online_link: bool) -> str:
 def _event(meeting: Meeting, zone: ZoneInfo, *, include_online_link: bool) -> Event:
     event = Event()
     event.add("uid", f"meeting-{meeting.pk}@{_domain()}")
-    event.add("summary", meeting.title)
+    event.add("summary", str(translated(meeting, "title")))
     event.add("dtstamp", timezone.now())
     event.add("dtstart", meeting.starts_at.astimezone(zone))
     event.add("dtend", meeting.ends_at.astimezone(zone))
     event.add("sequence", meeting.revision)
     url = settings.SITE_URL + meeting.get_absolute_url()
     event.add("url", url)
-    event.add("description", f"{meeting.description}\n\n{url}".strip())
+    event.add("description", f"{translated(meeting, 'description')}\n\n{url}".strip())
     location = meeting_location(meeting, include_online_link=include_online_link)
     if location:
         event.add("location", location)

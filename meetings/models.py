@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from neighbourhoods.models import Neighbourhood
+from portal.translated import TranslatableModel
 
 # Registration and question codes: short, unguessable, no look-alike characters.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -34,7 +35,9 @@ def new_question_code() -> str:
     return get_random_string(10, CODE_ALPHABET)
 
 
-class Meeting(models.Model):
+class Meeting(TranslatableModel):
+    translated_fields = ("title", "description", "minutes")
+
     class Kind(models.TextChoices):
         TOWN_HALL = "town_hall", _("Town hall")
         COMMUNITY_FORUM = "community_forum", _("Police-community forum")
@@ -153,7 +156,9 @@ class Meeting(models.Model):
         return max(self.capacity - going, 0)
 
 
-class AgendaItem(models.Model):
+class AgendaItem(TranslatableModel):
+    translated_fields = ("title", "description")
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     title = models.CharField(_("item"), max_length=200)
@@ -218,7 +223,9 @@ class ReminderDelivery(models.Model):
         return f"{self.rsvp} · {self.offset_minutes} min"
 
 
-class Question(models.Model):
+class Question(TranslatableModel):
+    translated_fields = ("answer",)
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for moderation")
         PUBLISHED = "published", _("Published")
@@ -376,8 +383,10 @@ class FeedbackReceipt(models.Model):
         return f"{self.user_id} · {self.meeting_id}"
 
 
-class FeedbackResponse(models.Model):
+class FeedbackResponse(TranslatableModel):
     """The officers' public answer to a meeting's feedback ("what you told us")."""
+
+    translated_fields = ("summary", "response")
 
     meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="feedback_response")
     summary = models.TextField(_("what you told us"))

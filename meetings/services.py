@@ -33,6 +33,7 @@ from meetings.models import (
 )
 from outbox.services import email_queue, email_withdraw
 from portal.dates import format_moment
+from portal.translated import translated
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def meeting_email_context(meeting: Meeting, *, language: str, going: bool) -> di
     with translation.override(language):
         start, end = _local(meeting.starts_at), _local(meeting.ends_at)
         return {
-            "title": meeting.title,
+            "title": str(translated(meeting, "title", language)),
             "date": format_moment(start, "LONG_DATE_FORMAT"),
             "time": f"{format_moment(start, 'TIME_FORMAT')} – {format_moment(end, 'ZONED_TIME_FORMAT')}",
             "address": meeting.address if meeting.is_in_person else "",
@@ -75,12 +76,11 @@ def meeting_email_context(meeting: Meeting, *, language: str, going: bool) -> di
         }
 
 
-def _ics_attachment(meeting: Meeting, *, going: bool) -> dict:
-    return {
-        "filename": f"{meeting.slug}.ics",
-        "content": calendar_for([meeting], name=meeting.title, include_online_link=going).decode(),
-        "mimetype": "text/calendar",
-    }
+def _ics_attachment(meeting: Meeting, *, going: bool, language: str) -> dict:
+    # The event's title and description in the recipient's language, like the e-mail around it.
+    with translation.override(language):
+        content = calendar_for([meeting], name=str(translated(meeting, "title")), include_online_link=going)
+    return {"filename": f"{meeting.slug}.ics", "content": content.decode(), "mimetype": "text/calendar"}
 
 
 def _email_person(
@@ -98,7 +98,7 @@ def _email_person(
         context=context,
         idempotency_key=key,
         language=language,
-        attachments=[_ics_attachment(meeting, going=going)] if ics else None,
+        attachments=[_ics_attachment(meeting, going=going, language=language)] if ics else None,
     )
 
 
@@ -154,7 +154,8 @@ def meeting_save(*, meeting: Meeting, actor) -> Meeting:
         changed = [
             field.name
             for field in Meeting._meta.concrete_fields
-            if field.editable and getattr(before, field.attname) != getattr(meeting, field.attname)
+            if (field.editable or field.name == "translations")
+            and getattr(before, field.attname) != getattr(meeting, field.attname)
         ]
         logistics = [name for name in changed if name in LOGISTICS_FIELDS]
         if logistics:
@@ -519,15 +520,20 @@ def question_vote_toggle(*, question: Question, user) -> bool:
         return True
 
 
-def question_moderate(*, question: Question, actor, status: str, answer: str | None = None) -> Question:
-    """Publish, hide or answer a question (an answer marks it answered)."""
+def question_moderate(
+    *, question: Question, actor, status: str, answer: str | None = None, translations: dict | None = None
+) -> Question:
+    """Publish, hide or answer a question (an answer marks it answered); ``translations`` (optional)
+    holds the answer in other languages, ``{"es": {"answer": "..."}}``."""
     with transaction.atomic():
         question = Question.objects.select_for_update().get(pk=question.pk)
         if answer is not None:
             question.answer = answer.strip()
+        if translations is not None:
+            question.translations = translations
         if status == Question.Status.ANSWERED and not question.answer:
             raise MeetingError(_("Write the answer before marking the question answered."))
-        changed = question.status != status or answer is not None
+        changed = question.status != status or answer is not None or translations is not None
         question.status = status
         if status == Question.Status.ANSWERED and question.answered_at is None:
             question.answered_at = timezone.now()
@@ -623,8 +629,11 @@ def feedback_release_due(*, now: datetime | None = None) -> int:
     return sum(feedback_release(meeting_id=meeting_id, now=now) for meeting_id in list(meeting_ids))
 
 
-def feedback_response_publish(*, meeting: Meeting, actor, summary: str, response: str = "") -> FeedbackResponse:
-    """Publish (or update) the officers' "what you told us" summary on the meeting page."""
+def feedback_response_publish(
+    *, meeting: Meeting, actor, summary: str, response: str = "", translations: dict | None = None
+) -> FeedbackResponse:
+    """Publish (or update) the officers' "what you told us" summary on the meeting page;
+    ``translations`` (optional) holds it in other languages, ``{"es": {"summary": ...}}``."""
     summary = summary.strip()
     if not summary:
         raise MeetingError(_("Write a summary before publishing."))
@@ -632,14 +641,9 @@ def feedback_response_publish(*, meeting: Meeting, actor, summary: str, response
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if not meeting.has_ended:
             raise MeetingError(_("Feedback can be answered once the meeting has ended."))
-        published, _created = FeedbackResponse.objects.update_or_create(
-            meeting=meeting,
-            defaults={
-                "summary": summary,
-                "response": response.strip(),
-                "author": actor,
-                "published_at": timezone.now(),
-            },
-        )
+        values = {"summary": summary, "response": response.strip(), "author": actor, "published_at": timezone.now()}
+        if translations is not None:
+            values["translations"] = translations
+        published, _created = FeedbackResponse.objects.update_or_create(meeting=meeting, defaults=values)
         audit_record(actor=actor, action="meeting.feedback_response_published", target=meeting)
     return published

@@ -18,6 +18,7 @@ from meetings.models import Meeting, Question
 from neighbourhoods.models import Neighbourhood
 from portal.cache import cache_public_page, keep_out_of_cache, keep_out_of_cache_unless_page
 from portal.ratelimit import RateLimited, rate_limit_consume
+from portal.translated import translated
 
 PAGE_SIZE = 10
 
@@ -174,7 +175,7 @@ def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = _published_or_404(slug)
     rsvp = selectors.rsvp_for(meeting=meeting, user=request.user)
     going = rsvp is not None and rsvp.status == rsvp.Status.GOING
-    content = calendar_for([meeting], name=meeting.title, include_online_link=going)
+    content = calendar_for([meeting], name=str(translated(meeting, "title")), include_online_link=going)
     return _calendar_response(content, f"{meeting.slug}.ics", download=True)
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -5,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -15,6 +16,7 @@ from newsletters.forms import NewsletterForm
 from newsletters.models import ConsentRecord, Newsletter, Subscription, Suppression
 from outbox.models import Email
 from outbox.services import email_render
+from portal.translated import TranslationsAdminMixin, translation_fieldsets, translation_names
 
 
 class NoCountPaginator(Paginator):
@@ -157,7 +159,7 @@ class SuppressionAdmin(AuditedModelAdmin):
 
 
 @admin.register(Newsletter)
-class NewsletterAdmin(AuditedModelAdmin):
+class NewsletterAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     form = NewsletterForm
     list_display = [
         "subject",
@@ -208,10 +210,23 @@ class NewsletterAdmin(AuditedModelAdmin):
         "preview_link",
     ]
 
+    def get_fieldsets(self, request, obj=None):
+        # Composed in every site language: one fieldset per language after the source text.
+        return [self.fieldsets[0], *translation_fieldsets(Newsletter, ["subject", "body"]), *self.fieldsets[1:]]
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status not in (Newsletter.Status.DRAFT, Newsletter.Status.CANCELLED):
             # Once scheduled, what residents receive is fixed; cancel it to edit.
-            return [*self.progress_fields, "subject", "body", "audience", "topic", "neighbourhoods", "scheduled_for"]
+            return [
+                *self.progress_fields,
+                "subject",
+                "body",
+                *translation_names(Newsletter),
+                "audience",
+                "topic",
+                "neighbourhoods",
+                "scheduled_for",
+            ]
         return self.progress_fields
 
     def save_model(self, request, obj, form, change):
@@ -224,7 +239,11 @@ class NewsletterAdmin(AuditedModelAdmin):
         if not obj.pk:
             return _("Save the draft to preview it.")
         url = reverse("admin:newsletters_newsletter_preview", args=[obj.pk])
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("Preview in the browser"))
+        return format_html_join(
+            " · ",
+            '<a href="{}?language={}" target="_blank" rel="noopener" hreflang="{}">{} ({})</a>',
+            ((url, code, code, _("Preview in the browser"), name) for code, name in settings.LANGUAGES),
+        )
 
     def get_urls(self):
         return [
@@ -241,12 +260,15 @@ class NewsletterAdmin(AuditedModelAdmin):
         newsletter = get_object_or_404(Newsletter, pk=newsletter_id)
         if not self.has_view_permission(request, newsletter):
             return HttpResponse(status=403)
+        languages = dict(settings.LANGUAGES)
+        language = request.GET.get("language")
+        language = language if language in languages else request.LANGUAGE_CODE
         email = Email(
             to=request.user.email or "preview@example.invalid",
             template="newsletters/emails/newsletter",
-            context=services.newsletter_email_context(newsletter),
+            context=services.newsletter_email_context(newsletter, language),
             kind=Email.Kind.BULK,
-            language=request.LANGUAGE_CODE,
+            language=language,
         )
         message = email_render(email)
         return HttpResponse(message.alternatives[0][0])

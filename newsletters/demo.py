@@ -19,6 +19,18 @@ Thank you for locking up. Register your bike's serial number at the front desk o
 
 Applications for the spring academy are open: see the Programs page of the portal.
 """
+# maria.lopez reads Spanish: the sent newsletter reaches her in Spanish.
+SENT_SPANISH = {
+    "subject": "Seguridad en Riverton: bajan los robos de bicicletas, nueva academia",
+    "body": """## Los robos de bicicletas bajan un 12 %
+
+Gracias por usar candado. Registre el número de serie de su bicicleta en la recepción de cualquier comisaría.
+
+## Academia de Policía Ciudadana
+
+Ya puede solicitar plaza en la academia de primavera: vea la página de Programas del portal.
+""",
+}
 DRAFT_SUBJECT = "Holiday season: package theft prevention"
 DRAFT_BODY = """Packages left on porches are the most reported theft in December.
 
@@ -43,7 +55,7 @@ def create_demo_data(*, officer, neighbourhoods) -> None:
         )
     Subscription.objects.get_or_create(email="not.confirmed@example.com")  # waiting for double opt-in
     sent, _created = Newsletter.objects.get_or_create(
-        subject=SENT_SUBJECT, defaults={"body": SENT_BODY, "created_by": officer}
+        subject=SENT_SUBJECT, defaults={"body": SENT_BODY, "translations": {"es": SENT_SPANISH}, "created_by": officer}
     )
     if sent.status == Newsletter.Status.DRAFT:
         # Queued like any newsletter; a running worker prints each copy on the console.

@@ -9,7 +9,7 @@ run in the same week, or a run resumed after a crash, sends nobody a second dige
 
 import contextlib
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from newsletters import selectors
 from newsletters.models import DigestDelivery, Newsletter, Subscription
 from outbox.models import Email
 from outbox.services import email_queue_many
+from portal.translated import translated
 
 BATCH_SIZE = 500
 MEETINGS_AHEAD = timedelta(days=14)
@@ -35,10 +36,26 @@ class Item:
     when: datetime | None
     neighbourhood_ids: frozenset[int]  # empty: city-wide
     detail: str = ""
+    # {language: {"title", "title_lang", "detail", "detail_lang"}}: the texts in each site language,
+    # "<x>_lang" naming the language of an untranslated fallback (see ``_texts``).
+    texts: dict = field(default_factory=dict, compare=False, hash=False)
 
     def concerns(self, followed: set[int]) -> bool:
         """City-wide items concern everyone; subscribers who follow no neighbourhood get everything."""
         return not self.neighbourhood_ids or not followed or bool(self.neighbourhood_ids & followed)
+
+
+def _texts(obj, title_field: str, detail_field: str | None = None) -> dict:
+    """An item's title (and detail) in every site language, read once per run."""
+    texts = {}
+    for language, _name in settings.LANGUAGES:
+        entry = {}
+        for key, name in (("title", title_field), ("detail", detail_field)):
+            if name:
+                text = translated(obj, name, language)
+                entry[key], entry[f"{key}_lang"] = str(text), text.language if text.fallback else ""
+        texts[language] = entry
+    return texts
 
 
 def iso_week(moment: datetime) -> str:
@@ -66,6 +83,7 @@ def _upcoming_meetings(now: datetime) -> list[Item]:
             when=meeting.starts_at,
             neighbourhood_ids=frozenset([meeting.neighbourhood_id] if meeting.neighbourhood_id else []),
             detail=meeting.neighbourhood.name if meeting.neighbourhood_id else "",
+            texts=_texts(meeting, "title"),
         )
         for meeting in meetings
     ]
@@ -88,6 +106,7 @@ def _open_programs(now: datetime) -> list[Item]:
             when=program.applications_close_at,
             neighbourhood_ids=frozenset([program.neighbourhood_id] if program.neighbourhood_id else []),
             detail=program.summary,
+            texts=_texts(program, "title", "summary"),
         )
         for program in programs
     ]
@@ -103,6 +122,7 @@ def _recent_newsletters(now: datetime) -> list[Item]:
             url=settings.SITE_URL + newsletter.get_absolute_url(),
             when=newsletter.started_at,
             neighbourhood_ids=frozenset(),
+            texts=_texts(newsletter, "subject"),
         )
         for newsletter in newsletters
     ]
@@ -122,6 +142,7 @@ def _recent_alerts(now: datetime) -> list[Item]:
             url=settings.SITE_URL + alert.get_absolute_url(),
             when=alert.published_at,
             neighbourhood_ids=frozenset() if alert.city_wide else frozenset(n.pk for n in alert.neighbourhoods.all()),
+            texts=_texts(alert, "headline"),
         )
         for alert in alerts
     ]
@@ -129,12 +150,17 @@ def _recent_alerts(now: datetime) -> list[Item]:
 
 def _as_context(items: list[Item], *, with_time: bool) -> list[dict]:
     date_format = "DATETIME_FORMAT" if with_time else "DATE_FORMAT"
+    language = translation.get_language()
     return [
         {
             "title": item.title,
+            "title_lang": "",
             "url": item.url,
             "when": formats.date_format(timezone.localtime(item.when), date_format) if item.when else "",
             "detail": item.detail,
+            "detail_lang": "",
+            # The subscriber's language (the caller overrides it), or the marked source text.
+            **item.texts.get(language, {}),
         }
         for item in items
     ]

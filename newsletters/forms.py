@@ -6,6 +6,7 @@ from accounts.language import language_choices
 from neighbourhoods.models import Neighbourhood
 from newsletters.models import Newsletter, Subscription, Topic
 from portal.text import TextCleaningFormMixin
+from portal.translated import translatable_form
 
 
 def _neighbourhood_field() -> forms.ModelMultipleChoiceField:
@@ -72,6 +73,7 @@ class PreferencesForm(forms.Form):
         return cls(data, initial=initial)
 
 
+@translatable_form
 class NewsletterForm(TextCleaningFormMixin, forms.ModelForm):
     """The officers' newsletter form: text pasted from a word processor is cleaned (portal/text.py)."""
 

@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from neighbourhoods.models import Neighbourhood
 from portal.text import validate_no_control_characters, validate_single_line
+from portal.translated import TranslatableModel
 
 
 class Topic(models.TextChoices):
@@ -155,8 +156,10 @@ class Suppression(models.Model):
         return self.email
 
 
-class Newsletter(models.Model):
+class Newsletter(TranslatableModel):
     """An issue of the newsletter: composed in Markdown by an officer, sent once to its audience."""
+
+    translated_fields = ("subject", "body")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")

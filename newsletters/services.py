@@ -26,6 +26,7 @@ from newsletters.models import (
 from outbox.models import Email
 from outbox.services import email_queue, email_queue_many
 from portal.cache import bump_cache_version
+from portal.translated import translated_context, translation_languages
 
 logger = logging.getLogger(__name__)
 
@@ -277,15 +278,29 @@ def bounce_report_process(*, payload) -> dict[str, int]:
 # --- Newsletters -------------------------------------------------------------------------------
 
 
-def newsletter_email_context(newsletter: Newsletter) -> dict:
+def newsletter_email_context(newsletter: Newsletter, language: str | None = None) -> dict:
+    """The newsletter in ``language`` (default: the source language). A missing translation of the
+    subject or body gives the source text, named by ``subject_lang`` / ``body_lang`` so the e-mail
+    marks it (``lang`` on its HTML, a notice in the text)."""
+    texts = translated_context(newsletter, Newsletter.translated_fields, language or settings.LANGUAGE_CODE)
     return {
-        "subject": newsletter.subject,
-        "body_html": rendering.markdown_to_html(newsletter.body),
-        "body_text": rendering.markdown_to_text(newsletter.body),
+        "subject": texts["subject"],
+        "subject_lang": texts["subject_lang"],
+        "body_html": rendering.markdown_to_html(texts["body"]),
+        "body_text": rendering.markdown_to_text(texts["body"]),
+        "body_lang": texts["body_lang"],
+        "untranslated_language": texts["untranslated_language"],
         "newsletter_code": str(newsletter.code),
         # The public copy, the same for everyone (no personal token): "view in your browser".
         "web_url": settings.SITE_URL + newsletter.get_absolute_url(),
     }
+
+
+def newsletter_languages(newsletter: Newsletter) -> list[str]:
+    """The source language and every language the newsletter has some translated text in."""
+    return [settings.LANGUAGE_CODE] + [
+        language for language, _name in translation_languages() if (newsletter.translations or {}).get(language)
+    ]
 
 
 def _audience_queryset(newsletter: Newsletter):
@@ -305,20 +320,28 @@ def _check_sendable(newsletter: Newsletter) -> None:
         raise NewsletterError(_("Choose at least one neighbourhood for this newsletter."))
 
 
-def newsletter_send_test(*, newsletter: Newsletter, actor) -> Email:
-    """Mail the newsletter to the officer themself, marked as a test. Each call sends a new copy."""
+def newsletter_send_test(*, newsletter: Newsletter, actor) -> list[Email]:
+    """Mail the newsletter to the officer themself, marked as a test: one copy in the source
+    language and one in each language it is translated into. Each call sends new copies."""
     if not actor.email:
         raise NewsletterError(_("Your account has no e-mail address to send the test to."))
     with transaction.atomic():
-        context = {**newsletter_email_context(newsletter), "is_test": True}
-        return email_queue(
-            to=actor.email,
-            template="newsletters/emails/newsletter",
-            context=context,
-            language=settings.LANGUAGE_CODE,
-            kind=Email.Kind.BULK,
-            idempotency_key=f"newsletters:test:{newsletter.code}:{actor.pk}:{get_random_string(12)}",
-        )
+        return [
+            _newsletter_send_test_copy(newsletter=newsletter, actor=actor, language=language)
+            for language in newsletter_languages(newsletter)
+        ]
+
+
+def _newsletter_send_test_copy(*, newsletter: Newsletter, actor, language: str) -> Email:
+    context = {**newsletter_email_context(newsletter, language), "is_test": True}
+    return email_queue(
+        to=actor.email,
+        template="newsletters/emails/newsletter",
+        context=context,
+        language=language,
+        kind=Email.Kind.BULK,
+        idempotency_key=f"newsletters:test:{newsletter.code}:{actor.pk}:{get_random_string(12)}",
+    )
 
 
 def newsletter_schedule(*, newsletter_id: int, send_at: datetime | None, actor) -> Newsletter:
@@ -388,7 +411,8 @@ def newsletter_fan_out(*, newsletter_id: int, batch_size: int | None = None) -> 
     if newsletter is None or newsletter.fanout_completed_at is not None:
         return 0
     batch_size = batch_size or FANOUT_BATCH_SIZE
-    context = newsletter_email_context(newsletter)
+    # One context per language, shared by that language's copies (sealed once by the outbox).
+    contexts = {language: newsletter_email_context(newsletter, language) for language, _name in settings.LANGUAGES}
     audience = (
         _audience_queryset(newsletter)
         .filter(pk__gt=newsletter.fanout_cursor)
@@ -399,7 +423,7 @@ def newsletter_fan_out(*, newsletter_id: int, batch_size: int | None = None) -> 
     # Closed even when a batch fails, so its server-side cursor goes with the connection's transaction.
     with contextlib.closing(audience) as recipients:
         while batch := list(itertools.islice(recipients, batch_size)):
-            created += _fan_out_batch(newsletter, batch, context)
+            created += _fan_out_batch(newsletter, batch, contexts)
     with transaction.atomic():
         Newsletter.objects.filter(pk=newsletter.pk, fanout_completed_at=None).update(
             fanout_completed_at=timezone.now(),
@@ -409,7 +433,7 @@ def newsletter_fan_out(*, newsletter_id: int, batch_size: int | None = None) -> 
     return created
 
 
-def _fan_out_batch(newsletter: Newsletter, batch: list[tuple[int, str, str]], context: dict) -> int:
+def _fan_out_batch(newsletter: Newsletter, batch: list[tuple[int, str, str]], contexts: dict[str, dict]) -> int:
     with transaction.atomic():
         keys = {pk: f"newsletters:{newsletter.code}:{pk}" for pk, _email, _language in batch}
         email_ids = email_queue_many(
@@ -417,7 +441,8 @@ def _fan_out_batch(newsletter: Newsletter, batch: list[tuple[int, str, str]], co
                 {
                     "to": email,
                     "template": "newsletters/emails/newsletter",
-                    "context": context,
+                    # A subscription's language no longer offered gets the source language's copy.
+                    "context": contexts.get(language) or contexts[settings.LANGUAGE_CODE],
                     "language": language,
                     "kind": Email.Kind.BULK,
                     "idempotency_key": keys[pk],

@@ -14,15 +14,35 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.mixins import AuditedModelAdmin
+from portal.translated import (
+    TranslationsAdminMixin,
+    translatable_form,
+    translation_field_name,
+    translation_fieldsets,
+    translation_languages,
+    with_translations,
+)
 from programs import selectors, services
 from programs.models import Application, Attendance, GuardianConsent, Program, ProgramQuestion, ProgramSession
 from programs.services import ProgramError
 
 
-class ProgramSessionInline(admin.TabularInline):
+@translatable_form
+class ProgramSessionForm(forms.ModelForm):
+    class Meta:
+        model = ProgramSession
+        # The inline's ``fields`` adds the rest through the admin (its https-first link field).
+        fields = ["title", "location"]
+
+
+class ProgramSessionInline(TranslationsAdminMixin, admin.TabularInline):
     model = ProgramSession
+    form = ProgramSessionForm
     extra = 1
-    fields = ["title", "starts_at", "ends_at", "location", "online_url", "attendance_link"]
+    fields = [
+        *with_translations(ProgramSession, ["title", "starts_at", "ends_at", "location", "online_url"]),
+        "attendance_link",
+    ]
     readonly_fields = ["attendance_link"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -34,12 +54,31 @@ class ProgramSessionInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, _("Take attendance"))
 
 
-class ProgramQuestionInline(admin.TabularInline):
+@translatable_form
+class ProgramQuestionForm(forms.ModelForm):
+    class Meta:
+        model = ProgramQuestion
+        fields = ["text", "choices"]
+
+    def clean(self):
+        cleaned = super().clean()
+        options = [line for line in (cleaned.get("choices") or "").splitlines() if line.strip()]
+        for language, _name in translation_languages():
+            name = translation_field_name("choices", language)
+            translated = [line for line in (cleaned.get(name) or "").splitlines() if line.strip()]
+            if translated and len(translated) != len(options):
+                self.add_error(name, _("Give one translated option a line, as many as the options above."))
+        return cleaned
+
+
+class ProgramQuestionInline(TranslationsAdminMixin, admin.TabularInline):
     model = ProgramQuestion
+    form = ProgramQuestionForm
     extra = 0
-    fields = ["position", "text", "kind", "choices", "required"]
+    fields = with_translations(ProgramQuestion, ["position", "text", "kind", "choices", "required"])
 
 
+@translatable_form
 class ProgramAdminForm(forms.ModelForm):
     class Meta:
         model = Program
@@ -75,7 +114,7 @@ def _csv_cell(value) -> str:
 
 
 @admin.register(Program)
-class ProgramAdmin(AuditedModelAdmin):
+class ProgramAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     form = ProgramAdminForm
     list_display = [
         "title",
@@ -99,6 +138,7 @@ class ProgramAdmin(AuditedModelAdmin):
     readonly_fields = ["counts"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "status", "summary", "description", "neighbourhood"]}),
+        *translation_fieldsets(Program, ["title", "summary", "description"]),
         (_("Who may apply"), {"fields": ["min_age", "max_age", "residents_only"]}),
         (
             _("Applications"),

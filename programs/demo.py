@@ -46,6 +46,13 @@ def create_demo_data(*, officer, neighbourhoods) -> None:
         summary="Ten weekly evenings behind the scenes: patrol, dispatch, investigations and the law.",
         description="Meet the officers, dispatchers and detectives who keep the city safe. "
         "Graduates receive a certificate and may join the volunteer corps.",
+        # The description is left in English: the Spanish page shows it marked lang="en".
+        translations={
+            "es": {
+                "title": "Academia de Policía Ciudadana",
+                "summary": "Diez tardes semanales entre bastidores: patrullaje, despacho, investigaciones y la ley.",
+            }
+        },
         min_age=18,
         residents_only=True,
         capacity=20,

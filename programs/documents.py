@@ -12,6 +12,7 @@ from reportlab.pdfgen import canvas
 
 from accounts.selectors import display_name_for
 from portal.dates import format_moment
+from portal.translated import translated
 from programs.models import Application, Program
 
 
@@ -24,19 +25,20 @@ def program_calendar(program: Program, *, include_online_links: bool = False) ->
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.SITE_NAME}//Programs//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", program.title)
+    # Officer-written text in the active language (the reader's), or the source text.
+    calendar.add("x-wr-calname", str(translated(program, "title")))
     for session in program.sessions.all():
         event = Event()
         event.add("uid", f"program-session-{session.pk}@{host}")
-        event.add("summary", session.title or program.title)
+        event.add("summary", str(translated(session, "title") or translated(program, "title")))
         event.add("dtstart", session.starts_at)
         event.add("dtend", session.ends_at)
         event.add("dtstamp", timezone.now())
         if session.location:
-            event.add("location", session.location)
+            event.add("location", str(translated(session, "location")))
         online_url = session.online_url if include_online_links else ""
         event.add("url", online_url or settings.SITE_URL + program.get_absolute_url())
-        event.add("description", program.summary)
+        event.add("description", str(translated(program, "summary")))
         calendar.add_component(event)
     return calendar.to_ical()
 
@@ -59,7 +61,7 @@ def certificate_pdf(application: Application) -> bytes:
     pdf.setFont("Helvetica", 16)
     pdf.drawCentredString(width / 2, height - 300, _("has completed"))
     pdf.setFont("Helvetica-Bold", 22)
-    pdf.drawCentredString(width / 2, height - 340, application.program.title)
+    pdf.drawCentredString(width / 2, height - 340, str(translated(application.program, "title")))
     pdf.setFont("Helvetica", 14)
     completed = format_moment(application.completed_at, "DATE_FORMAT")
     pdf.drawCentredString(

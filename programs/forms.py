@@ -1,8 +1,9 @@
 from django import forms
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Neighbourhood
+from portal.translated import TranslatedText, source_language, translated
 from programs.models import AGE_OF_MAJORITY, Program, ProgramQuestion
 
 
@@ -20,8 +21,21 @@ class ProgramFilterForm(forms.Form):
     soon = forms.BooleanField(label=_("Starting within 30 days"), required=False)
 
 
+def _choice_labels(question: ProgramQuestion) -> list:
+    """The options in the reader's language, line for line; the source ones (marked) if the
+    translation is missing or does not match them."""
+    options = question.choice_list
+    shown = translated(question, "choices")
+    lines = [line.strip() for line in shown.splitlines() if line.strip()]
+    if len(lines) != len(options):
+        source = source_language()
+        shown, lines = TranslatedText("", language=source, fallback=translation.get_language() != source), options
+    return [TranslatedText(line, language=shown.language, fallback=shown.fallback).marked() for line in lines]
+
+
 def _question_field(question: ProgramQuestion) -> forms.Field:
-    label = question.text
+    # Officer-written: in the reader's language, or the source text marked with its lang.
+    label = translated(question, "text").marked()
     if question.kind == ProgramQuestion.Kind.YES_NO:
         return forms.ChoiceField(
             label=label,
@@ -33,7 +47,7 @@ def _question_field(question: ProgramQuestion) -> forms.Field:
         return forms.ChoiceField(
             label=label,
             required=question.required,
-            choices=[(option, option) for option in question.choice_list],
+            choices=list(zip(question.choice_list, _choice_labels(question), strict=True)),
             widget=forms.RadioSelect,
         )
     return forms.CharField(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from neighbourhoods.models import Neighbourhood
+from portal.translated import TranslatableModel
 
 # Paths under /programs/ that a program's slug must not shadow.
 RESERVED_SLUGS = {"mine", "consent"}
@@ -22,8 +23,10 @@ def validate_program_slug(value: str) -> None:
         raise ValidationError(_("“%(slug)s” is reserved for the portal's own pages."), params={"slug": value})
 
 
-class Program(models.Model):
+class Program(TranslatableModel):
     """A program residents apply to: an academy cohort, a youth program, a workshop, …"""
+
+    translated_fields = ("title", "summary", "description")
 
     class Kind(models.TextChoices):
         ACADEMY = "academy", _("Citizen police academy")
@@ -109,7 +112,9 @@ class Program(models.Model):
         return self.status == self.Status.PUBLISHED and self.applications_open_at <= now < self.applications_close_at
 
 
-class ProgramSession(models.Model):
+class ProgramSession(TranslatableModel):
+    translated_fields = ("title", "location")
+
     program = models.ForeignKey(Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="sessions")
     title = models.CharField(_("title"), max_length=200, blank=True)
     starts_at = models.DateTimeField(_("starts"))
@@ -134,8 +139,11 @@ class ProgramSession(models.Model):
         return f"{self.title or self.program.title} ({local:%Y-%m-%d %H:%M})"
 
 
-class ProgramQuestion(models.Model):
+class ProgramQuestion(TranslatableModel):
     """A question an applicant answers on the application form."""
+
+    # Translated choices are labels only, line for line: the stored answer is the source option.
+    translated_fields = ("text", "choices")
 
     class Kind(models.TextChoices):
         TEXT = "text", _("Text")

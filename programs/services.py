@@ -24,6 +24,7 @@ from outbox.services import email_queue, email_withdraw
 from portal.dates import format_moment
 from portal.ratelimit import RateLimited, rate_limit_check_all
 from portal.text import email_canonical
+from portal.translated import translated
 from programs.models import (
     AGE_OF_MAJORITY,
     Application,
@@ -455,9 +456,12 @@ def session_reminders_send(*, now: datetime | None = None) -> int:
                     "reminder",
                     key=key,
                     extra={
-                        "session_title": session.title or session.program.title,
+                        "session_title": str(
+                            translated(session, "title", language_for(application.applicant))
+                            or translated(session.program, "title", language_for(application.applicant))
+                        ),
                         "session_starts": _format_datetime(session.starts_at, language_for(application.applicant)),
-                        "session_location": session.location,
+                        "session_location": str(translated(session, "location", language_for(application.applicant))),
                         "session_online_url": session.online_url,
                     },
                 )
@@ -676,7 +680,7 @@ def _send_consent_request(application: Application, now: datetime) -> None:
         to=application.guardian_email,
         template="programs/emails/consent_request",
         context={
-            "program_title": application.program.title,
+            "program_title": str(translated(application.program, "title", language)),
             "city_name": settings.CITY_NAME,
             "consent_url": settings.SITE_URL + reverse("programs:consent", args=[consent_token_for(application)]),
             "expires": _format_datetime(now + max_age, language),
@@ -698,7 +702,7 @@ def _email_applicant(application: Application, name: str, *, key: str | None = N
         template=f"programs/emails/{name}",
         context={
             "applicant_name": display_name_for(application.applicant),
-            "program_title": program.title,
+            "program_title": str(translated(program, "title", language)),
             "program_url": settings.SITE_URL + program.get_absolute_url(),
             "mine_url": settings.SITE_URL + reverse("programs:mine"),
             "programs_url": settings.SITE_URL + reverse("programs:list"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.cache import cache_own_page, cache_public_page, keep_out_of_cache, keep_out_of_cache_unless_page
+from portal.translated import translated
 from programs import selectors, services
 from programs.documents import certificate_pdf, program_calendar
 from programs.forms import ApplicationForm, ConsentForm, ProgramFilterForm
@@ -94,10 +95,10 @@ def program_apply(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _applied_message(application: Application) -> str:
     if application.status == Application.Status.ACCEPTED:
-        return _("You have a seat in %(program)s.") % {"program": application.program}
+        return _("You have a seat in %(program)s.") % {"program": translated(application.program, "title")}
     if application.status == Application.Status.WAITLISTED:
         return _("%(program)s is full: you are number %(position)s on the waitlist.") % {
-            "program": application.program,
+            "program": translated(application.program, "title"),
             "position": application.waitlist_position,
         }
     if application.needs_guardian_consent:
@@ -121,7 +122,8 @@ def application_withdraw(request: HttpRequest, code) -> HttpResponse:
     except ProgramError as refusal:
         messages.error(request, str(refusal))
     else:
-        messages.success(request, _("You withdrew from %(program)s.") % {"program": application.program})
+        title = translated(application.program, "title")
+        messages.success(request, _("You withdrew from %(program)s.") % {"program": title})
     return redirect("programs:mine")
 
 

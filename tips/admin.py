@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from accounts.roles import TIP_REVIEWERS
+from portal.translated import TranslationsAdminMixin, translatable_form
 from tips import selectors, services
 from tips.models import Tip, TipAttachment, TipAuditEntry, TipCategory
 
@@ -31,8 +32,16 @@ def _require_recorded_view(tip: Tip) -> None:
         raise PermissionDenied("A tip is shown only on a page whose view was logged.")
 
 
+@translatable_form
+class TipCategoryForm(forms.ModelForm):
+    class Meta:
+        model = TipCategory
+        fields = ["name", "slug", "position", "is_active"]
+
+
 @admin.register(TipCategory)
-class TipCategoryAdmin(admin.ModelAdmin):
+class TipCategoryAdmin(TranslationsAdminMixin, admin.ModelAdmin):
+    form = TipCategoryForm
     list_display = ["name", "slug", "position", "is_active"]
     list_editable = ["position", "is_active"]
     prepopulated_fields = {"slug": ["name"]}

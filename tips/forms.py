@@ -3,6 +3,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Neighbourhood
+from portal.translated import TranslatedModelChoiceField, TranslatedSelect
 from tips.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MAX_IMAGE_PIXELS, MAX_PDF_PAGES
 from tips.models import TipCategory
 
@@ -88,11 +89,13 @@ class _TokenFields(forms.Form):
 
 
 class TipForm(_TokenFields):
-    category = forms.ModelChoiceField(
+    # Named in the visitor's language; an untranslated name is marked lang="en".
+    category = TranslatedModelChoiceField(
         label=_("What is it about?"),
         queryset=TipCategory.objects.filter(is_active=True),
+        label_field="name",
         empty_label=_("Choose one"),
-        widget=forms.Select(attrs=NO_HISTORY),
+        widget=TranslatedSelect(attrs=NO_HISTORY),
     )
     what = forms.CharField(
         label=_("What happened?"),

@@ -17,10 +17,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Neighbourhood
+from portal.translated import TranslatableModel
 
 
-class TipCategory(models.Model):
+class TipCategory(TranslatableModel):
     """What a tip is about (drugs, theft, …). Tip reviewers edit the list in the admin."""
+
+    translated_fields = ("name",)
 
     name = models.CharField(_("name"), max_length=80, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
+from portal.translated import translated
 from tips import crypto
 from tips.models import Tip, TipAttachment, TipMessage, TipNote
 
@@ -87,7 +88,7 @@ def tip_for_tipster(tip_id: uuid.UUID) -> TipsterView | None:
         is_closed=tip.status in (Tip.Status.CLOSED, Tip.Status.SPAM),
         reward_eligible=tip.reward_eligible,
         received_at=tip.received_at,
-        category=tip.category.name,
+        category=translated(tip.category, "name"),
         messages=tip_messages(tip),
         attachment_count=tip.attachments.count(),
     )
