@@ -255,5 +255,5 @@ def _sessions_end(Session, user) -> None:
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+        if str(store().decode(session.session_data).get("_auth_user_id")) == str(user.pk):
             store(session_key=session.session_key).delete()

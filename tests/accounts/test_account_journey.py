@@ -20,7 +20,7 @@ def test_sign_up_verify_log_in_edit_profile_log_out(page, neighbourhood):
     page.get_by_role("link", name="Sign up").click()
 
     page.get_by_label("Email").fill("maria@example.com")
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_label("Password (required)", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
     assert_accessible(page)
     page.get_by_role("button", name="Sign Up").click()
@@ -39,7 +39,7 @@ def test_sign_up_verify_log_in_edit_profile_log_out(page, neighbourhood):
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("link", name="Log in").click()
     page.get_by_label("Email").fill("maria@example.com")
-    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_label("Password (required)", exact=True).fill(PASSWORD)
     assert_accessible(page)
     page.get_by_role("button", name="Sign In").click()
 

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def log_in(page, email):
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_label("Password (required)", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url("**/me/profile/")
 
@@ -44,7 +44,8 @@ def test_changing_the_address_asks_for_the_password_and_tells_the_old_address(pa
     # Someone else's address: the password first (a stolen session learns nothing), then refused.
     add_address(page, other_resident.email)
     confirm_password(page)
-    page.get_by_text("already registered with this email address").wait_for()
+    # The error summary lists it and links to the field; the field repeats it.
+    page.get_by_role("link", name="Email: A user is already registered with this email address.").wait_for()
     assert_accessible(page)
     assert not EmailAddress.objects.filter(user=resident, email=other_resident.email).exists()
 

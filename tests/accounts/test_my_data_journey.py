@@ -21,7 +21,7 @@ def test_open_my_activity_download_my_data_and_delete_my_account(page, neighbour
 
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill("maria@example.com")
-    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_label("Password (required)", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.goto("/me/profile/")
     page.get_by_role("main").get_by_role("link", name="My activity").click()
@@ -48,7 +48,7 @@ def test_open_my_activity_download_my_data_and_delete_my_account(page, neighbour
     assert_accessible(page)
     page.get_by_label("Your password").fill("not my password")
     page.get_by_role("button", name="Delete my account for good").click()
-    page.get_by_text("That is not your password").wait_for()
+    page.get_by_role("link", name="Your password: That is not your password. Your account was not deleted.").wait_for()
     assert_accessible(page)
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Delete my account for good").click()

@@ -17,7 +17,7 @@ def test_a_new_officer_enrols_through_the_emailed_link(page, tip_reviewer):
     url = services.staff_enrolment_issue(user=tip_reviewer)
     page.goto("/accounts/login/?next=/admin/")
     page.get_by_label("Email").fill(tip_reviewer.email)
-    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_label("Password (required)", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
 
     page.get_by_role("heading", name="Your enrolment link is needed").wait_for()

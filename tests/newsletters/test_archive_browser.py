@@ -9,7 +9,7 @@ from newsletters.models import Newsletter
 from tests.conftest import make_user
 from tests.helpers import assert_accessible
 from tests.newsletters.helpers import link_in, make_subscription
-from tests.portal.test_browser import SCREENS
+from tests.portal.test_error_summary_browser import SCREENS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
