@@ -217,8 +217,18 @@ CELERY_BEAT_SCHEDULE = {
     "tips-purge-expired": {"task": "tips.tasks.purge_expired_tips", "schedule": 3600.0},
 }
 
-# E-mail. The default prints mail on the console, so a newcomer sees every message.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail. A local run (DEBUG) with no mail server configured keeps what it sends in a development
+# mailbox, read at /dev/emails/ (portal/dev_mailbox.py): the default here rather than in bin/run alone,
+# so `manage.py runserver`, a worker started by hand and `manage.py shell` all deliver to the page that
+# DEBUG serves. Otherwise mail is printed on the console unless EMAIL_BACKEND says where it goes.
+DEV_MAILBOX_DIR = VAR_DIR / "mail"
+DEV_MAILBOX_KEEP = env_int("DEV_MAILBOX_KEEP", 500)
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "portal.dev_mailbox.DevMailboxBackend"
+    if DEBUG and not env_str("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

@@ -36,6 +36,8 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Development tools (the e-mails sent): not even routed in production.
+    urlpatterns += [path("dev/", include("portal.dev_urls"))]
 
 handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"

@@ -30,7 +30,12 @@ def children_of(pid: int) -> list[str]:
 @pytest.fixture
 def running_portal(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}}
+    # As a newcomer's shell has it: no test settings (pytest sets DJANGO_SETTINGS_MODULE), no services.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"} and not k.startswith(("DJANGO_", "EMAIL_"))
+    }
     env.update({"PRECINCT_VAR_DIR": str(tmp_path / "var"), "PORT": f"127.0.0.1:{port}", "PYTHONUNBUFFERED": "1"})
     log = tmp_path / "run.log"
     with log.open("w") as out:
@@ -99,3 +104,29 @@ def test_e_mail_links_point_at_the_port_bin_run_listens_on(running_portal):
     [web_pid] = [line.split()[0] for line in out.stdout.splitlines() if "runserver" in line]
     environment = Path(f"/proc/{web_pid}/environ").read_bytes().split(b"\0")
     assert f"SITE_URL={base}".encode() in environment
+
+
+def test_e_mails_go_to_the_development_mailbox_whose_address_is_printed_at_start_up(running_portal, tmp_path):
+    _, base, log = running_portal
+    output = log.read_text()
+    assert f"E-mails the portal sends: {base}/dev/emails/" in output
+    officer_email = re.search(r"Officer log-in: (\S+) /", output).group(1)
+
+    # A password reset goes through the outbox and the worker into the mailbox, not onto the console.
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form = opener.open(base + "/accounts/password/reset/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "email": officer_email}).encode()
+    opener.open(urllib.request.Request(base + "/accounts/password/reset/", data=data, headers={"Referer": base}))
+    deadline = time.monotonic() + 60
+    while officer_email not in (listing := opener.open(base + "/dev/emails/").read().decode()):
+        assert time.monotonic() < deadline, "the reset e-mail never reached /dev/emails/:\n" + log.read_text()[-3000:]
+        time.sleep(1)
+    message_path = re.search(r'href="(/dev/emails/[^"/]+/)"', listing).group(1)
+    message_page = opener.open(base + message_path).read().decode()
+    assert re.search(rf'<a href="{re.escape(base)}/accounts/password/reset/key/[^"]+"', message_page)
+    assert list((tmp_path / "var" / "mail").glob("*.eml"))
+    # The console says where to read it, and not the message itself.
+    assert f"open {base}{message_path}" in log.read_text()
+    assert "/accounts/password/reset/key/" not in log.read_text()
