@@ -66,9 +66,14 @@ def test_spanish_pages_show_spanish_content_and_mark_english_fallbacks(spanish_p
 
 
 def test_the_spanish_tip_form_names_categories_in_spanish_without_script_or_cookie(browser, live_server):
-    # Transactional tests start without the data migration's rows: a translated and an untranslated one.
-    TipCategory.objects.create(name="Theft", slug="theft", translations={"es": {"name": "Robo"}})
-    TipCategory.objects.create(name="Graffiti", slug="graffiti", position=5)
+    # A translated and an untranslated category.
+    # update_or_create: a transactional test may or may not start with the data migration's rows.
+    TipCategory.objects.update_or_create(
+        slug="theft", defaults={"name": "Theft", "translations": {"es": {"name": "Robo"}}}
+    )
+    TipCategory.objects.update_or_create(
+        slug="graffiti", defaults={"name": "Graffiti", "position": 5, "translations": {}}
+    )
     context = browser.new_context(java_script_enabled=False, base_url=live_server.url, locale="es-ES")
     page = context.new_page()
     page.goto("/tips/")
