@@ -196,5 +196,9 @@ def test_the_newsletter_list_shows_progress_without_counting_deliveries(officer,
     add(50)
     many = newsletter_list_queries(officer_client)
 
-    assert len(many) == len(few)
+    # The session may come from the cache or the database on either visit: not the list's doing.
+    def listing(queries):
+        return [sql for sql in queries if "django_session" not in sql]
+
+    assert len(listing(many)) == len(listing(few))
     assert not [sql for sql in many if "newsletters_newsletterdelivery" in sql or "outbox_email" in sql]
