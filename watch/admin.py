@@ -133,16 +133,21 @@ class WatchGroupAdmin(AuditedModelAdmin):
         }
         return TemplateResponse(request, "admin/watch/watchgroup/decline.html", context)
 
-    @admin.action(description=_("Become the liaison of the selected groups without one"), permissions=["change"])
-    def take_liaison_role(self, request, queryset):
+    def _each_group(self, request, queryset, service) -> int:
+        """Run an officer's ``service`` on each selected group; a refusal is shown, the rest go on."""
         done = 0
         for group in queryset:
             try:
-                services.watch_group_liaison_take(officer=request.user, group=group)
+                service(officer=request.user, group=group)
             except services.WatchError as error:
                 self.message_user(request, f"{group}: {error}", messages.ERROR)
             else:
                 done += 1
+        return done
+
+    @admin.action(description=_("Become the liaison of the selected groups without one"), permissions=["change"])
+    def take_liaison_role(self, request, queryset):
+        done = self._each_group(request, queryset, services.watch_group_liaison_take)
         if done:
             self.message_user(
                 request,
@@ -151,14 +156,7 @@ class WatchGroupAdmin(AuditedModelAdmin):
 
     @admin.action(description=_("Approve the selected groups (you become their liaison)"), permissions=["change"])
     def approve_selected(self, request, queryset):
-        done = 0
-        for group in queryset:
-            try:
-                services.watch_group_approve(officer=request.user, group=group)
-            except services.WatchError as error:
-                self.message_user(request, f"{group}: {error}", messages.ERROR)
-            else:
-                done += 1
+        done = self._each_group(request, queryset, services.watch_group_approve)
         if done:
             self.message_user(
                 request,
