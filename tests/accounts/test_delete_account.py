@@ -232,3 +232,32 @@ def test_what_is_kept_for_an_address_typed_but_never_confirmed_stays(
     queued.refresh_from_db()
     assert queued.to == "carol@example.com" and queued.status != Email.Status.WITHDRAWN
     assert AuditEntry.objects.filter(action="test.suppression_added", target_repr="carol@example.com").exists()
+
+
+def test_the_guardian_address_leaves_the_outbox_with_the_account(client, resident, django_capture_on_commit_callbacks):
+    program = make_program(title="Youth academy", slug="youth-academy")
+    application = Application.objects.create(
+        program=program, applicant=resident, guardian_name="Mum", guardian_email="parent@example.com"
+    )
+    prefix = f"programs:consent:{application.pk}:"
+    Email.objects.create(
+        to="parent@example.com",
+        template="programs/emails/consent_request",
+        idempotency_key=f"{prefix}first",
+        status=Email.Status.SENT,
+        sealed="",
+    )
+    Email.objects.create(
+        to="parent@example.com",
+        template="programs/emails/consent_request",
+        idempotency_key=f"{prefix}again",
+        sealed="sealed-context",
+    )
+    client.force_login(resident)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delete_with_password(client).status_code == 200
+
+    assert rows_mentioning("parent@example.com") == []
+    assert not Email.objects.filter(idempotency_key__startswith=prefix).exists()
+    assert Email.objects.filter(template="programs/emails/consent_request", status=Email.Status.QUEUED).count() == 0
