@@ -77,11 +77,20 @@ def accounts_holding(email: str, *, except_user=None) -> list:
 
 
 def addresses_of(user) -> list[str]:
-    """Every address the account lists (its e-mail field and its address rows), in lower case."""
+    """The addresses the account has confirmed, in lower case: its confirmed address rows, and its
+    e-mail field unless an unconfirmed row is all that lists it (as ``only_unverified_claims``).
+
+    What is kept for an address (a subscription, a suppression, e-mails sent to it) is shown to
+    the account's owner and erased with their account only once they have proved it theirs: anyone
+    may type someone else's address as a pending new one.
+    """
     from allauth.account.models import EmailAddress
 
-    addresses = {address.lower() for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
-    if user.email:
+    rows = {}
+    for email, verified in EmailAddress.objects.filter(user=user).values_list("email", "verified"):
+        rows[email.lower()] = rows.get(email.lower(), False) or verified
+    addresses = {email for email, verified in rows.items() if verified}
+    if user.email and rows.get(user.email.lower(), True):
         addresses.add(user.email.lower())
     return sorted(addresses)
 

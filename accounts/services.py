@@ -115,7 +115,8 @@ def account_delete(*, user) -> None:
     """Delete a resident's account and their personal data; what is kept is kept without their name.
 
     Their seats are given up first the way a withdrawal gives them up (the next person waiting is
-    promoted and told), their queued e-mails are withdrawn, their subscription, addresses,
+    promoted and told), their queued e-mails are withdrawn (and those to a guardian they named, whose
+    address is erased from the outbox as theirs is), their subscription, addresses,
     profile, questions, applications and sessions go. Kept, tied to a "deleted resident" stand-in
     account that holds nothing about them (so counts and the audit log stay true): their
     attendance at meetings and programs that have begun (registration codes, attendance ticks,
@@ -168,6 +169,12 @@ def account_delete(*, user) -> None:
             seats_given_up += 1
 
         email_withdraw(to=addresses, reason="The account was deleted.")
+        # The consent requests to a guardian they named: the guardian's address is theirs to erase too.
+        guardian_emails = Q(pk__in=[])
+        for application in Application.objects.filter(applicant=user).exclude(guardian_email=""):
+            prefix = program_services.consent_key_prefix(application)
+            email_withdraw(key_prefix=prefix, reason="The account was deleted.")
+            guardian_emails |= Q(idempotency_key__startswith=prefix)
 
         stand_in = get_user_model().objects.create_user(
             username=f"deleted-resident-{secrets.token_hex(8)}", email="", is_active=False
@@ -208,7 +215,7 @@ def account_delete(*, user) -> None:
         Suppression.objects.filter(addressed_to("email", addresses)).delete()
         AlertRecipient.objects.filter(addressed_to("email", addresses)).delete()
         # E-mails already sent stay counted, addressed to no one.
-        Email.objects.filter(addressed_to("to", addresses)).update(
+        Email.objects.filter(addressed_to("to", addresses) | guardian_emails).update(
             to="", idempotency_key=Concat(Value("erased:"), Cast("pk", CharField())), last_error=""
         )
         _sessions_end(Session, user)

@@ -67,12 +67,19 @@ def staff_enrolment_window_open(request) -> bool:
     return time.time() < request.session.get(STAFF_ENROLMENT_UNTIL_KEY, 0)
 
 
+def on_tip_line(request) -> bool:
+    """Any address under the tip line's, an existing page or not (a mistyped one gets a 404 page
+    that reads no session either: ``portal.views.page_not_found``)."""
+    return request.path_info.startswith(reverse("tips:submit"))
+
+
 def _reads_no_session(request) -> bool:
-    """A page whose view is marked ``reads_no_session`` (the tip line's, tips.http.tip_page)."""
+    """A page whose view is marked ``reads_no_session`` (the tip line's, tips.http.tip_page), or a
+    missing page under the tip line."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
-        return False
+        return on_tip_line(request)
     return getattr(match.func, "reads_no_session", False)
 
 

@@ -19,6 +19,7 @@ from accounts.selectors import profile_for
 from neighbourhoods.models import Neighbourhood
 from portal.cache import cache_public_page, keep_out_of_cache
 from portal.celery import app as celery_app
+from portal.middleware import on_tip_line
 from portal.selectors import home_sections
 from tips.http import sent_from_another_site
 
@@ -137,6 +138,9 @@ def _broker_ok() -> bool:
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if on_tip_line(request):
+        # A mistyped tip-line address: like the tip pages, no session read, no cookie set.
+        return render(request, "404_tip_line.html", {"messages": ()}, status=404)
     return render(request, "404.html", status=404)
 
 

@@ -136,7 +136,7 @@ def application_withdraw(*, application: Application, user) -> Application:
         _leave(program, application, Status.WITHDRAWN, now)
         if application.guardian_email:
             # A request still waiting in the outbox need not reach the guardian any more.
-            email_withdraw(key_prefix=_consent_key_prefix(application), reason="application withdrawn")
+            email_withdraw(key_prefix=consent_key_prefix(application), reason="application withdrawn")
     return application
 
 
@@ -349,7 +349,7 @@ def guardian_address_opt_out(*, token: str) -> None:
         application = consent_application_for(token)
         GuardianOptOut.objects.get_or_create(email=email_canonical(application.guardian_email))
         for other in Application.objects.filter(guardian_email__iexact=application.guardian_email):
-            email_withdraw(key_prefix=_consent_key_prefix(other), reason="guardian opted out")
+            email_withdraw(key_prefix=consent_key_prefix(other), reason="guardian opted out")
 
 
 def guardian_consent_give(*, token: str, guardian_name: str) -> Application:
@@ -630,7 +630,7 @@ def _opted_out(guardian_email: str) -> bool:
     return GuardianOptOut.objects.filter(email=email_canonical(guardian_email)).exists()
 
 
-def _consent_key_prefix(application: Application) -> str:
+def consent_key_prefix(application: Application) -> str:
     return f"programs:consent:{application.pk}:"
 
 
@@ -686,7 +686,7 @@ def _send_consent_request(application: Application, now: datetime) -> None:
             "expires": _format_datetime(now + max_age, language),
         },
         # Each request is its own message: a resend must go out even though an earlier one did.
-        idempotency_key=f"{_consent_key_prefix(application)}{now.isoformat()}",
+        idempotency_key=f"{consent_key_prefix(application)}{now.isoformat()}",
         language=language,
     )
 

@@ -202,3 +202,62 @@ def test_visitors_are_sent_to_log_in(client, resident):
     response = client.post(reverse("accounts:delete"), {"password": PASSWORD})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     resident.refresh_from_db()
+
+
+def test_what_is_kept_for_an_address_typed_but_never_confirmed_stays(
+    client, resident, officer, neighbourhood, django_capture_on_commit_callbacks
+):
+    from allauth.account.models import EmailAddress
+
+    from alerts.models import AlertRecipient
+    from newsletters.models import Subscription, Suppression
+    from tests.accounts.test_download_my_data import someone_elses_records_at
+
+    someone_elses_records_at("carol@example.com", neighbourhood, officer)
+    queued = Email.objects.create(
+        to="carol@example.com", template="alerts/emails/alert", idempotency_key="test:carol-queued", sealed=""
+    )
+    audit_record(actor=officer, action="test.suppression_added", target=Suppression, target_repr="carol@example.com")
+    # Alice types Carol's address as her pending new one, then deletes her account.
+    EmailAddress.objects.create(user=resident, email="carol@example.com", verified=False, primary=False)
+    client.force_login(resident)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delete_with_password(client).status_code == 200
+
+    assert Subscription.objects.filter(email="carol@example.com").exists()
+    assert Suppression.objects.filter(email="carol@example.com").exists()
+    assert AlertRecipient.objects.filter(email="carol@example.com").exists()
+    assert Email.objects.get(idempotency_key="test:carol").to == "carol@example.com"
+    queued.refresh_from_db()
+    assert queued.to == "carol@example.com" and queued.status != Email.Status.WITHDRAWN
+    assert AuditEntry.objects.filter(action="test.suppression_added", target_repr="carol@example.com").exists()
+
+
+def test_the_guardian_address_leaves_the_outbox_with_the_account(client, resident, django_capture_on_commit_callbacks):
+    program = make_program(title="Youth academy", slug="youth-academy")
+    application = Application.objects.create(
+        program=program, applicant=resident, guardian_name="Mum", guardian_email="parent@example.com"
+    )
+    prefix = f"programs:consent:{application.pk}:"
+    Email.objects.create(
+        to="parent@example.com",
+        template="programs/emails/consent_request",
+        idempotency_key=f"{prefix}first",
+        status=Email.Status.SENT,
+        sealed="",
+    )
+    Email.objects.create(
+        to="parent@example.com",
+        template="programs/emails/consent_request",
+        idempotency_key=f"{prefix}again",
+        sealed="sealed-context",
+    )
+    client.force_login(resident)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delete_with_password(client).status_code == 200
+
+    assert rows_mentioning("parent@example.com") == []
+    assert not Email.objects.filter(idempotency_key__startswith=prefix).exists()
+    assert Email.objects.filter(template="programs/emails/consent_request", status=Email.Status.QUEUED).count() == 0

@@ -130,3 +130,37 @@ def test_get_and_visitors_get_nothing(resident_client, record):
     assert resident_client.get(DOWNLOAD).status_code == 405
     response = Client().post(DOWNLOAD)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def someone_elses_records_at(address: str, neighbourhood, officer) -> None:
+    """A visitor's newsletter subscription, suppression, alert and e-mail, all at ``address``."""
+    from alerts.models import AlertRecipient
+    from newsletters.models import Suppression
+    from outbox.models import Email
+    from tests.alerts.conftest import make_alert
+
+    subscription = Subscription.objects.create(email=address, status=Subscription.Status.ACTIVE)
+    subscription.neighbourhoods.add(neighbourhood)
+    Suppression.objects.create(email=address, reason=Suppression.Reason.COMPLAINT)
+    alert = make_alert(created_by=officer, neighbourhoods=[neighbourhood])
+    AlertRecipient.objects.create(alert=alert, email=address)
+    Email.objects.create(to=address, template="newsletters/emails/confirm", idempotency_key="test:carol", sealed="")
+
+
+def test_an_address_typed_but_never_confirmed_brings_nothing_kept_for_it(
+    resident_client, resident, officer, neighbourhood
+):
+    from allauth.account.models import EmailAddress
+
+    someone_elses_records_at("carol@example.com", neighbourhood, officer)
+    # Anyone may type another person's address as their pending new one.
+    EmailAddress.objects.create(user=resident, email="carol@example.com", verified=False, primary=False)
+    reauthenticate(resident_client)
+
+    data = download(resident_client)
+
+    assert {"email": "carol@example.com", "verified": False, "primary": False} in data["addresses"]
+    assert data["newsletter_subscription"] is None
+    assert data["suppressed_address"] is None
+    assert data["alerts_received"] == []
+    assert all(email["to"] != "carol@example.com" for email in data["emails_sent_to_you"])

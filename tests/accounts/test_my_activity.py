@@ -88,3 +88,17 @@ def test_applications_say_where_the_guardians_consent_stands(resident_client, re
     assert "waiting for your guardian" in page
     assert "your guardian confirmed their address; waiting for their consent" in page
     assert "given on" in page
+
+
+@pytest.mark.django_db
+def test_a_subscription_at_an_address_typed_but_never_confirmed_is_not_shown(resident_client, resident):
+    from allauth.account.models import EmailAddress
+
+    from newsletters.models import Subscription
+
+    Subscription.objects.create(email="carol@example.com", status=Subscription.Status.ACTIVE)
+    EmailAddress.objects.create(user=resident, email="carol@example.com", verified=False, primary=False)
+
+    page = resident_client.get(reverse("accounts:activity")).content.decode()
+
+    assert "carol@example.com" not in page

@@ -80,3 +80,17 @@ def test_the_page_after_sign_up_links_to_the_contact_page(client):
     content = client.post("/accounts/signup/", form, follow=True).content.decode()
     assert "Please contact us" not in content
     assert 'No e-mail after a few minutes? <a href="/contact/">Contact us</a>.' in content
+
+
+@pytest.mark.django_db
+def test_a_mistyped_tip_line_address_reads_no_session_and_sets_no_cookie(client, resident):
+    client.force_login(resident)  # a resident may be a tipster too
+
+    response = client.get("/tips/folow-up/")
+
+    assert response.status_code == 404
+    assert "We couldn't find that page" in response.content.decode()
+    assert not response.cookies
+    assert "Cookie" not in response.get("Vary", "")
+    # Its language switcher is links, as on the tip pages themselves.
+    assert 'href="/tips/folow-up/?lang=es"' in response.content.decode()
