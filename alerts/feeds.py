@@ -5,6 +5,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -91,8 +92,10 @@ class AlertAtomFeed(Feed):
         return str(headline)
 
     def item_description(self, item: Alert):
+        # Feeds carry the description as HTML (Atom type="html"): an officer's text is plain text, so
+        # it is escaped here, or a "<" in it would be markup in every reader.
         parts = [translated(item, "description"), translated(item, "instruction")]
-        return "\n\n".join(str(part) for part in parts if part)
+        return linebreaks("\n\n".join(str(part) for part in parts if part), autoescape=True)
 
     def item_link(self, item: Alert):
         return item.get_absolute_url()
@@ -130,7 +133,7 @@ class CapFeed(Feed):
         return f"{item.msg_type}: {item.snapshot['headline']}"
 
     def item_description(self, item: AlertRevision):
-        return item.snapshot["description"]
+        return linebreaks(item.snapshot["description"], autoescape=True)
 
     def item_link(self, item: AlertRevision):
         return item.alert.get_absolute_url()

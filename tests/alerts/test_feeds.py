@@ -133,3 +133,18 @@ def test_drafts_are_not_public(client, alert_for_a):
     assert client.get(alert_for_a.get_absolute_url()).status_code == 404
     assert client.get(f"/alerts/{alert_for_a.code}/cap.xml").status_code == 404
     assert feedparser.parse(client.get("/alerts/feed/").content).entries == []
+
+
+def test_an_officers_text_reaches_feed_readers_as_text_not_markup(client, officer, neighbourhood):
+    alert = make_alert(
+        created_by=officer,
+        neighbourhoods=[neighbourhood],
+        description='Stay clear of <Elm & 5th>.\n\n<img src="https://tracker.example/p.gif"> was in the draft.',
+    )
+    alert_publish(actor=officer, alert=alert)
+
+    body = client.get("/alerts/feed/").content.decode()
+    # The summary is HTML for the reader: the officer's angle brackets arrive escaped, as text.
+    summary = feedparser.parse(body).entries[0].summary
+    assert "&lt;Elm &amp; 5th&gt;" in summary
+    assert "<img" not in summary and "&lt;img" in summary
