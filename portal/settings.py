@@ -256,6 +256,8 @@ NEWSLETTER_SUBSCRIBE_PER_CLIENT_LIMIT = env_int("NEWSLETTER_SUBSCRIBE_PER_CLIENT
 NEWSLETTER_SUBSCRIBE_PER_CLIENT_PERIOD = env_int("NEWSLETTER_SUBSCRIBE_PER_CLIENT_PERIOD", 3600)
 # With the broker down, a subscription request is handled in the request, padded to this many seconds.
 NEWSLETTER_SUBSCRIBE_INLINE_SECONDS = env_int("NEWSLETTER_SUBSCRIBE_INLINE_MILLISECONDS", 250) / 1000
+# A password-reset request is answered no sooner than this, known address or not (portal/timing.py).
+ACCOUNT_RESET_ANSWER_SECONDS = env_int("ACCOUNT_RESET_ANSWER_MILLISECONDS", 250) / 1000
 # Shared secret the mail provider sends in X-Precinct-Secret to /newsletters/bounces/ (empty: intake off).
 BOUNCE_WEBHOOK_SECRET = env_str("BOUNCE_WEBHOOK_SECRET", "")
 

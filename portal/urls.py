@@ -1,9 +1,11 @@
+from allauth.account import views as account_views
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from portal import views
+from portal.timing import answer_posts_no_sooner_than
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +13,13 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("health/live", views.liveness, name="health-live"),
     path("health/ready", views.readiness, name="health-ready"),
+    # Before allauth's own: a reset for a known address costs more than for an unknown one, and
+    # the difference would tell who has an account.
+    path(
+        "accounts/password/reset/",
+        answer_posts_no_sooner_than("ACCOUNT_RESET_ANSWER_SECONDS")(account_views.password_reset),
+        name="account_reset_password",
+    ),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("programs/", include("programs.urls")),
