@@ -21,3 +21,13 @@ def test_a_programs_page_fits_a_phone(page, language):
     # Each column of the sessions table keeps room to be read.
     table_right = page.locator("main table").bounding_box()
     assert table_right["x"] + table_right["width"] <= 320
+
+
+def test_the_how_to_apply_panel_starts_with_its_heading(page):
+    program = make_program(title="Citizen Police Academy")
+    page.goto(f"/programs/{program.slug}/")
+
+    panel = page.locator("aside.panel").bounding_box()
+    heading = page.get_by_role("heading", name="How to apply").bounding_box()
+    # The panel's own padding (1 rem), not that plus the heading's margin: no empty band on top.
+    assert heading["y"] - panel["y"] <= 20, heading["y"] - panel["y"]
