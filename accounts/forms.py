@@ -34,6 +34,8 @@ class ProfileForm(TextCleaningFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["preferred_language"].choices = language_choices()
+        # Django's "---------" says nothing; no home neighbourhood means the whole city's news.
+        self.fields["home_neighbourhood"].empty_label = _("None (all of the city)")
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from newsletters import rendering, selectors
 from newsletters.models import Newsletter, Topic
 from portal.text import xml_safe_text
+from portal.translated import translated
 
 FEED_SIZE = 30
 
@@ -51,7 +52,7 @@ class NewsletterFeed(Feed):
         return selectors.archived_newsletters(topic=obj.value if obj else None)[:FEED_SIZE]
 
     def item_title(self, item: Newsletter):
-        return xml_safe_text(item.subject)
+        return xml_safe_text(translated(item, "subject"))
 
     def item_description(self, item: Newsletter):
         return xml_safe_text(rendering.web_copy(item)["body_html"])

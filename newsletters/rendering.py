@@ -5,6 +5,8 @@ from html.parser import HTMLParser
 import markdown
 import nh3
 
+from portal.translated import translated
+
 ALLOWED_TAGS = {
     "a", "p", "br", "strong", "em", "ul", "ol", "li", "h1", "h2", "h3", "h4", "blockquote", "code", "pre", "hr",
 }  # fmt: skip
@@ -70,5 +72,9 @@ def markdown_to_text(source: str) -> str:
 
 def web_copy(newsletter) -> dict:
     """What the public web copy and the feed show of a newsletter: rendered from the newsletter
-    itself, never from a recipient's e-mail, so it carries no personal link or token."""
-    return {"subject": newsletter.subject, "body_html": markdown_to_html(newsletter.body)}
+    itself, never from a recipient's e-mail, so it carries no personal link or token. In the active
+    language, as the e-mails are: ``subject`` and ``body`` are ``TranslatedText`` (their
+    ``lang_attr`` marks an English fallback), ``body_html`` the body rendered."""
+    subject = translated(newsletter, "subject")
+    body = translated(newsletter, "body")
+    return {"subject": subject, "body": body, "body_html": markdown_to_html(body)}

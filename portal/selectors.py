@@ -6,6 +6,7 @@ from django.utils import timezone
 from alerts.models import Alert
 from alerts.selectors import active_banner_alerts
 from meetings.selectors import public_meetings
+from portal.translated import translated
 from programs.selectors import program_list
 from watch.selectors import approved_groups
 
@@ -22,7 +23,8 @@ def home_sections(*, neighbourhood=None) -> dict:
     ``programs`` (open for application now, here or city-wide) and ``watch_groups`` (approved, of
     the neighbourhood, each with ``has_active_liaison`` and its liaison's profile loaded)."""
     alerts = [
-        {**alert, "severity_label": Alert.Severity(alert["severity"]).label}
+        # The headline in the visitor's language, as the banner and the alerts page give it.
+        {**alert, "headline": translated(alert, "headline"), "severity_label": Alert.Severity(alert["severity"]).label}
         for alert in active_banner_alerts()
         if alert["city_wide"] or (neighbourhood is not None and neighbourhood.pk in alert["neighbourhood_ids"])
     ]

@@ -7,7 +7,9 @@ from watch.models import DECLINE_REASON_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, Conc
 
 class ProposeGroupForm(forms.Form):
     name = forms.CharField(label=_("Group name"), max_length=120)
-    neighbourhood = forms.ModelChoiceField(label=_("Neighbourhood"), queryset=Neighbourhood.objects.all())
+    neighbourhood = forms.ModelChoiceField(
+        label=_("Neighbourhood"), queryset=Neighbourhood.objects.all(), empty_label=_("Choose one")
+    )
     description = forms.CharField(
         label=_("What the group covers"),
         widget=forms.Textarea,

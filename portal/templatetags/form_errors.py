@@ -32,6 +32,14 @@ def error_target(field) -> str:
     return field.id_for_label or field.auto_id
 
 
+@register.filter
+def error_summary_label(label) -> str:
+    """A field's label as the summary puts it before its error: "Phone: …", but "Where? …" for a
+    label that is a question ("¿Dónde? …"), never a doubled "?:"."""
+    text = str(label).rstrip()
+    return text if text.endswith(("?", "!", ":", ".")) else f"{text}:"
+
+
 @register.simple_tag(takes_context=True)
 def element_form(context):
     """The form an allauth form element is for: its ``form`` attribute, else the page's ``form``."""

@@ -98,6 +98,13 @@ def test_resident_edits_their_profile(resident_client, resident, neighbourhood):
     )
 
 
+def test_the_profile_says_what_no_home_neighbourhood_means(resident_client, neighbourhood):
+    """Not Django's bare "---------": leaving it unset means news from the whole city."""
+    page = resident_client.get("/me/profile/").content.decode()
+    assert '<option value="" selected>None (all of the city)</option>' in page
+    assert "---------" not in page
+
+
 @pytest.mark.parametrize("phone", ["call me", "12-34", "555-CALL-NOW"])
 def test_a_bad_phone_number_is_refused_and_nothing_is_saved(resident_client, resident, phone):
     response = resident_client.post(

@@ -71,7 +71,7 @@ def test_a_stream_of_votes_and_rsvps_invalidates_the_pages_at_most_once_per_wind
     frozen.shift(COUNTS_SECONDS)
     status, detail = visit(client, f"/meetings/{meeting.slug}/")
     assert status == "miss"
-    assert "20 votes" in detail and "45 / 50" in detail
+    assert "20 votes" in detail and "45 of 50 seats left" in detail
     status, listing = visit(client, "/meetings/")
     assert status == "miss" and "45 seats left" in listing
     # And then they are kept again.
@@ -94,11 +94,11 @@ def test_the_numbers_shown_are_never_more_than_the_window_behind(
         question_vote_toggle(question=question, user=make_user("second@example.com"))
         rsvp_create(meeting=meeting, user=resident)
     status, content = visit(client, url)
-    assert status == "hit" and "1 vote" in content and "50 / 50" in content
+    assert status == "hit" and "1 vote" in content and "50 of 50 seats left" in content
     # …but by the end of the window, with no other write to trigger it.
     frozen.move_to(WINDOW_START + timedelta(seconds=COUNTS_SECONDS))
     status, content = visit(client, url)
-    assert status == "miss" and "2 votes" in content and "49 / 50" in content
+    assert status == "miss" and "2 votes" in content and "49 of 50 seats left" in content
     assert QuestionVote.objects.count() == 2
 
 

@@ -100,9 +100,18 @@ def test_detail_shows_agenda_place_map_link_and_seats_left(client, neighbourhood
     assert content.index("Welcome") < content.index("Your questions")
     assert "12 Mill Lane, Riverton" in content
     assert "https://www.openstreetmap.org/search?query=12+Mill+Lane%2C+Riverton" in content
-    assert "9 / 10" in content
+    assert "9 of 10 seats left" in content
     assert "Riverside" in content
     assert f"/meetings/{meeting.slug}/calendar.ics" in content
+
+
+def test_detail_says_seats_left_in_words_in_spanish_too(client, neighbourhood, resident):
+    """Not "9 / 10", which reads as a score or a date: the same words as a program's seats."""
+    meeting = make_meeting(neighbourhood=neighbourhood, capacity=10)
+    rsvp_create(meeting=meeting, user=resident)
+    content = client.get(f"/meetings/{meeting.slug}/", {"lang": "es"}).content.decode()
+    assert "Quedan 9 de 10 cupos" in content
+    assert "9 / 10" not in content
 
 
 def test_online_link_only_for_people_going(client, resident):

@@ -192,3 +192,21 @@ def test_the_archive_only_answers_reads(client, officer, django_capture_on_commi
     for url in ["/newsletters/archive/", newsletter.get_absolute_url()]:
         assert client.head(url).status_code == 200
         assert client.post(url).status_code == 405
+
+
+def test_the_public_copy_and_the_list_are_in_the_visitors_language(client, officer, django_capture_on_commit_callbacks):
+    spanish = {"es": {"subject": "Noticias de primavera", "body": "Bajan los robos de **bicicletas**."}}
+    newsletter = sent(officer, django_capture_on_commit_callbacks, translations=spanish)
+    untranslated = sent(officer, django_capture_on_commit_callbacks, subject="Summer news")
+
+    listing = client.get("/newsletters/archive/", {"lang": "es"}).content.decode()
+    assert "Noticias de primavera" in listing and "Spring news" not in listing
+    assert '<span lang="en">Summer news</span>' in listing
+
+    page = client.get(f"/newsletters/archive/{newsletter.code}/", {"lang": "es"}).content.decode()
+    assert "<h1>Noticias de primavera</h1>" in page and "<strong>bicicletas</strong>" in page
+    fallback = client.get(f"/newsletters/archive/{untranslated.code}/", {"lang": "es"}).content.decode()
+    assert '<h1 lang="en">Summer news</h1>' in fallback and '<div lang="en"><h2>' in fallback
+
+    feed = feedparser.parse(client.get("/newsletters/archive/feed/", HTTP_ACCEPT_LANGUAGE="es").content)
+    assert "Noticias de primavera" in [entry.title for entry in feed.entries]

@@ -5,7 +5,7 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.helpers import assert_accessible
-from tests.portal.test_dev_mailbox import debug_urls, mailbox  # noqa: F401 (fixtures)
+from tests.portal.test_dev_mailbox import debug_urls, mailbox, send  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,3 +39,27 @@ def test_a_new_resident_confirms_the_address_from_the_development_mailbox(page, 
     text_part.get_by_role("link", name="/accounts/confirm-email/").first.click()
     page.wait_for_url("**/accounts/confirm-email/*/")
     assert page.get_by_role("button", name="Confirm").is_visible()
+
+
+def test_on_a_phone_the_sending_date_breaks_between_words_only(page, mailbox):  # noqa: F811
+    send("Seguridad en Riverton: bajan los robos de bicicletas, nueva academia", to="maria.lopez@example.com")
+    send("New announcement in “Riverside River Road Watch”", to="coordinator@precinct.example")
+    page.set_viewport_size({"width": 320, "height": 900})
+
+    page.goto("/dev/emails/?lang=es")
+
+    date = page.locator("table.dev-emails tbody td").first
+    assert " de " in date.inner_text()
+    # The cell is at least as wide as its longest word: no word is cut in two.
+    longest_word, cell_width = date.evaluate(
+        """cell => {
+            const context = document.createElement("canvas").getContext("2d");
+            context.font = getComputedStyle(cell).font;
+            const widths = cell.innerText.split(/\\s+/).map(word => context.measureText(word).width);
+            const style = getComputedStyle(cell);
+            const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+            return [Math.max(...widths), cell.clientWidth - padding];
+        }"""
+    )
+    assert longest_word <= cell_width + 0.5, (longest_word, cell_width)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320

@@ -142,3 +142,20 @@ def test_an_allauth_page_that_renders_fields_one_by_one_gets_the_summary_too(cli
     field = document.by_id("id_email")
     (error,) = described_by(document, field)
     assert "valid email address" in error.text()
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "What happened? This field is required."), ("es", "¿Qué pasó? Este campo es obligatorio.")],
+)
+def test_the_summary_puts_no_colon_after_a_label_that_is_a_question(client, language, expected):
+    theft()
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    summary = summary_of(parse(submit_tip(client, what="").content.decode()))
+    assert [link.text() for link in summary.find_all("a")] == [expected]
+
+
+def test_the_summary_keeps_the_colon_after_a_plain_label(client):
+    html = client.post("/newsletters/subscribe/", {"email": "not-an-address"}).content.decode()
+    links = [link.text() for link in summary_of(parse(html)).find_all("a")]
+    assert "E-mail address: Enter a valid email address." in links, links

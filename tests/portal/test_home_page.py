@@ -40,6 +40,24 @@ def _approved_group(name, neighbourhood, liaison):
 
 
 @pytest.mark.django_db
+def test_the_home_page_gives_an_alerts_headline_in_the_visitors_language(client, officer, neighbourhood):
+    _published_alert(
+        officer,
+        headline="Car break-ins near Riverside Park",
+        translations={"es": {"headline": "Robos en coches cerca del parque Riverside"}},
+        neighbourhoods=[neighbourhood],
+    )
+    _published_alert(officer, headline="Storm warning", city_wide=True)
+
+    page = client.get("/", {"neighbourhood": neighbourhood.slug, "lang": "es"}).content.decode()
+
+    assert "Robos en coches cerca del parque Riverside" in page
+    assert "Car break-ins near Riverside Park" not in page
+    # Without a Spanish headline, the English one is marked as English.
+    assert '<span lang="en">Storm warning</span>' in page
+
+
+@pytest.mark.django_db
 def test_a_visitor_chooses_a_neighbourhood_and_sees_its_front_door(client, officer, neighbourhood, other_neighbourhood):
     profile = profile_for(officer)
     profile.display_name = "Sgt. Rivera"

@@ -33,6 +33,12 @@ def test_a_resident_proposes_a_group_and_becomes_its_coordinator(resident_client
     assert "Elm Street Watch" not in resident_client.get("/watch/").content.decode()
 
 
+def test_the_proposal_form_asks_to_choose_a_neighbourhood_in_words(resident_client, neighbourhood):
+    page = resident_client.get("/watch/propose/", {"lang": "es"}).content.decode()
+    assert '<option value="" selected>Elija una opción</option>' in page
+    assert "---------" not in page
+
+
 def test_proposing_needs_an_account_and_valid_input(client, resident):
     assert client.get("/watch/propose/").status_code == 302
     client.force_login(resident)
