@@ -312,10 +312,10 @@ def test_an_rsvp_updates_the_seats_left_that_visitors_see(
     from meetings.services import rsvp_create
 
     meeting = public_content["meeting"]
-    assert "50 / 50" in client.get(f"/meetings/{meeting.slug}/").content.decode()
+    assert "50 of 50 seats left" in client.get(f"/meetings/{meeting.slug}/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         rsvp_create(meeting=meeting, user=resident)
-    assert "49 / 50" in client.get(f"/meetings/{meeting.slug}/").content.decode()
+    assert "49 of 50 seats left" in client.get(f"/meetings/{meeting.slug}/").content.decode()
 
 
 @pytest.mark.django_db
