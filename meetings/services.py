@@ -46,6 +46,10 @@ LOGISTICS_FIELDS = ("starts_at", "ends_at", "mode", "address", "online_url")
 FEEDBACK_REQUEST_WINDOW = timedelta(days=7)
 
 
+# People arrive early and are checked in at the door; attendance before then would be an error.
+CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
+
+
 class MeetingError(Exception):
     """A refusal the person can read: the meeting is full, over, cancelled…"""
 
@@ -343,9 +347,14 @@ def _promote_waitlisted(meeting: Meeting) -> list[Rsvp]:
 
 
 def rsvp_check_in(*, meeting: Meeting, code: str, actor) -> Rsvp:
-    """Mark the RSVP with registration ``code`` as arrived. Raises ``MeetingError`` for an unknown,
-    cancelled, waiting-list or already used code."""
+    """Mark the RSVP with registration ``code`` as arrived. Raises ``MeetingError`` before the doors open
+    (``CHECK_IN_OPENS_BEFORE`` the start), for an unknown, cancelled, waiting-list or already used code."""
     code = (code or "").strip().upper()
+    if timezone.now() < meeting.starts_at - CHECK_IN_OPENS_BEFORE:
+        raise MeetingError(
+            _("%(title)s starts on %(start)s: check-in opens an hour before it starts.")
+            % {"title": meeting.title, "start": format_moment(meeting.starts_at, "DATETIME_FORMAT")}
+        )
     with transaction.atomic():
         rsvp = Rsvp.objects.select_for_update().select_related("user").filter(meeting=meeting, code=code).first()
         if rsvp is None:

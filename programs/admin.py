@@ -273,7 +273,11 @@ class ProgramAdmin(TranslationsAdminMixin, AuditedModelAdmin):
         )
         if request.method == "POST":
             present = {int(value) for value in request.POST.getlist("present") if value.isdigit()}
-            count = services.attendance_record(session=session, present_application_ids=present, actor=request.user)
+            try:
+                count = services.attendance_record(session=session, present_application_ids=present, actor=request.user)
+            except ProgramError as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+                return redirect("admin:programs_program_change", program_id)
             self.message_user(
                 request,
                 _("Attendance saved: %(present)d of %(total)d present.") % {"present": count, "total": len(seated)},
@@ -316,6 +320,14 @@ class AttendanceInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("session", "session__program", "recorded_by")
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason, sent to each applicant in their e-mail"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+    )
 
 
 def _run_on_each(modeladmin, request, queryset, service, done_singular: str, done_plural: str) -> None:
@@ -392,16 +404,39 @@ class ApplicationAdmin(AuditedModelAdmin):
             "%(count)d applications accepted or waitlisted; the applicants were e-mailed.",
         )
 
-    @admin.action(description=_("Decline"), permissions=["change"])
+    @admin.action(description=_("Decline (asks for a reason and confirmation)"), permissions=["change"])
     def decline(self, request, queryset):
-        _run_on_each(
-            self,
-            request,
-            queryset,
-            services.application_decline,
-            "%(count)d application declined; the applicant was e-mailed.",
-            "%(count)d applications declined; the applicants were e-mailed.",
+        """Show who is declined, which seats are freed and who takes them; decline only once confirmed."""
+        applications = list(
+            queryset.select_related("program", "applicant", "applicant__profile").order_by("created_at", "id")
         )
+        form = DeclineForm(request.POST if request.POST.get("confirm") else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            _run_on_each(
+                self,
+                request,
+                queryset,
+                lambda *, application, actor: services.application_decline(
+                    application=application, actor=actor, reason=reason
+                ),
+                "%(count)d application declined; the applicant was e-mailed.",
+                "%(count)d applications declined; the applicants were e-mailed.",
+            )
+            return None
+        effects = services.decline_seat_effects(applications)
+        programs = {application.program_id: application.program for application in applications}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Decline applications"),
+            "opts": self.model._meta,
+            "applications": applications,
+            "freed_seats": sum(1 for a in applications if a.status == Application.Status.ACCEPTED),
+            "seat_effects": [(programs[program_id], promoted) for program_id, promoted in effects.items()],
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/programs/application/decline_confirmation.html", context)
 
     @admin.action(description=_("Promote from the waitlist into a free seat"), permissions=["change"])
     def promote(self, request, queryset):

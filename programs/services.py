@@ -165,8 +165,14 @@ def application_accept(*, application: Application, actor) -> Application:
     return application
 
 
-def application_decline(*, application: Application, actor) -> Application:
-    """An officer declines a pending, waitlisted or accepted application; a freed seat is refilled."""
+def application_decline(*, application: Application, actor, reason: str = "") -> Application:
+    """An officer declines a pending, waitlisted or accepted application; a freed seat is refilled.
+
+    ``reason`` is carried by the applicant's e-mail. Declining an accepted applicant takes away a seat
+    they were promised, so it needs a reason (the admin asks for it on its confirmation page); raises
+    ``ProgramError`` without one, or when the application cannot be declined.
+    """
+    reason = (reason or "").strip()
     now = timezone.now()
     with transaction.atomic():
         program = _lock_program(application.program_id)
@@ -176,13 +182,43 @@ def application_decline(*, application: Application, actor) -> Application:
                 _("%(application)s is %(status)s and cannot be declined.")
                 % {"application": application, "status": application.get_status_display().lower()}
             )
+        if application.status == Status.ACCEPTED and not reason:
+            raise ProgramError(
+                _("%(application)s is accepted: declining frees their seat, so give a reason for the applicant.")
+                % {"application": application}
+            )
         previous = application.status
         _leave(program, application, Status.DECLINED, now)
-        _email_applicant(application, "declined")
+        _email_applicant(application, "declined", extra={"reason": reason})
         audit_record(
-            actor=actor, action="programs.application.decline", target=application, detail={"previous": previous}
+            actor=actor,
+            action="programs.application.decline",
+            target=application,
+            detail={"previous": previous, "reason": reason},
         )
     return application
+
+
+def decline_seat_effects(applications) -> dict[int, list[Application]]:
+    """Who takes the seats that declining ``applications`` frees: program id -> the waitlisted promoted.
+
+    Mirrors ``_fill_free_seats`` so the confirmation page names exactly who the decline then seats.
+    """
+    freed: dict[int, int] = {}
+    for application in applications:
+        if application.status == Status.ACCEPTED:
+            freed[application.program_id] = freed.get(application.program_id, 0) + 1
+    effects: dict[int, list[Application]] = {}
+    for program in Program.objects.filter(pk__in=freed):
+        free = program.capacity - (_seats_taken(program) - freed[program.pk])
+        declining = [a.pk for a in applications]
+        effects[program.pk] = list(
+            Application.objects.filter(program=program, status=Status.WAITLISTED)
+            .exclude(pk__in=declining)
+            .select_related("applicant", "applicant__profile")
+            .order_by("waitlist_position", "id")[: max(free, 0)]
+        )
+    return effects
 
 
 def application_promote(*, application: Application, actor) -> Application:
@@ -211,18 +247,31 @@ def application_promote(*, application: Application, actor) -> Application:
 
 
 def application_complete(*, application: Application, actor) -> Application:
-    """An officer marks an accepted applicant as having completed the program; they get a certificate."""
+    """An officer marks an accepted applicant as having completed the program; they get a certificate.
+
+    Only once the program's last session has ended; the completion (and the certificate's date) is
+    that end, the day the course was actually completed, whichever day the officer gets to marking it.
+    Raises ``ProgramError`` when the applicant is not accepted or the program has not ended.
+    """
     now = timezone.now()
     with transaction.atomic():
-        _lock_program(application.program_id)
+        program = _lock_program(application.program_id)
         application = _reload(application)
         if application.status != Status.ACCEPTED:
             raise ProgramError(
                 _("%(application)s is %(status)s; only accepted applicants can complete.")
                 % {"application": application, "status": application.get_status_display().lower()}
             )
+        last_end = program.sessions.aggregate(last=Max("ends_at"))["last"]
+        if last_end is None:
+            raise ProgramError(_("%(program)s has no sessions, so no one can complete it yet.") % {"program": program})
+        if last_end > now:
+            raise ProgramError(
+                _("%(program)s ends on %(end)s: applicants can be marked completed only after its last session.")
+                % {"program": program, "end": _format_datetime(last_end)}
+            )
         application.status = Status.COMPLETED
-        application.completed_at = now
+        application.completed_at = last_end
         application.save(update_fields=["status", "completed_at", "updated_at"])
         _email_applicant(application, "certificate")
         audit_record(actor=actor, action="programs.application.complete", target=application)
@@ -414,7 +463,15 @@ def guardian_consent_request(*, application: Application, actor) -> Application:
 
 
 def attendance_record(*, session: ProgramSession, present_application_ids: set[int], actor) -> int:
-    """Record who came to ``session``: every seated applicant is marked present or absent. Returns how many came."""
+    """Record who came to ``session``: every seated applicant is marked present or absent. Returns how many came.
+
+    Raises ``ProgramError`` before the session has started: no one can have come yet.
+    """
+    if session.starts_at > timezone.now():
+        raise ProgramError(
+            _("%(session)s starts on %(start)s: attendance can be taken once it has started.")
+            % {"session": session.title or session.program.title, "start": _format_datetime(session.starts_at)}
+        )
     with transaction.atomic():
         _lock_program(session.program_id)
         seated = Application.objects.filter(program_id=session.program_id, status__in=Application.SEAT_STATUSES)

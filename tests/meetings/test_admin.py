@@ -146,7 +146,7 @@ def test_publish_action(officer_client):
 
 
 def test_rsvp_list_and_check_in_by_code(officer_client, officer, resident, other_resident):
-    meeting = make_meeting(capacity=1)
+    meeting = make_meeting(capacity=1, starts_at=timezone.now() + timedelta(minutes=30))  # The doors are open.
     going = rsvp_create(meeting=meeting, user=resident)
     waiting = rsvp_create(meeting=meeting, user=other_resident)
     url = f"/admin/meetings/meeting/{meeting.pk}/attendance/"

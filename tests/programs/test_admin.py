@@ -1,5 +1,6 @@
 import csv
 import io
+from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -64,9 +65,14 @@ def test_a_refused_action_says_why(desk_client, program):
 
 
 def test_bulk_decline_promote_and_complete(desk_client, officer):
-    program = make_program(capacity=1)
+    program = make_program(capacity=1, first_session_in=timedelta(days=-1))  # Its one session is over.
     seated, waiting = _apply(program, 2)
-    assert "1 application declined" in _act(desk_client, "decline", [seated])
+    declined = desk_client.post(
+        CHANGELIST,
+        {"action": "decline", "_selected_action": [seated.pk], "confirm": "yes", "reason": "Moved away."},
+        follow=True,
+    )
+    assert "1 application declined" in declined.content.decode()
     waiting.refresh_from_db()
     assert waiting.status == "accepted"  # Promoted automatically into the freed seat.
     assert "only accepted applicants can complete" in _act(desk_client, "complete", [seated])
@@ -175,7 +181,7 @@ def test_program_counts_show_without_extra_queries_per_row(desk_client, django_a
 
 
 def test_the_change_page_shows_applied_accepted_waitlisted_and_attended(desk_client, officer):
-    program = make_program(capacity=2)
+    program = make_program(capacity=2, first_session_in=timedelta(hours=-1))  # Under way.
     seated, _other, _waiting = _apply(program, 3)
     services.attendance_record(session=program.sessions.get(), present_application_ids={seated.pk}, actor=officer)
     page = desk_client.get(f"/admin/programs/program/{program.pk}/change/").content.decode()
@@ -183,7 +189,7 @@ def test_the_change_page_shows_applied_accepted_waitlisted_and_attended(desk_cli
 
 
 def test_taking_attendance_for_a_session(desk_client, officer):
-    program = make_program(capacity=2)
+    program = make_program(capacity=2, first_session_in=timedelta(hours=-1))  # Under way.
     came, missed, _waiting = _apply(program, 3)
     session = program.sessions.get()
     url = f"/admin/programs/program/{program.pk}/sessions/{session.pk}/attendance/"

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -100,6 +101,11 @@ def test_the_service_refuses_withdrawing_for_someone_else(resident, other_reside
         services.application_withdraw(application=application, user=resident)
 
 
+def _end_the_course(program) -> None:
+    """Move the program's sessions into the past: only then can anyone complete it."""
+    program.sessions.update(starts_at=F("starts_at") - timedelta(days=30), ends_at=F("ends_at") - timedelta(days=30))
+
+
 def test_a_graduate_downloads_their_certificate(
     resident_client, resident, officer, program, django_capture_on_commit_callbacks
 ):
@@ -108,6 +114,7 @@ def test_a_graduate_downloads_their_certificate(
     profile.save()
     application = services.application_submit(program=program, applicant=resident)
     mail.outbox.clear()
+    _end_the_course(program)
     with django_capture_on_commit_callbacks(execute=True):
         services.application_complete(application=application, actor=officer)
     [message] = mail.outbox
@@ -129,6 +136,7 @@ def test_a_graduate_downloads_their_certificate(
 def test_no_certificate_before_completion_or_for_others(resident_client, resident, other_resident, officer, program):
     mine = services.application_submit(program=program, applicant=resident)
     theirs = services.application_submit(program=program, applicant=other_resident)
+    _end_the_course(program)
     services.application_complete(application=theirs, actor=officer)
     assert resident_client.get(f"/programs/mine/{mine.code}/certificate.pdf").status_code == 404
     assert resident_client.get(f"/programs/mine/{theirs.code}/certificate.pdf").status_code == 404

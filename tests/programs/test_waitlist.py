@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 
@@ -53,7 +55,7 @@ def test_declining_an_accepted_applicant_promotes_the_next(officer, django_captu
     seated, waiting = _fill(program, 2)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_decline(application=seated, actor=officer)
+        services.application_decline(application=seated, actor=officer, reason="Moved away.")
     assert _statuses([seated, waiting]) == [("declined", None), ("accepted", None)]
     assert sorted((m.to[0], m.subject) for m in mail.outbox) == sorted(
         [
@@ -92,7 +94,7 @@ def test_an_officer_may_promote_out_of_turn_into_a_free_seat(officer):
 
 
 def test_a_completed_applicant_keeps_their_seat(officer):
-    program = make_program(capacity=1)
+    program = make_program(capacity=1, first_session_in=timedelta(days=-1))
     seated, waiting = _fill(program, 2)
     services.application_complete(application=seated, actor=officer)
     services.program_seats_fill(program=program, actor=officer)
