@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import language_for
 from audit.services import audit_record
-from meetings.ical import calendar_for
+from meetings.ical import calendar_for, meeting_location
 from meetings.models import (
     MAX_REMINDER_OFFSET,
     Feedback,
@@ -32,6 +32,7 @@ from meetings.models import (
     Rsvp,
 )
 from outbox.services import email_queue, email_withdraw
+from portal.calendar_links import calendar_links
 from portal.dates import format_moment
 from portal.translated import translated
 
@@ -69,14 +70,26 @@ def meeting_email_context(meeting: Meeting, *, language: str, going: bool) -> di
     """
     with translation.override(language):
         start, end = _local(meeting.starts_at), _local(meeting.ends_at)
+        title = str(translated(meeting, "title", language))
+        url = settings.SITE_URL + meeting.get_absolute_url()
+        online_url = meeting.online_url if meeting.is_online and going else ""
         return {
-            "title": str(translated(meeting, "title", language)),
+            "title": title,
             "date": format_moment(start, "LONG_DATE_FORMAT"),
             "time": f"{format_moment(start, 'TIME_FORMAT')} – {format_moment(end, 'ZONED_TIME_FORMAT')}",
             "address": meeting.address if meeting.is_in_person else "",
-            "online_url": meeting.online_url if meeting.is_online and going else "",
+            "online_url": online_url,
             "map_url": meeting.map_url,
-            "url": settings.SITE_URL + meeting.get_absolute_url(),
+            "url": url,
+            # The same event as the attached .ics: its place, and the online link only for people going.
+            **calendar_links(
+                title=title,
+                starts_at=meeting.starts_at,
+                ends_at=meeting.ends_at,
+                location=meeting_location(meeting, include_online_link=going),
+                details="\n".join(filter(None, [url, online_url])),
+                ics_url=settings.SITE_URL + reverse("meetings:ics", args=[meeting.slug]),
+            ),
         }
 
 

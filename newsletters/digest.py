@@ -18,6 +18,7 @@ from django.utils import formats, timezone, translation
 
 from newsletters import selectors
 from newsletters.models import DigestDelivery, Newsletter, Subscription
+from outbox.headers import list_id
 from outbox.models import Email
 from outbox.services import email_queue_many
 from portal.translated import translated
@@ -246,6 +247,7 @@ def _send_batch(batch: list[Subscription], week: str, candidates: dict[str, list
                 "context": {**context, "week": week},
                 "language": subscription.language,
                 "kind": Email.Kind.BULK,
+                "headers": {"List-Id": list_id("digest")},
                 "idempotency_key": f"newsletters:digest:{subscription.pk}:{week}",
                 "subscription_id": subscription.pk,
             }

@@ -23,6 +23,7 @@ from newsletters.models import (
     Suppression,
     Topic,
 )
+from outbox.headers import list_id
 from outbox.models import Email
 from outbox.services import email_queue, email_queue_many
 from portal.cache import bump_cache_version
@@ -340,6 +341,7 @@ def _newsletter_send_test_copy(*, newsletter: Newsletter, actor, language: str) 
         context=context,
         language=language,
         kind=Email.Kind.BULK,
+        headers={"List-Id": list_id("newsletter")},
         idempotency_key=f"newsletters:test:{newsletter.code}:{actor.pk}:{get_random_string(12)}",
     )
 
@@ -445,6 +447,7 @@ def _fan_out_batch(newsletter: Newsletter, batch: list[tuple[int, str, str]], co
                     "context": contexts.get(language) or contexts[settings.LANGUAGE_CODE],
                     "language": language,
                     "kind": Email.Kind.BULK,
+                    "headers": {"List-Id": list_id("newsletter")},
                     "idempotency_key": keys[pk],
                 }
                 for pk, email, language in batch

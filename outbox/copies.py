@@ -11,11 +11,12 @@ body's encoding (non-ASCII, over-long lines) is built the ordinary way instead.
 
 import re
 import secrets
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import DNS_NAME
+from django.core.mail import EmailMultiAlternatives, make_msgid
+
+from outbox.headers import site_host
 
 # What goes into an 8-bit body as it is: printable ASCII, no white space.
 _SAFE_VALUE = re.compile(r"[!-~]+")
@@ -51,13 +52,13 @@ class Prototype:
         self.body = raw.split(b"\r\n\r\n", 1)[1]
 
     def copy(self, values: dict[str, str]) -> bytes | None:
-        """The copy for ``values`` (one per name given to the constructor, plus "recipient"), with a
-        date and Message-ID of its own; None when it must be built the ordinary way."""
-        return self._fill({**values, "date": _date(), "message_id": make_msgid(domain=DNS_NAME)})
+        """The copy for ``values`` (one per name given to the constructor, plus "recipient", and
+        optionally "message_id"), dated now; None when it must be built the ordinary way."""
+        return self._fill(_per_copy(values))
 
     def verified_copy(self, build, values: dict[str, str]) -> bytes | None:
         """The copy for ``values`` if it is exactly the message ``build`` makes of them, else None."""
-        values = {**values, "date": _date(), "message_id": make_msgid(domain=DNS_NAME)}
+        values = _per_copy(values)
         raw = self._fill(values)
         if raw is None:
             return None
@@ -93,9 +94,16 @@ class Prototype:
 
 def _mime(build, values: dict[str, str]):
     message: EmailMultiAlternatives = build({name: value for name, value in values.items() if name not in _PER_COPY})
-    # First among the extra headers: where Django puts the ones it makes itself.
-    message.extra_headers = {"Date": values["date"], "Message-ID": values["message_id"], **message.extra_headers}
+    # First among the extra headers: where Django puts the ones it makes itself. The copy's own
+    # Message-ID replaces any the build gave (the outbox gives each row its own).
+    own = {"Date": values["date"], "Message-ID": values["message_id"]}
+    message.extra_headers = {**own, **message.extra_headers, **own}
     return message.message()
+
+
+def _per_copy(values: dict[str, str]) -> dict[str, str]:
+    """``values`` with a date, and a Message-ID unless they carry one, in the form Django makes them."""
+    return {"message_id": make_msgid(domain=site_host()), **values, "date": _date()}
 
 
 def _date() -> str:

@@ -17,10 +17,12 @@ from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string, select_template
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
 from outbox import copies, sealing
+from outbox import headers as mail_headers
 from outbox.models import Email
 
 logger = logging.getLogger(__name__)
@@ -150,7 +152,11 @@ def email_render(email: Email, *, shared: dict | None = None, personal: dict[str
     (``personal_values``): the outbox builds its prototypes with placeholders there.
     """
     personal = personal or personal_values(email)
-    headers = dict(email.headers)
+    # Message-ID first: where Django puts the one it makes itself.
+    headers = {"Message-ID": mail_headers.message_id(email), **email.headers}
+    if email.kind == Email.Kind.TRANSACTIONAL:
+        # RFC 3834: made by the portal, not written by a person; out-of-office replies stay away.
+        headers["Auto-Submitted"] = "auto-generated"
     if "unsubscribe_url" in personal:
         # RFC 8058 one-click unsubscribe: mail clients POST to the URL without a session.
         headers["List-Unsubscribe"] = f"<{personal['unsubscribe_url']}>"
@@ -193,6 +199,9 @@ def _render_parts(email: Email, personal: dict[str, str]) -> tuple[str, str, str
             "site_url": settings.SITE_URL,
             "site_name": settings.SITE_NAME,
             "emergency_number": settings.EMERGENCY_NUMBER,
+            # Replies are not read: the footer says where people reach someone instead.
+            "contact_url": settings.SITE_URL + reverse("contact"),
+            "contact_email": settings.CONTACT_EMAIL,
             "LANGUAGE_CODE": email.language,
             # allauth's own message templates (the fallback below) expect current_site.
             "current_site": {"name": settings.SITE_NAME, "domain": settings.SITE_URL.split("://", 1)[1]},
@@ -343,13 +352,13 @@ def _copy_from_prototype(email: Email, connection, shared: dict) -> bytes | None
         return None
     if state is False:
         return None
-    values = personal_values(email)
+    values = {**personal_values(email), "message_id": mail_headers.message_id(email)}
     if state == "seen":  # The second copy: build the prototype, and check it against this copy.
 
         def build(personal: dict[str, str]) -> EmailMultiAlternatives:
             return email_render(email, shared=shared, personal=personal)
 
-        prototype = copies.Prototype(build, names=[name for name in values if name != "recipient"])
+        prototype = copies.Prototype(build, names=[name for name in values if name not in ("recipient", "message_id")])
         raw = prototype.verified_copy(build, values)
         shared[key] = prototype if raw else False
         return raw

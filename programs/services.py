@@ -21,6 +21,7 @@ from accounts.selectors import display_name_for, language_for, profile_for
 from audit.services import audit_record
 from outbox.models import Email
 from outbox.services import email_queue, email_withdraw
+from portal.calendar_links import calendar_links
 from portal.dates import format_moment
 from portal.ratelimit import RateLimited, rate_limit_check_all
 from portal.text import email_canonical
@@ -520,6 +521,7 @@ def session_reminders_send(*, now: datetime | None = None) -> int:
                         "session_starts": _format_datetime(session.starts_at, language_for(application.applicant)),
                         "session_location": str(translated(session, "location", language_for(application.applicant))),
                         "session_online_url": session.online_url,
+                        **_session_calendar_links(session, language=language_for(application.applicant), seated=True),
                     },
                 )
                 queued += 1
@@ -748,16 +750,40 @@ def _send_consent_request(application: Application, now: datetime) -> None:
     )
 
 
+def _session_calendar_links(session: ProgramSession, *, language: str, seated: bool) -> dict[str, str]:
+    """Links adding ``session`` to Google Calendar and Outlook, and the program's .ics (all its
+    sessions) for Apple Calendar; the online link goes in only for someone ``seated``."""
+    program = session.program
+    url = settings.SITE_URL + program.get_absolute_url()
+    online_url = session.online_url if seated else ""
+    return calendar_links(
+        title=str(translated(session, "title", language) or translated(program, "title", language)),
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        location=" · ".join(filter(None, [str(translated(session, "location", language)), online_url])),
+        details="\n".join(filter(None, [url, online_url])),
+        ics_url=settings.SITE_URL + reverse("programs:ics", args=[program.slug]),
+    )
+
+
 def _email_applicant(application: Application, name: str, *, key: str | None = None, extra: dict | None = None):
     if not application.applicant.email:  # A deleted resident's stand-in (accounts.services.account_delete).
         return None
     language = language_for(application.applicant)
     program = application.program
-    first_start = program.sessions.order_by("starts_at").values_list("starts_at", flat=True).first()
+    first_session = program.sessions.order_by("starts_at").first()
+    first_start = first_session.starts_at if first_session else None
+    # A seat's e-mail offers the first session to a calendar (each session's reminder offers that one).
+    calendar = (
+        _session_calendar_links(first_session, language=language, seated=application.is_seated)
+        if name in ("accepted", "promoted") and first_session
+        else {}
+    )
     return email_queue(
         to=application.applicant.email,
         template=f"programs/emails/{name}",
         context={
+            **calendar,
             "applicant_name": display_name_for(application.applicant),
             "program_title": str(translated(program, "title", language)),
             "program_url": settings.SITE_URL + program.get_absolute_url(),
