@@ -19,14 +19,15 @@ HOME_WATCH_GROUPS = 6
 def home_sections(*, neighbourhood=None) -> dict:
     """What the home page lists for ``neighbourhood`` (None: the whole city), each list short and in
     one query at most, whatever the number of rows: ``alerts`` (active, city-wide or for the
-    neighbourhood, most severe first), ``meetings`` (the next ones, here or city-wide),
+    neighbourhood; for the whole city every one in force, as the meetings and programs are; most
+    severe first), ``meetings`` (the next ones, here or city-wide),
     ``programs`` (open for application now, here or city-wide) and ``watch_groups`` (approved, of
     the neighbourhood, each with ``has_active_liaison`` and its liaison's profile loaded)."""
     alerts = [
         # The headline in the visitor's language, as the banner and the alerts page give it.
         {**alert, "headline": translated(alert, "headline"), "severity_label": Alert.Severity(alert["severity"]).label}
         for alert in active_banner_alerts()
-        if alert["city_wide"] or (neighbourhood is not None and neighbourhood.pk in alert["neighbourhood_ids"])
+        if neighbourhood is None or alert["city_wide"] or neighbourhood.pk in alert["neighbourhood_ids"]
     ]
     severity_rank = {value: rank for rank, value in enumerate(Alert.Severity.values)}
     alerts.sort(key=lambda alert: severity_rank.get(alert["severity"], len(severity_rank)))

@@ -240,3 +240,12 @@ def test_a_resident_can_look_at_the_whole_city_instead_of_their_neighbourhood(cl
     page = client.get("/?neighbourhood=all").content.decode()
     assert '<option value="all">The whole city</option>' in page and "Current alerts</h2>" in page
     assert "We do not know that neighbourhood" not in page
+
+
+@pytest.mark.django_db
+def test_the_whole_city_shows_every_alert_in_force_not_only_city_wide_ones(client, officer, neighbourhood):
+    # A visitor who has not chosen a neighbourhood must not read "No alert is in force" while one is.
+    _published_alert(officer, headline="Burglaries on Elm Street", neighbourhoods=[neighbourhood])
+    page = client.get("/").content.decode()
+    assert "Burglaries on Elm Street" in page
+    assert "No alert is in force." not in page
