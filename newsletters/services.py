@@ -27,6 +27,7 @@ from outbox.headers import list_id
 from outbox.models import Email
 from outbox.services import email_queue, email_queue_many
 from portal.cache import bump_cache_version
+from portal.ratelimit import rate_limit_consume
 from portal.translated import translated_context, translation_languages
 
 logger = logging.getLogger(__name__)
@@ -529,8 +530,6 @@ def preferences_link_send(*, email: str) -> None:
     ``personal_values``): nothing usable is stored. Raises ``RateLimited`` past
     NEWSLETTER_FRESH_LINK_LIMIT messages to one address in NEWSLETTER_FRESH_LINK_PERIOD seconds.
     """
-    from portal.ratelimit import rate_limit_consume
-
     address = selectors.normalise_email(email)
     rate_limit_consume(
         scope="newsletters.fresh-link",
