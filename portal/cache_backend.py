@@ -4,7 +4,7 @@ and fails closed for the checks built on ``add``.
 The cache holds what can be rebuilt (rendered public pages, rate-limit counters, used TOTP
 codes), so losing it must not take the site down for readers: ``get`` answers a miss,
 ``set`` / ``delete`` do nothing, ``incr`` raises ``ValueError`` as for a missing key (our own
-rate limits, ``portal/ratelimit.py``, refuse on it).
+rate limits, ``portal/ratelimit.py``, then count in each process's memory instead).
 
 ``add`` is different: it is the primitive of every security check that rides on the cache.
 allauth takes the lock of each log-in / sign-up / password-reset / second-factor rate limit
@@ -16,8 +16,8 @@ and can replay a code. So ``add`` answers False on error: the check fails closed
 What a visitor sees while Redis is down: public pages, feeds and a signed-in resident's own
 pages are served (sessions live in the database, ``cached_db``). Forms protected by a rate
 limit are refused with a 429 page that says the checks are briefly unavailable (log-in,
-sign-up, password reset, second-factor codes, and the resident actions limited through
-``portal/ratelimit.py``): nobody can sign in until Redis is back, by design.
+sign-up, password reset, second-factor codes): nobody can sign in until Redis is back, by design.
+The resident actions limited through ``portal/ratelimit.py`` stay open, limited per process.
 
 After an error the backend stops calling Redis for ``RETRY_AFTER`` seconds, so a dead server
 costs one failed connection per process every few seconds instead of a timeout on every call.
