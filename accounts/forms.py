@@ -104,7 +104,7 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
         self.users = [user for user in self.users if user.pk in confirmed]
         # allauth hands back the address as typed, and counts its per-address limit on it: one
         # spelling per mailbox, or each variant would be a fresh limit on e-mails to the same inbox.
-        return get_adapter().clean_email(email)
+        return email
 
 
 class AccountDeleteForm(forms.Form):
