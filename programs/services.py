@@ -209,10 +209,10 @@ def decline_seat_effects(applications) -> dict[int, list[Application]]:
     for application in applications:
         if application.status == Status.ACCEPTED:
             freed[application.program_id] = freed.get(application.program_id, 0) + 1
+    declining = [a.pk for a in applications]
     effects: dict[int, list[Application]] = {}
     for program in Program.objects.filter(pk__in=freed):
         free = program.capacity - (_seats_taken(program) - freed[program.pk])
-        declining = [a.pk for a in applications]
         effects[program.pk] = list(
             Application.objects.filter(program=program, status=Status.WAITLISTED)
             .exclude(pk__in=declining)
