@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from alerts.models import Alert, AlertRecipient, AlertRevision
 from audit.services import audit_record
+from neighbourhoods.models import Neighbourhood
 from outbox.services import email_queue_many
 from portal.cache import bump_cache_version
 from portal.translated import translated_context
@@ -80,8 +81,6 @@ def alert_update_propose(*, actor, alert: Alert, changes: dict, neighbourhoods=N
 def alert_update_approve(*, actor, alert: Alert) -> AlertRevision:
     """Send the update another officer proposed. Raises AlertError if there is none, or ``actor``
     proposed it, or it is no longer valid."""
-    from neighbourhoods.models import Neighbourhood
-
     with transaction.atomic():
         alert = Alert.objects.select_for_update().get(pk=alert.pk)
         if not alert.pending_update:
