@@ -108,16 +108,23 @@ def _hold_error(record: logging.LogRecord) -> None:
     text = record.getMessage()
     if record.exc_info:
         text += "\n" + "".join(traceback.format_exception(*record.exc_info))
-    global _release_timer
     now = datetime.now()
     with _held_lock:
         _held_errors.setdefault(_hour_of(now), []).append(text)
         if _release_timer is None:
-            # A few seconds into the next hour; the timer thread does not keep the process alive.
-            delay = (_hour_of(now) + timedelta(hours=1, seconds=5) - now).total_seconds()
-            _release_timer = threading.Timer(delay, release_held_errors)
-            _release_timer.daemon = True
-            _release_timer.start()
+            _schedule_release(now)
+
+
+def _schedule_release(now: datetime) -> None:
+    """Call ``release_held_errors`` a few seconds into the next hour (the caller holds ``_held_lock``).
+
+    The timer thread does not keep the process alive.
+    """
+    global _release_timer
+    delay = (_hour_of(now) + timedelta(hours=1, seconds=5) - now).total_seconds()
+    _release_timer = threading.Timer(delay, release_held_errors)
+    _release_timer.daemon = True
+    _release_timer.start()
 
 
 def release_held_errors(now: datetime | None = None) -> int:
@@ -135,10 +142,7 @@ def release_held_errors(now: datetime | None = None) -> int:
             _release_timer.cancel()  # a no-op when this is the timer's own call
             _release_timer = None
         if _held_errors:
-            delay = (_hour_of(now) + timedelta(hours=1, seconds=5) - now).total_seconds()
-            _release_timer = threading.Timer(delay, release_held_errors)
-            _release_timer.daemon = True
-            _release_timer.start()
+            _schedule_release(now)
     logger = logging.getLogger(HELD_ERRORS_LOGGER)
     for hour, texts in batches:
         logger.error(
