@@ -11,7 +11,7 @@ import functools
 from django.contrib import admin
 from django.db import models
 
-from audit.services import MAX_IDS_PER_ENTRY, audit_export, audit_record
+from audit.services import MAX_IDS_PER_ENTRY, audit_export, audit_record, audit_record_each
 
 
 def _record(request, action: str, obj: models.Model, detail: dict | None = None) -> None:
@@ -52,8 +52,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
     def log_deletions(self, request, queryset):
         # Called before the objects are deleted, from the delete page and the "delete selected" action.
-        for obj in queryset:
-            _record(request, "admin.delete", obj)
+        audit_record_each(actor=request.user, action="admin.delete", targets=queryset)
         return super().log_deletions(request, queryset)
 
     def get_actions(self, request):

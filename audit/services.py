@@ -18,13 +18,24 @@ def audit_record(
     action on a selection). The entry names the object by ``target_repr``, else by its label
     unless that could identify a person (``audit_label``).
     """
+    entry = _entry(actor=actor, action=action, target=target, detail=detail, target_repr=target_repr)
+    entry.save()
+    return entry
+
+
+def audit_record_each(*, actor, action: str, targets) -> list[AuditEntry]:
+    """``audit_record`` for each object of ``targets``, written in one query."""
+    return AuditEntry.objects.bulk_create([_entry(actor=actor, action=action, target=target) for target in targets])
+
+
+def _entry(*, actor, action: str, target, detail: dict | None = None, target_repr=None) -> AuditEntry:
     if isinstance(target, type):
         target_type, target_id = target._meta.label_lower, ""
         label = target_repr or str(target._meta.verbose_name_plural)
     else:
         target_type, target_id = target._meta.label_lower, str(target.pk)
         label = target_repr or audit_label(target)
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         target_type=target_type,
