@@ -55,7 +55,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "neighbourhoods": neighbourhoods,
         "chosen": chosen,
         "unknown_neighbourhood": bool(slug) and not whole_city and chosen is None,
-        "WHOLE_CITY": WHOLE_CITY,
+        # A resident's "whole city" must be said out loud, or their own neighbourhood comes back.
+        "whole_city_value": WHOLE_CITY if request.user.is_authenticated else "",
         **home_sections(neighbourhood=chosen),
     }
     return render(request, "portal/home.html", context)
