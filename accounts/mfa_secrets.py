@@ -8,14 +8,11 @@ an HMAC) under a key derived with HKDF from MFA_KEYS, or from SECRET_KEY and SEC
 when that is not set; the rest of the keys still open values sealed before a rotation.
 """
 
-import base64
-import functools
-
 from allauth.mfa.adapter import DefaultMFAAdapter
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.fernet import InvalidToken, MultiFernet
 from django.conf import settings
+
+from portal.sealing_keys import derived_fernet
 
 # Fernet tokens start with their version byte, 0x80, in URL-safe base64. The values allauth stores
 # in the clear are base32 (TOTP keys) or hex (recovery seeds): they never start like this.
@@ -28,18 +25,13 @@ def _keys() -> tuple[str, ...]:
     return (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
 
 
-@functools.lru_cache(maxsize=8)
-def _fernet(keys: tuple[str, ...]) -> MultiFernet:
-    derived = [
-        HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"precinct.mfa.secrets").derive(key.encode())
-        for key in keys
-    ]
-    return MultiFernet([Fernet(base64.urlsafe_b64encode(key)) for key in derived])
+def _fernet() -> MultiFernet:
+    return derived_fernet(_keys(), b"precinct.mfa.secrets")
 
 
 def mfa_secret_seal(text: str) -> str:
     """``text`` (a TOTP key, a recovery seed) as a token only the portal's keys open."""
-    return _fernet(_keys()).encrypt(text.encode()).decode()
+    return _fernet().encrypt(text.encode()).decode()
 
 
 def mfa_secret_is_sealed(value: str) -> bool:
@@ -52,7 +44,7 @@ def mfa_secret_open(value: str) -> str:
     if not mfa_secret_is_sealed(value):
         return value
     try:
-        return _fernet(_keys()).decrypt(value.encode()).decode()
+        return _fernet().decrypt(value.encode()).decode()
     except InvalidToken:
         raise ValueError("A second-factor secret opens with none of the MFA keys.") from None
 

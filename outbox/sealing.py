@@ -8,14 +8,12 @@ Only the worker opens it, to render the message, and the outbox erases it once t
 failed or withdrawn. Whoever reads the table, the admin or a backup sees ciphertext or nothing.
 """
 
-import base64
-import functools
 import json
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.fernet import InvalidToken, MultiFernet
 from django.conf import settings
+
+from portal.sealing_keys import derived_fernet
 
 
 class Unreadable(Exception):
@@ -28,26 +26,19 @@ def _keys() -> tuple[str, ...]:
     return (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
 
 
-@functools.lru_cache(maxsize=8)
-def _fernet(keys: tuple[str, ...]) -> MultiFernet:
-    # HKDF with its own "info": the outbox key is not the key Django signs cookies and links with.
-    derived = [
-        HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"precinct.outbox.sealed-context").derive(
-            key.encode()
-        )
-        for key in keys
-    ]
-    return MultiFernet([Fernet(base64.urlsafe_b64encode(key)) for key in derived])
+def _fernet() -> MultiFernet:
+    # Its own "info": the outbox key is not the key Django signs cookies and links with.
+    return derived_fernet(_keys(), b"precinct.outbox.sealed-context")
 
 
 def seal(payload: dict) -> str:
     """``payload`` (JSON-serialisable) as a token only the portal's keys open."""
-    return _fernet(_keys()).encrypt(json.dumps(payload, separators=(",", ":")).encode()).decode()
+    return _fernet().encrypt(json.dumps(payload, separators=(",", ":")).encode()).decode()
 
 
 def unseal(token: str) -> dict:
     """The payload ``seal`` made ``token`` of. Raises Unreadable when no key opens it."""
     try:
-        return json.loads(_fernet(_keys()).decrypt(token.encode()))
+        return json.loads(_fernet().decrypt(token.encode()))
     except InvalidToken:
         raise Unreadable("The e-mail's sealed context opens with none of the outbox keys.") from None

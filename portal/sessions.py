@@ -12,32 +12,21 @@ written through to the database) with sealed data; ``"portal.sessions_db"`` its 
 for runs without Redis (a per-process cache would keep a session other processes ended).
 """
 
-import base64
-import functools
 import json
 import logging
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.fernet import InvalidToken, MultiFernet
 from django.conf import settings
 from django.contrib.sessions.backends import cached_db, db
 from django.core.signing import JSONSerializer
 
+from portal.sealing_keys import derived_fernet
+
 logger = logging.getLogger("django.contrib.sessions")
 
 
-@functools.lru_cache(maxsize=8)
-def _fernet(keys: tuple[str, ...]) -> MultiFernet:
-    derived = [
-        HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"precinct.sessions").derive(key.encode())
-        for key in keys
-    ]
-    return MultiFernet([Fernet(base64.urlsafe_b64encode(key)) for key in derived])
-
-
 def _sessions_fernet() -> MultiFernet:
-    return _fernet((settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS))
+    return derived_fernet((settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS), b"precinct.sessions")
 
 
 class SealedSessionMixin:
