@@ -116,10 +116,8 @@ def pdf_with_author() -> bytes:
 def settle_tips() -> int:
     """What beat does once the hour is over: what tipsters sent so far is settled and reaches reviewers."""
     from datetime import timedelta
-    from unittest import mock
 
     from tips import services
     from tips.clock import coarse_now
 
-    with mock.patch.object(services, "coarse_now", return_value=coarse_now() + timedelta(hours=1)):
-        return services.tips_settle()
+    return services.tips_settle(before=coarse_now() + timedelta(hours=1))
