@@ -20,7 +20,7 @@ def timed_reset(client, email) -> float:
 
 def test_a_reset_for_a_known_address_answers_in_the_time_an_unknown_one_does(client, settings):
     settings.ACCOUNT_RATE_LIMITS = False
-    settings.ACCOUNT_RESET_ANSWER_SECONDS = 0.15
+    settings.ACCOUNT_RESET_ANSWER_SECONDS = 0.3
     make_user("known@example.com")
 
     known, unknown = [], []
@@ -30,8 +30,8 @@ def test_a_reset_for_a_known_address_answers_in_the_time_an_unknown_one_does(cli
 
     # Without the floor the known address took a few milliseconds more (a token, the profile, the
     # link); now both wait for the same floor and differ by scheduling noise only.
-    assert min(known + unknown) >= 0.15
-    assert abs(statistics.median(known) - statistics.median(unknown)) < 0.01, (known, unknown)
+    assert min(known + unknown) >= 0.3
+    assert abs(statistics.median(known) - statistics.median(unknown)) < 0.03, (known, unknown)
 
 
 def test_the_reset_page_itself_is_not_held(client, settings):
