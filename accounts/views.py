@@ -115,7 +115,9 @@ def account_delete(request: HttpRequest) -> HttpResponse:
                 period=settings.ACCOUNTS_DELETE_LIMIT_SECONDS,
             )
         except RateLimited as limited:
-            return render(request, "accounts/delete.html", {"form": form, "error": limited.message}, status=429)
+            # An unbound form: a bound one would check the password and answer whether it was right.
+            unchecked = AccountDeleteForm(user=request.user)
+            return render(request, "accounts/delete.html", {"form": unchecked, "error": limited.message}, status=429)
         if form.is_valid():
             try:
                 services.account_delete(user=request.user)

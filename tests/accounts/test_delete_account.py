@@ -196,6 +196,10 @@ def test_wrong_passwords_are_limited(resident_client, resident, settings):
     assert response.status_code == 429
     assert "try again" in response.content.decode()
     assert resident.__class__.objects.filter(pk=resident.pk).exists()
+    # Once limited, the page checks no password: a stolen session cannot go on guessing.
+    wrong, right = delete_with_password(resident_client, "guess"), delete_with_password(resident_client)
+    assert wrong.status_code == right.status_code == 429
+    assert "That is not your password" not in wrong.content.decode()
 
 
 def test_visitors_are_sent_to_log_in(client, resident):
