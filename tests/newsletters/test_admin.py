@@ -152,7 +152,8 @@ def subscription_list_queries(officer_client) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
         response = officer_client.get("/admin/newsletters/subscription/?status=active")
     assert response.status_code == 200
-    return [query["sql"] for query in queries.captured_queries]
+    # The session comes from the cache or, when a busy Redis timed out, the database: not the list's doing.
+    return [query["sql"] for query in queries.captured_queries if "django_session" not in query["sql"]]
 
 
 def test_the_subscriber_list_counts_nothing_and_its_queries_do_not_grow_with_rows(officer_client):
@@ -181,7 +182,8 @@ def newsletter_list_queries(officer_client) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
         response = officer_client.get(CHANGELIST)
     assert response.status_code == 200
-    return [query["sql"] for query in queries.captured_queries]
+    # The session comes from the cache or, when a busy Redis timed out, the database: not the list's doing.
+    return [query["sql"] for query in queries.captured_queries if "django_session" not in query["sql"]]
 
 
 def test_the_newsletter_list_shows_progress_without_counting_deliveries(officer, officer_client):
@@ -196,9 +198,5 @@ def test_the_newsletter_list_shows_progress_without_counting_deliveries(officer,
     add(50)
     many = newsletter_list_queries(officer_client)
 
-    # The session may come from the cache or the database on either visit: not the list's doing.
-    def listing(queries):
-        return [sql for sql in queries if "django_session" not in sql]
-
-    assert len(listing(many)) == len(listing(few))
+    assert len(many) == len(few)
     assert not [sql for sql in many if "newsletters_newsletterdelivery" in sql or "outbox_email" in sql]
