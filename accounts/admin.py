@@ -15,7 +15,7 @@ class ProfileAdmin(AuditedModelAdmin):
     list_display = ["user", "display_name", "home_neighbourhood", "preferred_language"]
     list_filter = ["home_neighbourhood", "preferred_language"]
     search_fields = ["user__email", "display_name"]
-    list_select_related = ["user", "home_neighbourhood"]
+    list_select_related = ["user__profile", "home_neighbourhood"]
     autocomplete_fields = ["user"]
     show_full_result_count = False
 

@@ -15,11 +15,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.selectors import resident_label
 from audit.mixins import AuditedModelAdmin
 from audit.services import audit_export
 from meetings import selectors, services
 from meetings.forms import CheckInForm, FeedbackResponseForm
 from meetings.models import AgendaItem, Feedback, FeedbackResponse, Meeting, Question, Rsvp
+from meetings.reminders import ReminderOffsetsField
 from portal.translated import TranslationsAdminMixin, translatable_form, translation_fieldsets, with_translations
 
 
@@ -27,6 +29,10 @@ from portal.translated import TranslationsAdminMixin, translatable_form, transla
 class MeetingAdminForm(forms.ModelForm):
     online_url = forms.URLField(
         label=gettext_lazy("online link"), max_length=200, required=False, assume_scheme="https"
+    )
+    reminder_offsets = ReminderOffsetsField(
+        label=gettext_lazy("Reminders"),
+        help_text=gettext_lazy("Everyone going gets an e-mail at each time you choose."),
     )
 
     class Meta:
@@ -306,7 +312,7 @@ class RsvpAdmin(AuditedModelAdmin):
     list_display = ["code", "user", "meeting", "status", "status_changed_at", "checked_in_at"]
     list_filter = ["status", ("checked_in_at", admin.EmptyFieldListFilter)]
     search_fields = ["code", "user__email", "meeting__title"]
-    list_select_related = ["user", "meeting"]
+    list_select_related = ["user__profile", "meeting"]
     show_full_result_count = False
     readonly_fields = ["meeting", "user", "status", "code", "status_changed_at", "checked_in_at", "created_at"]
     actions = ["check_in"]
@@ -400,12 +406,12 @@ class QuestionAdmin(TranslationsAdminMixin, AuditedModelAdmin):
 class FeedbackAdmin(AuditedModelAdmin):
     list_display = ["meeting", "rating_overall", *Feedback.RATING_FIELDS[:-1], "concern_addressed", "who"]
     list_filter = ["meeting", "concern_addressed", "rating_overall"]
-    list_select_related = ["meeting", "user"]
+    list_select_related = ["meeting", "user__profile"]
     show_full_result_count = False
 
     @admin.display(description=gettext_lazy("from"))
     def who(self, feedback: Feedback) -> str:
-        return feedback.user.email if feedback.user else _("anonymous")
+        return resident_label(feedback.user) if feedback.user else _("anonymous")
 
     def has_add_permission(self, request):
         return False

@@ -349,7 +349,7 @@ class ApplicationAdmin(AuditedModelAdmin):
     list_display = ["applicant", "program", "status", "waitlist_position", "consent_state", "created_at"]
     list_filter = ["status", "program"]
     search_fields = ["applicant__email", "applicant__profile__display_name", "guardian_email", "program__title"]
-    list_select_related = ["applicant", "program", "guardian_consent"]
+    list_select_related = ["applicant__profile", "program", "guardian_consent"]
     show_full_result_count = False
     ordering = ["program", "status", "waitlist_position", "created_at"]
     inlines = [GuardianConsentInline, AttendanceInline]

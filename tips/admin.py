@@ -96,7 +96,7 @@ class TipAdmin(admin.ModelAdmin):
         "tipster_wrote",
     ]
     search_fields = ["reference"]
-    list_select_related = ["category", "neighbourhood", "assigned_to"]
+    list_select_related = ["category", "neighbourhood", "assigned_to__profile"]
     show_full_result_count = False
     list_per_page = 50
     actions = ["mark_in_review", "mark_closed", "mark_spam"]

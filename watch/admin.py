@@ -60,7 +60,7 @@ class WatchGroupAdmin(AuditedModelAdmin):
     list_display = ["name", "neighbourhood", "status", "liaison_shown", "coordinator", "created_at"]
     list_filter = ["status", LiaisonFilter, "neighbourhood"]
     search_fields = ["name", "description", "coordinator__email", "liaison__email"]
-    list_select_related = ["neighbourhood", "liaison", "coordinator"]
+    list_select_related = ["neighbourhood", "liaison__profile", "coordinator__profile"]
     readonly_fields = ["status", "coordinator", "liaison", "approved_at", "decline_reason", "created_at"]
     fields = [
         "name",
@@ -170,7 +170,7 @@ class PostAdmin(AuditedModelAdmin):
     list_display = ["title", "group", "author", "author_role", "created_at"]
     list_filter = ["author_role", "group__neighbourhood"]
     search_fields = ["title", "body", "group__name"]
-    list_select_related = ["group", "author"]
+    list_select_related = ["group", "author__profile"]
     readonly_fields = ["group", "author", "author_role", "title", "body", "created_at"]
     show_full_result_count = False
 
@@ -183,7 +183,7 @@ class ConcernAdmin(AuditedModelAdmin):
     list_display = ["subject", "group", "reporter", "created_at"]
     list_filter = ["group__neighbourhood"]
     search_fields = ["subject", "body", "group__name"]
-    list_select_related = ["group", "reporter"]
+    list_select_related = ["group", "reporter__profile"]
     readonly_fields = ["group", "reporter", "subject", "body", "created_at"]
     show_full_result_count = False
 

@@ -1,0 +1,55 @@
+"""A real browser at the officers' desk: the demo data, its officer logged in, and the admin's pages."""
+
+import io
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from portal import demo
+
+
+def demo_officer():
+    """Load the demo data (one of most things) and return its officer (second factor set up)."""
+    call_command("load_demo_data", stdout=io.StringIO())
+    return get_user_model().objects.get(email=demo.OFFICER_EMAIL)
+
+
+def log_in(context, live_server, user) -> None:
+    """Give the browser ``context`` a desk session for ``user`` (as the test client's force_login)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+
+
+def officer_admin_urls(user) -> list[str]:
+    """Every admin page ``user`` can open: the index, and for each registered model they may see its
+    list, add page and one object's change page. Read from the admin registry, so a new model is in."""
+    urls = [reverse("admin:index")]
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        request = _Request(user)
+        if not model_admin.has_module_permission(request) or not model_admin.has_view_or_change_permission(request):
+            continue
+        urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        if model_admin.has_add_permission(request):
+            urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+        first = model_admin.get_queryset(request).order_by("pk").first()
+        if first is not None:
+            try:
+                urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk]))
+            except NoReverseMatch:
+                continue
+    return urls
+
+
+class _Request:
+    """Just enough of a request for the admin's permission checks."""
+
+    def __init__(self, user):
+        self.user = user
+        self.GET = {}
+        self.method = "GET"

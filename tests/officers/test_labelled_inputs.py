@@ -1,0 +1,29 @@
+"""Every input of an officer's form has its own name, and times say the city's time zone."""
+
+import pytest
+
+from tests.meetings.conftest import make_meeting
+
+pytestmark = pytest.mark.django_db
+
+
+def test_date_and_time_halves_and_inline_cells_are_named(desk_client):
+    page = desk_client.get("/admin/meetings/meeting/add/").content.decode()
+    assert 'aria-label="Starts at: date"' in page
+    assert 'aria-label="Starts at: time"' in page
+    assert 'name="agenda_items-0-title"' in page
+    assert 'aria-label="Item"' in page  # the agenda row's title cell
+    assert "Time in America/Chicago" in page
+
+
+def test_radio_choices_keep_their_own_labels(desk_client):
+    meeting = make_meeting()
+    page = desk_client.get(f"/admin/meetings/meeting/{meeting.pk}/change/").content.decode()
+    assert 'type="checkbox" name="reminder_offsets"' in page
+    assert 'aria-label="Reminders"' not in page
+
+
+def test_in_spanish_the_widgets_speak_spanish(desk_client):
+    page = desk_client.get("/admin/meetings/meeting/add/", headers={"accept-language": "es"}).content.decode()
+    assert '<html lang="es"' in page
+    assert "/admin/jsi18n/" in page  # the calendar's words and date format in the officer's language
