@@ -30,8 +30,7 @@ class LabelledSplitDateTime(AdminSplitDateTime):
         return format_html(
             '{}<p class="help timezone-note">{}</p>',
             super().render(name, value, attrs, renderer),
-            _("Time in %(zone)s (%(abbreviation)s).")
-            % {"zone": zone, "abbreviation": timezone.localtime().tzname()},
+            _("Time in %(zone)s (%(abbreviation)s).") % {"zone": zone, "abbreviation": timezone.localtime().tzname()},
         )
 
 

@@ -29,7 +29,5 @@ def test_no_add_or_change_page_scrolls_sideways(browser, live_server):
             # At 1,280 px an inline's rows fit as they are: no table to scroll sideways either.
             if width == 1280 and page.evaluate(SCROLLING_INLINES):
                 too_wide.append(f"{url} at {width}: an inline scrolls sideways")
-            if url.endswith("/meetings/meeting/add/"):
-                page.screenshot(path=f"/tmp/adminux-meeting-{width}.png", full_page=True)
     context.close()
     assert not too_wide, "\n".join(too_wide)
