@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.db import models
 
 from audit.services import MAX_IDS_PER_ENTRY, audit_export, audit_record, audit_record_each
-from portal.admin_forms import labelled
+from portal.admin_forms import LabelledFormsMixin
 
 
 def _record(request, action: str, obj: models.Model, detail: dict | None = None) -> None:
@@ -39,9 +39,10 @@ def _is_download(response) -> bool:
     return response is not None and "attachment" in response.get("Content-Disposition", "")
 
 
-class AuditedModelAdmin(admin.ModelAdmin):
+class AuditedModelAdmin(LabelledFormsMixin, admin.ModelAdmin):
     """Hooks the admin's own log calls, which run after every add, change and deletion whatever
-    ``save_model`` / ``delete_model`` an app overrides (many hand the write to a service)."""
+    ``save_model`` / ``delete_model`` an app overrides (many hand the write to a service).
+    Its forms name every input for screen readers (``LabelledFormsMixin``)."""
 
     def log_addition(self, request, obj, message):
         _record(request, "admin.add", obj, _summary(message))
@@ -55,18 +56,6 @@ class AuditedModelAdmin(admin.ModelAdmin):
         # Called before the objects are deleted, from the delete page and the "delete selected" action.
         audit_record_each(actor=request.user, action="admin.delete", targets=queryset)
         return super().log_deletions(request, queryset)
-
-    # Every input of an officer's form, its inlines' rows and list-editable cells has its own name.
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        return labelled(super().get_form(request, obj, change=change, **kwargs))
-
-    def get_changelist_form(self, request, **kwargs):
-        return labelled(super().get_changelist_form(request, **kwargs))
-
-    def get_formsets_with_inlines(self, request, obj=None):
-        for formset, inline in super().get_formsets_with_inlines(request, obj):
-            labelled(formset.form)
-            yield formset, inline
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -2,11 +2,13 @@
 
 The stock admin labels a field once, for its first input: a date-and-time field's time half, a
 tabular inline's cells and a list-editable column have no label a screen reader can announce.
-``AuditedModelAdmin`` gives its forms (and its inlines' and list-editable forms)
+``LabelledFormsMixin`` (part of ``AuditedModelAdmin``; the tip line's admins, which keep their own
+log, take it directly) gives its forms, its inlines' and its list-editable forms
 ``LabelledBoundField``, which names each input after its field.
 """
 
 from django import forms
+from django.contrib import admin
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.forms.boundfield import BoundField
 from django.utils import timezone
@@ -56,3 +58,18 @@ def labelled(form_class: type[forms.BaseForm]) -> type[forms.BaseForm]:
     """``form_class`` (a class the admin just built for this request) naming each of its inputs."""
     form_class.bound_field_class = LabelledBoundField
     return form_class
+
+
+class LabelledFormsMixin(admin.ModelAdmin):
+    """Every input of the admin's form, its inlines' rows and its list-editable cells has its own name."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return labelled(super().get_form(request, obj, change=change, **kwargs))
+
+    def get_changelist_form(self, request, **kwargs):
+        return labelled(super().get_changelist_form(request, **kwargs))
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            labelled(formset.form)
+            yield formset, inline

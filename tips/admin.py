@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from accounts.roles import TIP_REVIEWERS
+from portal.admin_forms import LabelledFormsMixin
 from portal.translated import TranslationsAdminMixin, translatable_form
 from tips import selectors, services
 from tips.models import Tip, TipAttachment, TipAuditEntry, TipCategory
@@ -40,7 +41,7 @@ class TipCategoryForm(forms.ModelForm):
 
 
 @admin.register(TipCategory)
-class TipCategoryAdmin(TranslationsAdminMixin, admin.ModelAdmin):
+class TipCategoryAdmin(TranslationsAdminMixin, LabelledFormsMixin, admin.ModelAdmin):
     form = TipCategoryForm
     list_display = ["name", "slug", "position", "is_active"]
     list_editable = ["position", "is_active"]
@@ -75,7 +76,7 @@ class TipAdminForm(forms.ModelForm):
 
 
 @admin.register(Tip)
-class TipAdmin(admin.ModelAdmin):
+class TipAdmin(LabelledFormsMixin, admin.ModelAdmin):
     form = TipAdminForm
     list_display = [
         "reference",
@@ -291,7 +292,7 @@ class TipAdmin(admin.ModelAdmin):
 
 
 @admin.register(TipAuditEntry)
-class TipAuditEntryAdmin(admin.ModelAdmin):
+class TipAuditEntryAdmin(LabelledFormsMixin, admin.ModelAdmin):
     """Read-only evidence: nobody adds, edits or deletes entries from the admin."""
 
     list_display = ["at", "actor_email", "action", "tip_reference"]

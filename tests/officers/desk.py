@@ -1,5 +1,6 @@
 """A real browser at the officers' desk: the demo data, its officer logged in, and the admin's pages."""
 
+import contextlib
 import io
 
 from django.contrib import admin
@@ -38,12 +39,33 @@ def officer_admin_urls(user) -> list[str]:
         if model_admin.has_add_permission(request):
             urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
         first = model_admin.get_queryset(request).order_by("pk").first()
-        if first is not None:
-            try:
-                urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk]))
-            except NoReverseMatch:
-                continue
+        if first is None:
+            continue
+        with contextlib.suppress(NoReverseMatch):  # A list-only admin (the outbox) has no change page.
+            urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk]))
+        urls.extend(_own_pages(model_admin, first))
     return urls
+
+
+STANDARD_PAGES = ("_changelist", "_add", "_change", "_delete", "_history", "_autocomplete")
+
+
+def _own_pages(model_admin, obj) -> list[str]:
+    """The pages a ModelAdmin adds (check-in, feedback, attendance...) that take the object's id, or
+    no argument; downloads (CSV, PDF) are left out: they are files, not pages."""
+    pages = []
+    for pattern in model_admin.get_urls():
+        name = getattr(pattern, "name", None) or ""
+        if not name or name.endswith(STANDARD_PAGES) or name.endswith(("_csv", "_pdf")):
+            continue
+        try:
+            pages.append(reverse(f"admin:{name}", args=[obj.pk]))
+        except NoReverseMatch:
+            try:
+                pages.append(reverse(f"admin:{name}"))
+            except NoReverseMatch:
+                continue  # Needs more than the object (a program session's attendance): see extra_pages.
+    return pages
 
 
 class _Request:
