@@ -19,9 +19,11 @@ from accounts.selectors import resident_label
 from audit.mixins import AuditedModelAdmin
 from audit.services import audit_export
 from meetings import selectors, services
-from meetings.forms import CheckInForm, FeedbackResponseForm
+from meetings.forms import FeedbackResponseForm
 from meetings.models import AgendaItem, Feedback, FeedbackResponse, Meeting, Question, Rsvp
 from meetings.reminders import ReminderOffsetsField
+from portal.check_in import CheckInForm, door_list_pdf
+from portal.dates import format_moment
 from portal.translated import TranslationsAdminMixin, translatable_form, translation_fieldsets, with_translations
 
 
@@ -191,6 +193,11 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
                 name="meetings_meeting_attendance",
             ),
             path(
+                "<int:meeting_id>/door-list.pdf",
+                self.admin_site.admin_view(self.door_list_view),
+                name="meetings_meeting_door_list_pdf",
+            ),
+            path(
                 "<int:meeting_id>/attendance.csv",
                 self.admin_site.admin_view(self.attendance_csv_view),
                 name="meetings_meeting_attendance_csv",
@@ -209,36 +216,49 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
         return get_object_or_404(Meeting, pk=meeting_id)
 
     def attendance_view(self, request: HttpRequest, meeting_id: int) -> HttpResponse:
+        """Check-in at the door: a typed or scanned code (a scanner types it and Enter) is checked in
+        at once and the person's name and status shown; the box is empty again for the next one."""
         meeting = self._meeting_for(request, meeting_id, "meetings.view_rsvp")
         form = CheckInForm(request.POST or None)
+        result = None
         if request.method == "POST":
             if not request.user.has_perm("meetings.change_rsvp"):
                 raise PermissionDenied
             if form.is_valid():
-                try:
-                    rsvp = services.rsvp_check_in(meeting=meeting, code=form.cleaned_data["code"], actor=request.user)
-                except services.MeetingError as error:
-                    self.message_user(request, str(error), messages.ERROR)
-                else:
-                    self.message_user(
-                        request,
-                        _("Checked in: %(person)s (%(code)s).") % {"person": rsvp.user.email, "code": rsvp.code},
-                    )
-                return redirect("admin:meetings_meeting_attendance", meeting.pk)
+                result = _check_in_result(meeting, form.cleaned_data["code"], request.user)
+                form = CheckInForm()  # Empty for the next person in line.
         rsvps = (
-            Rsvp.objects.filter(meeting=meeting).select_related("user").order_by("status", "status_changed_at", "id")
+            Rsvp.objects.filter(meeting=meeting)
+            .select_related("user__profile")
+            .order_by("status", "status_changed_at", "id")
         )
+        counts = dict(rsvps.order_by().values_list("status").annotate(count=Count("id")))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": _("RSVPs for %(title)s") % {"title": meeting.title},
+            "title": _("Check-in: %(title)s") % {"title": meeting.title},
             "meeting": meeting,
             "rsvps": rsvps,
             "form": form,
-            "counts": {status.label: rsvps.filter(status=status).count() for status in Rsvp.Status},
+            "result": result,
+            "counts": {status.label: counts.get(status.value, 0) for status in Rsvp.Status},
             "checked_in": rsvps.filter(checked_in_at__isnull=False).count(),
         }
         return TemplateResponse(request, "admin/meetings/meeting/attendance.html", context)
+
+    def door_list_view(self, request: HttpRequest, meeting_id: int) -> HttpResponse:
+        """Everyone going, on paper with a tick box, for a door without network."""
+        meeting = self._meeting_for(request, meeting_id, "meetings.view_rsvp")
+        going = Rsvp.objects.filter(meeting=meeting, status=Rsvp.Status.GOING).select_related("user__profile")
+        pdf = door_list_pdf(
+            title=meeting.title,
+            when=format_moment(meeting.starts_at, "DATETIME_FORMAT"),
+            rows=[(resident_label(rsvp.user), rsvp.code) for rsvp in going],
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="door-list-{meeting.slug}.pdf"'
+        audit_export(request, response, target=meeting)
+        return response
 
     def attendance_csv_view(self, request: HttpRequest, meeting_id: int) -> HttpResponse:
         meeting = self._meeting_for(request, meeting_id, "meetings.view_rsvp")
@@ -299,6 +319,23 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             "published": existing,
         }
         return TemplateResponse(request, "admin/meetings/meeting/feedback.html", context)
+
+
+def _check_in_result(meeting: Meeting, code: str, officer) -> dict:
+    """What the door's screen shows for one code: who (when the code is someone's) and what happened."""
+    try:
+        rsvp = services.rsvp_check_in(meeting=meeting, code=code, actor=officer)
+    except services.CheckInRefused as refused:
+        rsvp, outcome, message = refused.rsvp, refused.outcome, str(refused)
+    else:
+        outcome, message = "checked_in", _("Checked in now.")
+    return {
+        "outcome": outcome,
+        "ok": outcome == "checked_in",
+        "person": resident_label(rsvp.user) if rsvp else "",
+        "status": rsvp.get_status_display() if rsvp else "",
+        "message": message,
+    }
 
 
 def _csv_safe(value: str) -> str:

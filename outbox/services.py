@@ -1,11 +1,14 @@
 """The one way Precinct sends e-mail: queue a row now, deliver it from a worker later."""
 
+import base64
 import collections
 import contextlib
 import json
 import logging
 import smtplib
 from datetime import timedelta
+from email import encoders
+from email.mime.base import MIMEBase
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -171,9 +174,30 @@ def email_render(email: Email, *, shared: dict | None = None, personal: dict[str
         headers=headers,
     )
     message.attach_alternative(html, "text/html")
-    for attachment in email.attachments:
-        message.attach(attachment["filename"], attachment["content"], attachment.get("mimetype"))
+    attachments = email.attachments
+    for attachment in attachments:
+        content = attachment["content"]
+        if attachment.get("encoding") == "base64":  # binary content, kept as text in the sealed JSON
+            content = base64.b64decode(content)
+        if attachment.get("content_id"):
+            message.attach(_inline_part(attachment, content))
+        else:
+            message.attach(attachment["filename"], content, attachment.get("mimetype"))
+    if any(attachment.get("content_id") for attachment in attachments):
+        # Images the HTML shows by Content-ID belong with it: multipart/related (RFC 2387).
+        message.mixed_subtype = "related"
     return message
+
+
+def _inline_part(attachment: dict, content: bytes) -> MIMEBase:
+    """An image the HTML part refers to as ``cid:<content_id>``, shown in place rather than listed."""
+    maintype, subtype = attachment["mimetype"].split("/", 1)
+    part = MIMEBase(maintype, subtype)
+    part.set_payload(content)
+    encoders.encode_base64(part)
+    part.add_header("Content-ID", f"<{attachment['content_id']}>")
+    part.add_header("Content-Disposition", "inline", filename=attachment["filename"])
+    return part
 
 
 def personal_values(email: Email) -> dict[str, str]:

@@ -22,6 +22,7 @@ from audit.services import audit_record
 from outbox.models import Email
 from outbox.services import email_queue, email_withdraw
 from portal.calendar_links import calendar_links
+from portal.check_in import qr_attachment
 from portal.dates import format_moment
 from portal.ratelimit import RateLimited, rate_limit_check_all
 from portal.text import email_canonical
@@ -773,10 +774,11 @@ def _email_applicant(application: Application, name: str, *, key: str | None = N
     program = application.program
     first_session = program.sessions.order_by("starts_at").first()
     first_start = first_session.starts_at if first_session else None
+    seat = name in ("accepted", "promoted")
     # A seat's e-mail offers the first session to a calendar (each session's reminder offers that one).
     calendar = (
         _session_calendar_links(first_session, language=language, seated=application.is_seated)
-        if name in ("accepted", "promoted") and first_session
+        if seat and first_session
         else {}
     )
     return email_queue(
@@ -794,10 +796,13 @@ def _email_applicant(application: Application, name: str, *, key: str | None = N
             "needs_consent": application.needs_guardian_consent,
             "needs_approval": program.requires_approval,
             "first_session": _format_datetime(first_start, language) if first_start else "",
+            # A seat's e-mail carries the application's code as a QR code, scanned at each session's door.
+            **({"check_in_qr": True, "check_in_code": str(application.code)} if seat else {}),
             **(extra or {}),
         },
         idempotency_key=key or f"programs:{name}:{application.pk}",
         language=language,
+        attachments=[qr_attachment(str(application.code))] if seat else None,
     )
 
 
