@@ -35,9 +35,12 @@ def test_the_confirmation_carries_the_code_as_an_inline_qr_code(resident, django
         rsvp = rsvp_create(meeting=meeting, user=resident)
     message = mail.outbox[0]
     assert inline_images(message) == {"<registration-code>": qr_png(rsvp.code)}
+    # The image goes with the text and HTML that show it (multipart/related); the .ics beside them.
     sent = message.message()
-    assert sent.get_content_subtype() == "related"  # the image belongs with the HTML that shows it
-    image = next(part for part in sent.walk() if part.get("Content-ID"))
+    (related,) = [part for part in sent.walk() if part.get_content_type() == "multipart/related"]
+    alternative, image = related.get_payload()
+    assert alternative.get_content_type() == "multipart/alternative"
+    assert [name for name, _content, _type in message.attachments] == [f"{meeting.slug}.ics"]
     assert image.get_content_type() == "image/png"
     assert image.get("Content-Disposition").startswith("inline")
     row = Email.objects.get(to=resident.email)
