@@ -10,8 +10,7 @@ from django.urls import reverse
 from programs.models import ProgramSession
 from tests.officers.desk import demo_officer, log_in, officer_admin_urls
 
-# serialized_rollback: the second language finds the tip categories the migrations made.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _blocking(results) -> list[str]:

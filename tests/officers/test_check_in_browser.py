@@ -15,7 +15,7 @@ from tests.meetings.conftest import make_meeting
 from tests.officers.desk import log_in
 from tests.programs.conftest import make_program
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

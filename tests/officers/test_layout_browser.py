@@ -8,7 +8,7 @@ SCROLLING_INLINES = (
     "Array.from(document.querySelectorAll('.inline-group .tabular')).some(e => e.scrollWidth > e.clientWidth + 1)"
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_no_add_or_change_page_scrolls_sideways(browser, live_server):
