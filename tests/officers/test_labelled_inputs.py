@@ -27,3 +27,16 @@ def test_in_spanish_the_widgets_speak_spanish(desk_client):
     page = desk_client.get("/admin/meetings/meeting/add/", headers={"accept-language": "es"}).content.decode()
     assert '<html lang="es"' in page
     assert "/admin/jsi18n/" in page  # the calendar's words and date format in the officer's language
+
+
+def test_a_meeting_s_time_shows_in_the_city_s_zone_and_the_officer_s_date_format(desk_client):
+    from datetime import UTC, datetime
+
+    meeting = make_meeting(starts_at=datetime(2026, 12, 6, 0, 0, tzinfo=UTC))  # 18:00 on 5 December in Chicago
+    url = f"/admin/meetings/meeting/{meeting.pk}/change/"
+    english = desk_client.get(url).content.decode()
+    assert 'name="starts_at_0" value="2026-12-05"' in english
+    assert 'name="starts_at_1" value="18:00:00"' in english
+    spanish = desk_client.get(url, headers={"accept-language": "es"}).content.decode()
+    assert 'name="starts_at_0" value="05/12/2026"' in spanish
+    assert 'name="starts_at_1" value="18:00:00"' in spanish
