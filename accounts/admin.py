@@ -45,6 +45,10 @@ class StaffUserAdmin(AuditedModelAdmin, UserAdmin):
 
     actions = [send_staff_enrolment_link]
 
+    def get_queryset(self, request):
+        # Pickers and autocompletes name people by accounts.selectors.resident_label (the profile's name).
+        return super().get_queryset(request).select_related("profile")
+
     def has_enrol_permission(self, request) -> bool:
         return request.user.is_superuser
 

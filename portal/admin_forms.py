@@ -10,6 +10,7 @@ log, take it directly) gives its forms, its inlines' and its list-editable forms
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminSplitDateTime
+from django.contrib.auth import get_user_model
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 from django.utils.html import format_html
@@ -69,7 +70,20 @@ class LabelledFormsMixin(admin.ModelAdmin):
     def get_changelist_form(self, request, **kwargs):
         return labelled(super().get_changelist_form(request, **kwargs))
 
+    # People in pickers are named by accounts.selectors.resident_label: their profiles load with them.
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return _with_profiles(db_field, super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return _with_profiles(db_field, super().formfield_for_manytomany(db_field, request, **kwargs))
+
     def get_formsets_with_inlines(self, request, obj=None):
         for formset, inline in super().get_formsets_with_inlines(request, obj):
             labelled(formset.form)
             yield formset, inline
+
+
+def _with_profiles(db_field, formfield):
+    if formfield is not None and db_field.related_model is get_user_model() and hasattr(formfield, "queryset"):
+        formfield.queryset = formfield.queryset.select_related("profile")
+    return formfield

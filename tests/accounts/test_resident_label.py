@@ -50,3 +50,14 @@ def test_the_rsvp_list_loads_names_without_a_query_per_row(desk_client, django_a
     with django_assert_max_num_queries(15):
         page = desk_client.get("/admin/meetings/rsvp/").content.decode()
     assert "Person 29 &lt;person29@example.com&gt;" in page
+
+
+def test_a_picker_of_people_loads_their_names_without_a_query_per_person(desk_client, django_assert_max_num_queries):
+    from tests.conftest import make_user
+
+    for number in range(25):
+        user = make_user(f"host{number}@example.com", is_staff=True)
+        Profile.objects.update_or_create(user=user, defaults={"display_name": f"Host {number}"})
+    with django_assert_max_num_queries(25):
+        page = desk_client.get("/admin/meetings/meeting/add/").content.decode()
+    assert "Host 24 &lt;host24@example.com&gt;" in page
