@@ -1,5 +1,7 @@
 """Every input of an officer's form has its own name, and times say the city's time zone."""
 
+import re
+
 import pytest
 
 from tests.meetings.conftest import make_meeting
@@ -40,3 +42,17 @@ def test_a_meeting_s_time_shows_in_the_city_s_zone_and_the_officer_s_date_format
     spanish = desk_client.get(url, headers={"accept-language": "es"}).content.decode()
     assert 'name="starts_at_0" value="05/12/2026"' in spanish
     assert 'name="starts_at_1" value="18:00:00"' in spanish
+
+
+def test_a_program_question_row_s_kind_select_and_a_list_editable_cell_are_named(desk_client, tip_reviewer):
+    from tests.conftest import desk_client_for
+    from tests.programs.conftest import add_question, make_program
+
+    program = make_program()
+    add_question(program, "Why do you want to join?")
+    page = desk_client.get(f"/admin/programs/program/{program.pk}/change/").content.decode()
+    (kind_select,) = re.findall(r'<select name="questions-0-kind"[^>]*>', page)
+    assert 'aria-label="Kind"' in kind_select
+    categories = desk_client_for(tip_reviewer).get("/admin/tips/tipcategory/").content.decode()
+    (position_cell,) = re.findall(r'<input[^>]*name="form-0-position"[^>]*>', categories)
+    assert 'aria-label="Position"' in position_cell
