@@ -20,6 +20,7 @@ from audit.services import audit_export
 from meetings import selectors, services
 from meetings.forms import CheckInForm, FeedbackResponseForm
 from meetings.models import AgendaItem, Feedback, FeedbackResponse, Meeting, Question, Rsvp
+from portal.desk import queue_filter
 from portal.translated import TranslationsAdminMixin, translatable_form, translation_fieldsets, with_translations
 
 
@@ -96,7 +97,19 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     form = MeetingAdminForm
     inlines = [AgendaItemInline]
     list_display = ["title", "starts_at", "kind", "neighbourhood", "status", "is_published", "going", "capacity"]
-    list_filter = ["status", "is_published", "kind", "neighbourhood", "starts_at"]
+    list_filter = [
+        "status",
+        "is_published",
+        queue_filter(
+            title=gettext_lazy("feedback"),
+            parameter_name="feedback_to_answer",
+            label=gettext_lazy("Waiting for a response"),
+            selector=selectors.meetings_with_feedback_to_answer,
+        ),
+        "kind",
+        "neighbourhood",
+        "starts_at",
+    ]
     search_fields = ["title", "slug", "address"]
     date_hierarchy = "starts_at"
     list_select_related = ["neighbourhood"]
@@ -338,7 +351,16 @@ class QuestionAnswerForm(forms.ModelForm):
 @admin.register(Question)
 class QuestionAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     list_display = ["short_text", "meeting", "status", "vote_count", "created_at"]
-    list_filter = ["status", "meeting"]
+    list_filter = [
+        "status",
+        queue_filter(
+            title=gettext_lazy("to moderate"),
+            parameter_name="to_moderate",
+            label=gettext_lazy("Waiting, for meetings still to come"),
+            selector=selectors.questions_to_moderate,
+        ),
+        "meeting",
+    ]
     search_fields = ["text", "meeting__title"]
     list_select_related = ["meeting"]
     show_full_result_count = False

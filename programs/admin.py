@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.mixins import AuditedModelAdmin
+from portal.desk import queue_filter
 from portal.translated import (
     TranslationsAdminMixin,
     translatable_form,
@@ -347,7 +348,16 @@ def _run_on_each(modeladmin, request, queryset, service, done_singular: str, don
 @admin.register(Application)
 class ApplicationAdmin(AuditedModelAdmin):
     list_display = ["applicant", "program", "status", "waitlist_position", "consent_state", "created_at"]
-    list_filter = ["status", "program"]
+    list_filter = [
+        "status",
+        queue_filter(
+            title=_("guardian consent"),
+            parameter_name="consent_overdue",
+            label=_("Overdue"),
+            selector=selectors.applications_consent_overdue,
+        ),
+        "program",
+    ]
     search_fields = ["applicant__email", "applicant__profile__display_name", "guardian_email", "program__title"]
     list_select_related = ["applicant", "program", "guardian_consent"]
     show_full_result_count = False

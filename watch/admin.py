@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.mixins import AuditedModelAdmin
+from portal.desk import queue_filter
 from watch import selectors, services
 from watch.forms import WatchGroupDeclineForm
 from watch.models import Concern, Membership, Post, WatchGroup
@@ -180,8 +181,17 @@ class PostAdmin(AuditedModelAdmin):
 
 @admin.register(Concern)
 class ConcernAdmin(AuditedModelAdmin):
-    list_display = ["subject", "group", "reporter", "created_at"]
-    list_filter = ["group__neighbourhood"]
+    list_display = ["subject", "group", "reporter", "status", "assigned_to", "created_at", "replied_at"]
+    list_filter = [
+        queue_filter(
+            title=_("reply"),
+            parameter_name="waiting_for_reply",
+            label=_("Waiting for a reply"),
+            selector=selectors.concerns_without_reply,
+        ),
+        "status",
+        "group__neighbourhood",
+    ]
     search_fields = ["subject", "body", "group__name"]
     list_select_related = ["group", "reporter"]
     readonly_fields = ["group", "reporter", "subject", "body", "created_at"]
