@@ -20,6 +20,7 @@ from audit.services import audit_export
 from meetings import selectors, services
 from meetings.forms import CheckInForm, FeedbackResponseForm
 from meetings.models import AgendaItem, Feedback, FeedbackResponse, Meeting, Question, Rsvp
+from portal.confirmation import confirmation_response, is_confirmed, language_counts, mailing
 from portal.desk import queue_filter
 from portal.translated import TranslationsAdminMixin, translatable_form, translation_fieldsets, with_translations
 
@@ -90,6 +91,29 @@ class AgendaItemInline(TranslationsAdminMixin, admin.TabularInline):
     form = AgendaItemForm
     extra = 1
     fields = with_translations(AgendaItem, ["position", "title", "duration_minutes", "description"])
+
+
+class MeetingCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason, added to the e-mail everyone registered gets"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def meeting_cancel_mailing(meeting: Meeting):
+    """What cancelling ``meeting`` sends: counted from the people the cancellation service e-mails."""
+    return mailing(
+        title=_("Cancelled: %(title)s") % {"title": meeting.title},
+        counts=language_counts(selectors.meeting_people(meeting), "user__profile__preferred_language"),
+        template="meetings/emails/meeting_cancelled",
+        context_for=lambda language: {
+            **services.meeting_email_context(meeting, language=language, going=True),
+            "reason": _("(your reason)"),
+        },
+        neighbourhoods=[meeting.neighbourhood.name] if meeting.neighbourhood_id else [],
+    )
 
 
 @admin.register(Meeting)
@@ -184,8 +208,33 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
         description=gettext_lazy("Cancel selected meetings and tell everyone registered"), permissions=["change"]
     )
     def cancel(self, request, queryset):
-        self._run(
-            request, queryset, services.meeting_cancel, _("%(count)s meeting(s) cancelled; attendees are notified.")
+        """Say who is told of each cancellation (and preview it); cancel once confirmed, with the reason."""
+        form = MeetingCancelForm(request.POST if is_confirmed(request) else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+
+            def cancel_one(*, meeting, actor):
+                return services.meeting_cancel(meeting=meeting, actor=actor, reason=reason)
+
+            self._run(request, queryset, cancel_one, _("%(count)s meeting(s) cancelled; attendees are notified."))
+            return None
+        meetings = list(queryset.order_by("starts_at", "pk"))
+        cancellable = [meeting for meeting in meetings if not (meeting.is_cancelled or meeting.has_ended)]
+        return confirmation_response(
+            self,
+            request,
+            title=_("Cancel meetings?"),
+            intro=_("A cancelled meeting cannot be scheduled again. Everyone going or waitlisted is told at once."),
+            button=_("Yes, cancel and tell them"),
+            mailings=[meeting_cancel_mailing(meeting) for meeting in cancellable],
+            action="cancel",
+            selected=meetings,
+            form=form,
+            warnings=[
+                _("“%(title)s” is already cancelled or over: nothing happens to it.") % {"title": meeting.title}
+                for meeting in meetings
+                if meeting not in cancellable
+            ],
         )
 
     # --- Attendance and feedback pages -------------------------------------------------------

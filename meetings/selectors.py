@@ -154,6 +154,17 @@ def meetings_with_feedback_to_answer() -> QuerySet[Meeting]:
     return Meeting.objects.filter(Exists(Feedback.objects.filter(meeting=OuterRef("pk"))), ~Exists(answered))
 
 
+def meeting_people(meeting: Meeting, *, statuses=(Rsvp.Status.GOING, Rsvp.Status.WAITLISTED)) -> QuerySet[Rsvp]:
+    """RSVPs of ``meeting`` in ``statuses`` whose person has an address: whom its e-mails reach
+    (a cancellation, a change, an officer's message), and what their confirmation pages count."""
+    return (
+        Rsvp.objects.filter(meeting=meeting, status__in=list(statuses))
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("id")
+    )
+
+
 def meetings_between(start, end) -> QuerySet[Meeting]:
     """Scheduled meetings starting in [start, end): one query."""
     return Meeting.objects.filter(starts_at__gte=start, starts_at__lt=end, status=Meeting.Status.SCHEDULED).order_by(

@@ -198,11 +198,9 @@ def _withdraw_reminders(meeting: Meeting, *, reason: str, user_id: int | None = 
 
 
 def _attendees(meeting: Meeting):
-    return (
-        Rsvp.objects.filter(meeting=meeting, status__in=[Rsvp.Status.GOING, Rsvp.Status.WAITLISTED])
-        .select_related("user")
-        .order_by("id")
-    )
+    from meetings.selectors import meeting_people
+
+    return meeting_people(meeting)
 
 
 def _notify_change(meeting: Meeting, *, changes: list[str]) -> None:

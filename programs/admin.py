@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.mixins import AuditedModelAdmin
+from portal.confirmation import language_counts, mailing
 from portal.desk import queue_filter
 from portal.translated import (
     TranslationsAdminMixin,
@@ -345,6 +346,26 @@ def _run_on_each(modeladmin, request, queryset, service, done_singular: str, don
         modeladmin.message_user(request, ngettext(done_singular, done_plural, done) % {"count": done}, messages.SUCCESS)
 
 
+def _applicant_mailings(groups, *, extra: dict):
+    """One preview and count per e-mail the decline sends: (title, e-mail name, applications)."""
+    mailings = []
+    for title, name, applications in groups:
+        if not applications:
+            continue
+        recipients = Application.objects.filter(pk__in=[a.pk for a in applications]).exclude(applicant__email="")
+        mailings.append(
+            mailing(
+                title=title,
+                counts=language_counts(recipients, "applicant__profile__preferred_language"),
+                template=f"programs/emails/{name}",
+                context_for=lambda language, first=applications[0], name=name: services.applicant_email_context(
+                    first, name, language=language, extra=extra.get(name)
+                ),
+            )
+        )
+    return mailings
+
+
 @admin.register(Application)
 class ApplicationAdmin(AuditedModelAdmin):
     list_display = ["applicant", "program", "status", "waitlist_position", "consent_state", "created_at"]
@@ -436,6 +457,7 @@ class ApplicationAdmin(AuditedModelAdmin):
             return None
         effects = services.decline_seat_effects(applications)
         programs = {application.program_id: application.program for application in applications}
+        promoted = [application for seated in effects.values() for application in seated]
         context = {
             **self.admin_site.each_context(request),
             "title": _("Decline applications"),
@@ -445,6 +467,13 @@ class ApplicationAdmin(AuditedModelAdmin):
             "seat_effects": [(programs[program_id], promoted) for program_id, promoted in effects.items()],
             "form": form,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "mailings": _applicant_mailings(
+                [
+                    (_("Your application was declined"), "declined", applications),
+                    (_("A seat is yours"), "promoted", promoted),
+                ],
+                extra={"declined": {"reason": str(_("(your reason)")), "status": str(Application.Status.DECLINED)}},
+            ),
         }
         return TemplateResponse(request, "admin/programs/application/decline_confirmation.html", context)
 

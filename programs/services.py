@@ -770,6 +770,17 @@ def _email_applicant(application: Application, name: str, *, key: str | None = N
     if not application.applicant.email:  # A deleted resident's stand-in (accounts.services.account_delete).
         return None
     language = language_for(application.applicant)
+    return email_queue(
+        to=application.applicant.email,
+        template=f"programs/emails/{name}",
+        context=applicant_email_context(application, name, language=language, extra=extra),
+        idempotency_key=key or f"programs:{name}:{application.pk}",
+        language=language,
+    )
+
+
+def applicant_email_context(application: Application, name: str, *, language: str, extra: dict | None = None) -> dict:
+    """The context of the applicant's ``name`` e-mail in ``language`` (also what confirmation pages preview)."""
     program = application.program
     first_session = program.sessions.order_by("starts_at").first()
     first_start = first_session.starts_at if first_session else None
@@ -779,26 +790,20 @@ def _email_applicant(application: Application, name: str, *, key: str | None = N
         if name in ("accepted", "promoted") and first_session
         else {}
     )
-    return email_queue(
-        to=application.applicant.email,
-        template=f"programs/emails/{name}",
-        context={
-            **calendar,
-            "applicant_name": display_name_for(application.applicant),
-            "program_title": str(translated(program, "title", language)),
-            "program_url": settings.SITE_URL + program.get_absolute_url(),
-            "mine_url": settings.SITE_URL + reverse("programs:mine"),
-            "programs_url": settings.SITE_URL + reverse("programs:list"),
-            "status": application.status,
-            "waitlist_position": application.waitlist_position,
-            "needs_consent": application.needs_guardian_consent,
-            "needs_approval": program.requires_approval,
-            "first_session": _format_datetime(first_start, language) if first_start else "",
-            **(extra or {}),
-        },
-        idempotency_key=key or f"programs:{name}:{application.pk}",
-        language=language,
-    )
+    return {
+        **calendar,
+        "applicant_name": display_name_for(application.applicant),
+        "program_title": str(translated(program, "title", language)),
+        "program_url": settings.SITE_URL + program.get_absolute_url(),
+        "mine_url": settings.SITE_URL + reverse("programs:mine"),
+        "programs_url": settings.SITE_URL + reverse("programs:list"),
+        "status": application.status,
+        "waitlist_position": application.waitlist_position,
+        "needs_consent": application.needs_guardian_consent,
+        "needs_approval": program.requires_approval,
+        "first_session": _format_datetime(first_start, language) if first_start else "",
+        **(extra or {}),
+    }
 
 
 def _format_datetime(value: datetime, language: str | None = None) -> str:
