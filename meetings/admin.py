@@ -22,6 +22,7 @@ from meetings.forms import CheckInForm, FeedbackResponseForm
 from meetings.models import AgendaItem, Feedback, FeedbackResponse, Meeting, Question, Rsvp
 from portal.confirmation import confirmation_response, is_confirmed, language_counts, mailing
 from portal.desk import queue_filter
+from portal.participants import ParticipantMessageAdminMixin
 from portal.translated import TranslationsAdminMixin, translatable_form, translation_fieldsets, with_translations
 
 
@@ -117,7 +118,7 @@ def meeting_cancel_mailing(meeting: Meeting):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
+class MeetingAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, AuditedModelAdmin):
     form = MeetingAdminForm
     inlines = [AgendaItemInline]
     list_display = ["title", "starts_at", "kind", "neighbourhood", "status", "is_published", "going", "capacity"]
@@ -166,9 +167,11 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
         if meeting.pk is None:
             return _("Available once the meeting is saved.")
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("admin:meetings_meeting_attendance", args=[meeting.pk]),
             _("RSVP list and check-in"),
+            reverse("admin:meetings_meeting_message", args=[meeting.pk]),
+            _("Message the participants"),
             reverse("admin:meetings_meeting_attendance_csv", args=[meeting.pk]),
             _("Download the RSVP list (CSV)"),
             reverse("admin:meetings_meeting_feedback", args=[meeting.pk]),
@@ -177,6 +180,22 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.meeting_save(meeting=obj, actor=request.user)
+
+    def participant_mailing(self, meeting: Meeting, audience: str, subject: str, body: str):
+        people = selectors.meeting_people(meeting, statuses=services.PARTICIPANT_STATUSES[audience])
+        return mailing(
+            title=subject,
+            counts=language_counts(people, "user__profile__preferred_language"),
+            template="meetings/emails/participants_message",
+            context_for=lambda language: services.participants_message_context(
+                meeting, subject=subject, body=body, language=language
+            ),
+        )
+
+    def participant_message_send(self, meeting: Meeting, audience: str, subject: str, body: str, *, key, actor) -> int:
+        return services.meeting_participants_message(
+            meeting=meeting, audience=audience, subject=subject, body=body, key=key, actor=actor
+        )
 
     def save_formset(self, request, form, formset, change):
         services.agenda_items_save(meeting=form.instance, formset=formset, actor=request.user)
@@ -241,6 +260,11 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
 
     def get_urls(self):
         own = [
+            path(
+                "<int:object_id>/message/",
+                self.admin_site.admin_view(self.participant_message_view),
+                name="meetings_meeting_message",
+            ),
             path(
                 "<int:meeting_id>/attendance/",
                 self.admin_site.admin_view(self.attendance_view),

@@ -100,9 +100,11 @@ def confirmation_response(
     form=None,
     cancel_url: str = "",
     warnings: Iterable[str] = (),
+    hidden_form=None,
 ) -> TemplateResponse:
     """The confirmation page. For an admin action (``action`` given), the selected ids are posted back
-    with the action name so the changelist calls the action again, now with ``confirm=yes``."""
+    with the action name so the changelist calls the action again, now with ``confirm=yes``.
+    ``form`` is shown to be filled in on the page; ``hidden_form`` (already filled in) is posted back as is."""
     opts = modeladmin.model._meta
     context = {
         **modeladmin.admin_site.each_context(request),
@@ -118,6 +120,7 @@ def confirmation_response(
         "form": form,
         "cancel_url": cancel_url,
         "warnings": list(warnings),
+        "hidden_form": hidden_form,
         "media": modeladmin.media + (form.media if form is not None else modeladmin.media.__class__()),
     }
     return TemplateResponse(request, "admin/desk/confirm.html", context)

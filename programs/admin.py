@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from audit.mixins import AuditedModelAdmin
 from portal.confirmation import language_counts, mailing
 from portal.desk import queue_filter
+from portal.participants import ParticipantMessageAdminMixin
 from portal.translated import (
     TranslationsAdminMixin,
     translatable_form,
@@ -116,7 +117,7 @@ def _csv_cell(value) -> str:
 
 
 @admin.register(Program)
-class ProgramAdmin(TranslationsAdminMixin, AuditedModelAdmin):
+class ProgramAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, AuditedModelAdmin):
     form = ProgramAdminForm
     list_display = [
         "title",
@@ -173,7 +174,7 @@ class ProgramAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             return "—"
         applications = reverse("admin:programs_application_changelist") + f"?program__id__exact={program.pk}"
         return format_html(
-            '{}: {} · {}: {} · {}: {} · {}: {} · <a href="{}">{}</a>',
+            '{}: {} · {}: {} · {}: {} · {}: {} · <a href="{}">{}</a> · <a href="{}">{}</a>',
             _("Applied"),
             program.applied_count,
             _("Accepted"),
@@ -184,6 +185,25 @@ class ProgramAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             program.attended_count,
             applications,
             _("See the applications"),
+            reverse("admin:programs_program_message", args=[program.pk]),
+            _("Message the participants"),
+        )
+
+    def participant_mailing(self, program: Program, audience: str, subject: str, body: str):
+        return mailing(
+            title=subject,
+            counts=language_counts(
+                selectors.program_participants(program, audience), "applicant__profile__preferred_language"
+            ),
+            template="programs/emails/participants_message",
+            context_for=lambda language: services.participants_message_context(
+                program, subject=subject, body=body, language=language
+            ),
+        )
+
+    def participant_message_send(self, program: Program, audience: str, subject: str, body: str, *, key, actor) -> int:
+        return services.program_participants_message(
+            program=program, audience=audience, subject=subject, body=body, key=key, actor=actor
         )
 
     def save_model(self, request, obj, form, change):
@@ -251,6 +271,11 @@ class ProgramAdmin(TranslationsAdminMixin, AuditedModelAdmin):
 
     def get_urls(self):
         return [
+            path(
+                "<int:object_id>/message/",
+                self.admin_site.admin_view(self.participant_message_view),
+                name="programs_program_message",
+            ),
             path(
                 "<int:program_id>/sessions/<int:session_id>/attendance/",
                 self.admin_site.admin_view(self.attendance_view),

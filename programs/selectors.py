@@ -154,3 +154,21 @@ def sessions_between(start, end) -> QuerySet[ProgramSession]:
         .select_related("program")
         .order_by("starts_at", "id")
     )
+
+
+PARTICIPANT_STATUSES = {
+    "seated": Application.SEAT_STATUSES,
+    "waitlisted": (Application.Status.WAITLISTED,),
+    "all": (*Application.SEAT_STATUSES, Application.Status.WAITLISTED),
+}
+
+
+def program_participants(program: Program, audience: str) -> QuerySet[Application]:
+    """The applications an officer's message to ``audience`` ("seated", "waitlisted", "all") reaches:
+    those with an address. The sending service and its confirmation page both read this."""
+    return (
+        Application.objects.filter(program=program, status__in=PARTICIPANT_STATUSES[audience])
+        .exclude(applicant__email="")
+        .select_related("applicant", "applicant__profile")
+        .order_by("pk")
+    )

@@ -808,3 +808,47 @@ def applicant_email_context(application: Application, name: str, *, language: st
 
 def _format_datetime(value: datetime, language: str | None = None) -> str:
     return format_moment(value, "DATETIME_FORMAT", language=language)
+
+
+def program_participants_message(*, program: Program, audience: str, subject: str, body: str, key: str, actor) -> int:
+    """E-mail an officer's message to the program's ``audience`` ("seated", "waitlisted", "all"), each
+    in their language. ``key`` names this message: sending it again (a double submit) queues nothing
+    new and writes no second audit entry. Returns how many people the message is queued for."""
+    from programs.selectors import program_participants
+
+    prefix = f"programs:message:{program.pk}:{key}:"
+    with transaction.atomic():
+        # Locked so two posts of the same message cannot both pass the check below.
+        program = _lock_program(program.pk)
+        recipients = list(program_participants(program, audience))
+        if Email.objects.filter(idempotency_key__startswith=prefix).exists():
+            return len(recipients)
+        for application in recipients:
+            language = (
+                application.applicant.profile.preferred_language
+                if hasattr(application.applicant, "profile")
+                else settings.LANGUAGE_CODE
+            )
+            email_queue(
+                to=application.applicant.email,
+                template="programs/emails/participants_message",
+                context=participants_message_context(program, subject=subject, body=body, language=language),
+                idempotency_key=f"{prefix}{application.pk}",
+                language=language,
+            )
+        audit_record(
+            actor=actor,
+            action="programs.program.message",
+            target=program,
+            detail={"audience": audience, "subject": subject, "recipients": len(recipients)},
+        )
+    return len(recipients)
+
+
+def participants_message_context(program: Program, *, subject: str, body: str, language: str) -> dict:
+    return {
+        "subject": subject,
+        "body": body,
+        "program_title": str(translated(program, "title", language)),
+        "program_url": settings.SITE_URL + program.get_absolute_url(),
+    }
