@@ -15,6 +15,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import Count, F, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.template.response import TemplateResponse
+from django.utils import translation
 
 CONFIRM_FIELD = "confirm"
 
@@ -66,8 +67,18 @@ def mailing(
     languages = [code for code, _name in settings.LANGUAGES if counts.get(code)] or [settings.LANGUAGE_CODE]
     previews = []
     for language in languages:
+        with translation.override(language):
+            # Each person's own links are made when their copy is sent; the preview names them instead.
+            personal = {
+                "recipient": to,
+                "preferences_url": f"[{translation.gettext('their e-mail preferences link')}]",
+                "unsubscribe_url": f"[{translation.gettext('their unsubscribe link')}]",
+            }
         message = email_render(
-            Email(to=to, template=template, context=context_for(language), kind=kind, language=language)
+            Email(to=to, template=template, context=context_for(language), kind=kind, language=language),
+            personal=personal
+            if kind == Email.Kind.BULK
+            else {k: v for k, v in personal.items() if k != "unsubscribe_url"},
         )
         previews.append(
             {
