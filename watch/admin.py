@@ -240,7 +240,8 @@ class ConcernAdmin(AuditedModelAdmin):
     def reporter_name(self, concern: Concern) -> str:
         if concern.reporter is None:
             return _("(account deleted)")
-        return f"{display_name_for(concern.reporter)} <{concern.reporter.email}>"
+        name = display_name_for(concern.reporter)
+        return concern.reporter.email if name == concern.reporter.email else f"{name} <{concern.reporter.email}>"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":

@@ -69,6 +69,10 @@ def test_an_officer_clears_the_desk_and_sends_a_newsletter(page, officer, neighb
     assert "1" in _queue(page, "Applications waiting for a decision").inner_text()
     assert "Riverside beat meeting" in page.locator("#content-main").inner_text()
     assert_accessible(page)
+    page.get_by_role("link", name="Guide for officers: what each screen is for").click()
+    page.get_by_role("heading", name="The desk (home page)").wait_for()
+    assert_accessible(page)
+    page.goto("/admin/")
 
     # Decide an application, with a reason.
     page.get_by_role("link", name="Applications waiting for a decision").click()
