@@ -217,3 +217,17 @@ def test_other_apps_register_queues(monkeypatch):
         }
     ]
     assert desk.desk_for("resident")["queues"] == []
+
+
+@pytest.mark.django_db
+def test_overdue_and_stale_follow_their_settings(neighbourhood, tip_reviewer, settings):
+    from portal.desk import desk_for
+
+    _fill(2, neighbourhood)  # consents asked 30 days ago, tips 60 days old
+    settings.DESK_CONSENT_OVERDUE_DAYS = 45
+    settings.DESK_TIP_STALE_DAYS = 90
+    queues = {queue["key"]: queue for queue in desk_for(tip_reviewer)["queues"]}
+    assert queues["programs.consents_overdue"]["count"] == 0
+    assert queues["tips.without_activity"]["count"] == 0
+    assert "45 days" in str(queues["programs.consents_overdue"]["help"])
+    assert "90 days" in str(queues["tips.without_activity"]["help"])
