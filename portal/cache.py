@@ -96,6 +96,9 @@ PUBLIC_PAGE_SOURCES = {
         "meetings.AgendaItem",
         "meetings.Question",
         "meetings.FeedbackResponse",
+        # A drill's plan and debrief summary, a walk's link to its report: on the meeting page.
+        "audits.DrillPlan",
+        "audits.AuditWalk",
         "neighbourhoods.Neighbourhood",
     ],
     "programs": [

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "newsletters",
     "alerts",
     "watch",
+    "audits",
 ]
 
 MIDDLEWARE = [
