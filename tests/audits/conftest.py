@@ -26,7 +26,8 @@ def make_walk(*, area="Mill Lane underpass", started_ago=timedelta(minutes=30), 
         starts_at=starts_at,
         **meeting,
     )
-    return AuditWalk.objects.create(meeting=meeting, area=area, template=default_template(), previous_walk=previous_walk)
+    template = default_template()
+    return AuditWalk.objects.create(meeting=meeting, area=area, template=template, previous_walk=previous_walk)
 
 
 def check_in(walk_or_meeting, user) -> Rsvp:

@@ -93,7 +93,9 @@ def test_an_unpublished_walk_is_not_found(client, participant, walk):
         ({"latitude": "north", "longitude": "10"}, "latitude", "Enter a number"),
     ],
 )
-def test_bad_coordinates_are_explained_and_nothing_typed_is_lost(client, walk, participant, coordinates, field, message):
+def test_bad_coordinates_are_explained_and_nothing_typed_is_lost(
+    client, walk, participant, coordinates, field, message
+):
     client.force_login(participant)
     data = {**_answers(walk), "notes": "Broken fence by the canal", "address": "Canal path", **coordinates}
 
