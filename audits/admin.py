@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.mixins import AuditedModelAdmin
-from audits import services
+from audits import selectors, services
 from audits.models import (
     AuditWalk,
     ChecklistAnswer,
@@ -255,11 +255,10 @@ class DrillPlanAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     def results(self, drill: DrillPlan) -> str:
         if drill.pk is None:
             return "—"
-        counts = {
-            choice: drill.debrief_answers.filter(knew_what_to_do=choice).count()
-            for choice in DebriefAnswer.KnewWhatToDo
-        }
-        return " · ".join(f"{choice.label}: {count}" for choice, count in counts.items())
+        results = selectors.debrief_results(drill)
+        if results["counts"] is None:
+            return _("Shown once five people have answered.")
+        return " · ".join(f"{label}: {count}" for label, count in results["counts"])
 
     @admin.action(
         description=gettext_lazy("Publish the debrief summary of the selected drills"), permissions=["change"]
