@@ -1,0 +1,118 @@
+"""In a real browser, in English and Spanish: a resident joins a safety audit walk, is checked in at the
+start, records a finding with a photo, sees it become an action, follows it and gets the status e-mail.
+axe finds no serious or critical violation on the way."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from django.contrib.auth.models import Group
+
+from accounts.roles import OFFICERS
+from accounts.selectors import profile_for
+from audits import services
+from audits.models import Finding
+from meetings.models import Rsvp
+from meetings.services import rsvp_check_in
+from neighbourhoods.models import Neighbourhood
+from tests.audits.conftest import default_template, jpeg_with_gps, make_walk
+from tests.conftest import PASSWORD, make_user
+from tests.helpers import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TEXT = {
+    "en": {
+        "attend": "I will attend",
+        "registered": "You are registered.",
+        "record": "Record a finding",
+        "urgent": "Urgent",
+        "notes": "What did you notice?",
+        "square": "Square on the area map",
+        "photos": "Photos",
+        "submit": "Record my finding",
+        "recorded": "your finding is recorded",
+    },
+    "es": {
+        "attend": "Asistiré",
+        "registered": "Su inscripción está confirmada.",
+        "record": "Registrar un hallazgo",
+        "urgent": "Urgente",
+        "notes": "¿Qué observó?",
+        "square": "Casilla en el mapa de la zona",
+        "photos": "Fotos",
+        "submit": "Registrar mi hallazgo",
+        "recorded": "su hallazgo está registrado",
+    },
+}
+
+
+def _log_in(page, user) -> None:
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(user.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_resident_audits_a_walk_and_follows_the_action_it_became(browser, live_server, language):
+    words = TEXT[language]
+    riverside = Neighbourhood.objects.create(name="Riverside", slug="riverside")
+    officer = make_user("officer.sam@example.com", is_staff=True)
+    officer.groups.add(Group.objects.get(name=OFFICERS))
+    resident = make_user("maria@example.com", first_name="Maria")
+    profile = profile_for(resident)
+    profile.preferred_language = language
+    profile.save()
+    # Starts in 40 minutes: registration is still open and check-in (an hour before) already is.
+    walk = make_walk(area="Mill Lane underpass", neighbourhood=riverside, started_ago=-timedelta(minutes=40))
+
+    context = browser.new_context(base_url=live_server.url, locale="es-ES" if language == "es" else "en-US")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        _log_in(page, resident)
+        page.goto(f"/safety-audits/?neighbourhood={riverside.slug}")
+        assert_accessible(page)
+        page.get_by_role("link", name=walk.meeting.title).click()
+        page.get_by_role("button", name=words["attend"]).click()
+        page.get_by_text(words["registered"]).wait_for()
+        rsvp = Rsvp.objects.get(meeting=walk.meeting, user=resident)
+
+        rsvp_check_in(meeting=walk.meeting, code=rsvp.code, actor=officer)  # at the meeting point
+        page.reload()
+        assert_accessible(page)
+        page.get_by_role("link", name=words["record"]).click()
+        page.wait_for_url("**/findings/new/")
+        assert_accessible(page)
+        first_item = default_template().items.first()
+        page.get_by_role("group", name=str(first_item.in_language("text", language))).get_by_label(
+            words["urgent"], exact=True
+        ).check()
+        page.get_by_label(words["notes"], exact=True).fill("Three lamps are out in the underpass.")
+        page.get_by_label(words["square"]).select_option("D4")
+        page.get_by_label(words["photos"], exact=True).set_input_files(
+            [{"name": "IMG_2041.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}]
+        )
+        page.get_by_role("button", name=words["submit"]).click()
+        page.get_by_text(words["recorded"]).wait_for()
+        assert_accessible(page)
+        finding = Finding.objects.get(walk=walk, author=resident)
+        assert finding.photos.count() == 1 and finding.map_cell == "D4"
+
+        _action_and_follow(page, finding, officer=officer, resident=resident, language=language)
+    finally:
+        context.close()
+
+
+def _action_and_follow(page, finding, *, officer, resident, language) -> None:
+    from actions.models import ActionItem
+    from actions.services import change_status
+
+    action = services.finding_make_action(finding=finding, by=officer, title="Replace the underpass lamps")
+    page.reload()
+    page.get_by_role("link", name="Replace the underpass lamps").click()
+    raise AssertionError(page.url)
