@@ -165,7 +165,10 @@ class ActionItemAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     def get_fieldsets(self, request, obj=None):
         status_fields = ["status", "status_reason", "note"] + (["done_on"] if obj else [])
         return [
-            (None, {"fields": ["came_from", "title", "description", "neighbourhood"] + (["public_page"] if obj else [])}),
+            (
+                None,
+                {"fields": ["came_from", "title", "description", "neighbourhood"] + (["public_page"] if obj else [])},
+            ),
             (gettext_lazy("Who and when"), {"fields": ["owner", "owner_officer", "due_date"]}),
             (gettext_lazy("Status"), {"fields": status_fields}),
             *translation_fieldsets(ActionItem, ["title", "description", "status_reason"]),

@@ -8,7 +8,9 @@ from neighbourhoods.models import Neighbourhood
 class ActionFilterForm(forms.Form):
     """The public lists' filters; an invalid value is reported and the list shown unfiltered."""
 
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *ActionItem.Status.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *ActionItem.Status.choices], required=False
+    )
     source = forms.ChoiceField(
         label=_("Came from"), choices=[("", _("Anywhere")), *ActionItem.SourceKind.choices], required=False
     )

@@ -146,4 +146,3 @@ class ActionFollower(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.action_id}"
-

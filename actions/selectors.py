@@ -18,7 +18,9 @@ def with_overdue(queryset: QuerySet, *, today: date | None = None) -> QuerySet:
     """Annotate ``is_overdue``, worked out by the database against the city's date (the clock)."""
     today = today or timezone.localdate()
     return queryset.annotate(
-        is_overdue=Case(When(overdue_condition(today), then=Value(True)), default=Value(False), output_field=BooleanField())
+        is_overdue=Case(
+            When(overdue_condition(today), then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
     )
 
 
@@ -62,7 +64,7 @@ def actions_for_source(obj) -> QuerySet:
 
 
 def actions_for_meeting(meeting) -> QuerySet:
-    """"You said, we did": the actions from a meeting's questions and from its feedback response."""
+    """ "You said, we did": the actions from a meeting's questions and from its feedback response."""
     from meetings.models import FeedbackResponse, Question
 
     question_type = ContentType.objects.get_for_model(Question)

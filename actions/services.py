@@ -131,9 +131,7 @@ def change_status(action: ActionItem, *, by, status: str, note: str = "", reason
         update = ActionUpdate.objects.create(
             action=locked, status=status, status_changed=True, body=note.strip(), author=_person(by)
         )
-        audit_record(
-            actor=by, action="actions.status", target=locked, detail={"from": previous, "to": status}
-        )
+        audit_record(actor=by, action="actions.status", target=locked, detail={"from": previous, "to": status})
         notify_status_change(update_id=update.pk)
     # The caller's object shows the new state too.
     action.status, action.status_reason, action.done_on = locked.status, locked.status_reason, locked.done_on
@@ -310,4 +308,3 @@ def officer_reminders_send(*, today: date | None = None) -> int:
         with transaction.atomic():
             email_queue_many(messages=messages)
     return len(messages)
-
