@@ -100,6 +100,8 @@ PUBLIC_PAGE_SOURCES = {
         "audits.DrillPlan",
         "audits.AuditWalk",
         "neighbourhoods.Neighbourhood",
+        # The meeting page shows the actions that came out of it.
+        "actions.ActionItem",
     ],
     "programs": [
         "programs.Program",
@@ -112,6 +114,7 @@ PUBLIC_PAGE_SOURCES = {
     "newsletters": ["newsletters.Newsletter"],
     # The home page's watch groups (a liaison's new display name shows within PUBLIC_PAGE_CACHE_SECONDS).
     "watch": ["watch.WatchGroup", "neighbourhoods.Neighbourhood"],
+    "actions": ["actions.ActionItem", "actions.ActionUpdate", "neighbourhoods.Neighbourhood"],
 }
 
 
