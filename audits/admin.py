@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from actions.admin import SourceActionsMixin
 from audit.mixins import AuditedModelAdmin
 from audits import selectors, services
 from audits.models import (
@@ -101,7 +102,7 @@ class ChecklistAnswerInline(admin.TabularInline):
 
 
 @admin.register(Finding)
-class FindingAdmin(AuditedModelAdmin):
+class FindingAdmin(SourceActionsMixin, AuditedModelAdmin):
     list_display = ["short_notes", "walk", "status", "duplicate_of", "photo_count", "created_at"]
     list_filter = ["status", "walk"]
     list_select_related = ["walk", "walk__meeting", "duplicate_of__walk"]
@@ -274,7 +275,7 @@ class DrillPlanAdmin(TranslationsAdminMixin, AuditedModelAdmin):
 
 
 @admin.register(DebriefAnswer)
-class DebriefAnswerAdmin(AuditedModelAdmin):
+class DebriefAnswerAdmin(SourceActionsMixin, AuditedModelAdmin):
     list_display = ["drill", "knew_what_to_do", "short_to_improve", "created_at"]
     list_filter = ["knew_what_to_do", "drill"]
     list_select_related = ["drill__meeting"]

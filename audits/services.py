@@ -195,13 +195,16 @@ def finding_merge(*, duplicate: Finding, kept: Finding, by) -> Finding:
 def finding_make_action(*, finding: Finding, by, **fields):
     """Turn a finding into an action item (``actions.services.create_action``), carrying its text over;
     ``fields`` override the prefilled ones. The finding counts as reviewed from then on."""
-    from actions.services import create_action
+    from actions.services import ActionError, create_action
 
     values = {**finding_prefill(finding), **fields}
-    with transaction.atomic():
-        if finding.status == Finding.Status.NEW:
-            finding_review(finding=finding, by=by)
-        return create_action(by=by, source=finding, **values)
+    try:
+        with transaction.atomic():
+            if finding.status == Finding.Status.NEW:
+                finding_review(finding=finding, by=by)
+            return create_action(by=by, source=finding, **values)
+    except ActionError as error:
+        raise AuditError(str(error)) from None
 
 
 def finding_prefill(finding: Finding) -> dict:
@@ -355,8 +358,11 @@ def debrief_audience(answer: DebriefAnswer) -> list[int]:
 
 def debrief_make_action(*, answer: DebriefAnswer, by, **fields):
     """Turn a debrief's "what to improve" into an action item; raises ``AuditError`` when it has none."""
-    from actions.services import create_action
+    from actions.services import ActionError, create_action
 
     if not answer.to_improve:
         raise AuditError(_("This answer has nothing to improve to act on."))
-    return create_action(by=by, source=answer, **{**debrief_prefill(answer), **fields})
+    try:
+        return create_action(by=by, source=answer, **{**debrief_prefill(answer), **fields})
+    except ActionError as error:
+        raise AuditError(str(error)) from None
