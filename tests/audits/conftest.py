@@ -5,7 +5,8 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from audits.models import AuditWalk, ChecklistTemplate, DrillPlan
+from audits.checklists import create_default_template
+from audits.models import AuditWalk, ChecklistItem, ChecklistTemplate, DrillPlan
 from meetings.models import Meeting, Rsvp
 from tests.conftest import make_user
 from tests.meetings.conftest import make_meeting
@@ -13,8 +14,8 @@ from tests.tips.conftest import jpeg_with_gps  # noqa: F401 (re-exported for the
 
 
 def default_template() -> ChecklistTemplate:
-    """The CPTED checklist the data migration ships."""
-    return ChecklistTemplate.objects.get(name="Neighbourhood safety walk (CPTED)")
+    """The CPTED checklist the data migration ships (made again after a transactional test's flush)."""
+    return create_default_template(ChecklistTemplate, ChecklistItem)
 
 
 def make_walk(*, area="Mill Lane underpass", started_ago=timedelta(minutes=30), previous_walk=None, **meeting):

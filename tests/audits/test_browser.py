@@ -5,13 +5,14 @@ axe finds no serious or critical violation on the way."""
 from datetime import timedelta
 
 import pytest
-from django.core import mail
-from django.utils import timezone
-
 from django.contrib.auth.models import Group
+from django.core import mail
+from django.urls import reverse
 
 from accounts.roles import OFFICERS
 from accounts.selectors import profile_for
+from actions.models import ActionFollower, ActionItem
+from actions.services import change_status
 from audits import services
 from audits.models import Finding
 from meetings.models import Rsvp
@@ -109,10 +110,21 @@ def test_a_resident_audits_a_walk_and_follows_the_action_it_became(browser, live
 
 
 def _action_and_follow(page, finding, *, officer, resident, language) -> None:
-    from actions.models import ActionItem
-    from actions.services import change_status
+    """An officer turns the finding into an action; the resident finds it, follows it and hears of its progress."""
+    title = "Replace the underpass lamps"
+    action = services.finding_make_action(finding=finding, by=officer, title=title, owner="City lighting")
+    page.reload()  # the resident's own findings, which now show the action
+    page.get_by_role("link", name=title).click()
+    page.wait_for_url(f"**/actions/{action.code}/")
+    assert_accessible(page)
+    page.locator(f"form[action='{reverse('actions:follow', args=[action.code])}'] button").click()
+    page.locator(f"form[action='{reverse('actions:unfollow', args=[action.code])}']").wait_for()
+    assert ActionFollower.objects.filter(action=action, user=resident).exists()
+    assert_accessible(page)
 
-    action = services.finding_make_action(finding=finding, by=officer, title="Replace the underpass lamps")
-    page.reload()
-    page.get_by_role("link", name="Replace the underpass lamps").click()
-    raise AssertionError(page.url)
+    mail.outbox.clear()
+    change_status(action, by=officer, status=ActionItem.Status.IN_PROGRESS, note="The crew is booked.")
+    sent = [message for message in mail.outbox if message.to == [resident.email]]
+    assert len(sent) == 1, [message.to for message in mail.outbox]
+    assert title in sent[0].body
+    assert sent[0].extra_headers.get("Content-Language", language) == language
