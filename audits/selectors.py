@@ -137,7 +137,8 @@ def walk_report(walk: AuditWalk) -> dict:
         "findings_count": shown_count(findings_total),
         "themes": [(results_[0].item, results_) for results_ in themes.values()],
         "general_notes": general_notes,
-        "actions": actions_from(findings),
+        # Including any made from a duplicate before it was merged.
+        "actions": actions_from([source for finding in findings for source in [finding, *finding.duplicates.all()]]),
         "is_re_audit": bool(walk.previous_walk_id),
     }
 

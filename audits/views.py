@@ -11,7 +11,10 @@ from audits.documents import walk_report_pdf
 from audits.forms import DebriefForm, FindingForm
 from audits.models import AuditWalk, DrillPlan, FindingPhoto
 from neighbourhoods.models import Neighbourhood
+from portal.ratelimit import RateLimited, rate_limit_consume
 
+# A walk's participant records a finding a place; this is far more than a walk needs.
+FINDINGS_PER_HOUR = 40
 # The newest reports and the next walks; older reports stay at their addresses.
 LIST_SIZE = 50
 
@@ -79,6 +82,8 @@ def finding_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            # Each photo costs seconds of a cleaning process: a participant's pace is bounded.
+            rate_limit_consume(scope="audits.finding", key=request.user.pk, limit=FINDINGS_PER_HOUR, period=3600)
             services.finding_record(
                 walk=walk,
                 author=request.user,
@@ -90,6 +95,8 @@ def finding_create(request: HttpRequest, slug: str) -> HttpResponse:
                 map_cell=data["map_cell"],
                 photos=[(photo.read(), photo.name) for photo in data["photos"]],
             )
+        except RateLimited as limited:
+            form.add_error(None, limited.message)
         except services.AuditError as error:
             # Everything typed stays in the form; only the files must be chosen again.
             form.add_error("photos" if data["photos"] else None, str(error))

@@ -98,7 +98,9 @@ PUBLIC_PAGE_SOURCES = {
         "meetings.FeedbackResponse",
         # A drill's plan and debrief summary, a walk's link to its report: on the meeting page.
         "audits.DrillPlan",
+        "audits.DebriefAnswer",
         "audits.AuditWalk",
+        "audits.ChecklistTemplate",
         "neighbourhoods.Neighbourhood",
         # The meeting page shows the actions that came out of it.
         "actions.ActionItem",

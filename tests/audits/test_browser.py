@@ -89,6 +89,13 @@ def test_a_resident_audits_a_walk_and_follows_the_action_it_became(browser, live
         page.get_by_role("link", name=words["record"]).click()
         page.wait_for_url("**/findings/new/")
         assert_accessible(page)
+        # On a phone: the form fits the screen, nothing scrolls sideways.
+        page.set_viewport_size({"width": 320, "height": 800})
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 320)"
+            ".map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8)"
+        )
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, wide
         first_item = default_template().items.first()
         page.get_by_role("group", name=str(first_item.in_language("text", language))).get_by_label(
             words["urgent"], exact=True

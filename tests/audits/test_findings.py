@@ -166,3 +166,14 @@ def test_a_resident_sees_their_own_findings_only(client, walk, participant, othe
     client.force_login(participant)
     html = client.get(_url(walk, "audits:own-findings")).content.decode()
     assert "Mine" in html and "Theirs" not in html
+
+
+def test_findings_are_rate_limited_with_a_message_and_the_text_kept(client, walk, participant, monkeypatch):
+    monkeypatch.setattr("audits.views.FINDINGS_PER_HOUR", 1)
+    client.force_login(participant)
+    assert client.post(_url(walk), {"notes": "First"}).status_code == 302
+    response = client.post(_url(walk), {"notes": "Second one"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html and "Second one" in html
+    assert Finding.objects.count() == 1
