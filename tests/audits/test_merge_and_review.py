@@ -90,3 +90,21 @@ def test_the_admin_shows_a_finding_with_its_photos_and_merged_texts(two_findings
     html = desk_client.get(f"/admin/audits/finding/{first.pk}/change/").content.decode()
     assert "Dark under the bridge" in html
     assert html.count("/safety-audits/photos/") >= 2
+
+
+def _findings_list_queries(desk_client, walk, officer, count: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Finding.objects.bulk_create([Finding(walk=walk, author=officer, notes=f"note {n}") for n in range(count)])
+    desk_client.get("/admin/audits/finding/")  # the session and permissions are loaded once
+    with CaptureQueriesContext(connection) as queries:
+        assert desk_client.get("/admin/audits/finding/").status_code == 200
+    Finding.objects.all().delete()
+    return len(queries)
+
+
+def test_the_officers_finding_list_costs_the_same_for_5_or_500_findings(desk_client, walk, officer):
+    few = _findings_list_queries(desk_client, walk, officer, 5)
+    many = _findings_list_queries(desk_client, walk, officer, 500)
+    assert many <= few
