@@ -103,7 +103,7 @@ def _change(now: float | None, before: float | None) -> str:
 def walk_report(walk: AuditWalk) -> dict:
     """The public report of ``walk``: participation as counts (small ones withheld), per theme each
     checklist item's ratings and notes (no author), the general notes, the actions that came out
-    and, for a re-audit, each item's change since the previous walk. Eight queries whatever its size."""
+    and, for a re-audit, each item's change since the previous walk, in a fixed number of queries."""
     items = list(walk.template.items.all())
     counts = _rating_counts(walk)
     previous = _rating_counts(walk.previous_walk) if walk.previous_walk_id else {}
