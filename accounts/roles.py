@@ -57,6 +57,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, list[str]]]] = {
             "feedback": ["view"],
             "feedbackresponse": ["view", "add", "change"],
         },
+        # Actions change through services (the timeline is written by them); none is deleted.
+        "actions": {"actionitem": ["view", "add", "change"], "actionupdate": ["view"]},
     },
     # Tips and their categories belong to this group alone (Officers hold none of these).
     # Tips are never added or deleted by hand; the audit log is read-only.

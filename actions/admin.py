@@ -142,7 +142,11 @@ class ActionUpdateInline(TranslationsAdminMixin, admin.TabularInline):
     can_delete = False
     verbose_name_plural = gettext_lazy("timeline")
 
+    # The timeline is written by the services only.
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -161,6 +165,9 @@ class ActionItemAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     show_full_result_count = False
     readonly_fields = ["came_from", "done_on", "public_page"]
     actions = ["mark_planned", "mark_in_progress", "mark_done"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
 
     def get_fieldsets(self, request, obj=None):
         status_fields = ["status", "status_reason", "note"] + (["done_on"] if obj else [])
@@ -250,7 +257,7 @@ class ActionItemAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             new_status = obj.status
             if status_changed:
                 obj.status = form.initial["status"]
-            details = [name for name in form.changed_data if name in form.Meta.fields and name != "status"]
+            details = [name for name in form.changed_data if name in ActionItemForm.Meta.fields and name != "status"]
             if any(name.rsplit("_", 1)[0] in ActionItem.translated_fields for name in form.changed_data):
                 details.append("translations")
             services.update_details(obj, by=request.user, fields=details)
@@ -262,10 +269,6 @@ class ActionItemAdmin(TranslationsAdminMixin, AuditedModelAdmin):
                 services.add_update(obj, by=request.user, body=data["note"])
         except services.ActionError as error:
             self.message_user(request, str(error.message), messages.ERROR)
-
-    def save_related(self, request, form, formsets, change):
-        # The timeline is read-only here: entries are written by the services.
-        pass
 
     def _set_status(self, request, queryset, status) -> None:
         done = 0

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from actions.admin import SourceActionsMixin, make_action_button
 from audit.mixins import AuditedModelAdmin
 from audit.services import audit_export
 from meetings import selectors, services
@@ -291,6 +292,8 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             "results": selectors.feedback_results(meeting=meeting),
             "form": form,
             "published": existing,
+            # "Make an action" from the published response, and the actions made from it.
+            "action_items": make_action_button(existing) if existing and existing.published_at else "",
         }
         return TemplateResponse(request, "admin/meetings/meeting/feedback.html", context)
 
@@ -336,7 +339,7 @@ class QuestionAnswerForm(forms.ModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(TranslationsAdminMixin, AuditedModelAdmin):
+class QuestionAdmin(SourceActionsMixin, TranslationsAdminMixin, AuditedModelAdmin):
     list_display = ["short_text", "meeting", "status", "vote_count", "created_at"]
     list_filter = ["status", "meeting"]
     search_fields = ["text", "meeting__title"]

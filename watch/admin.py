@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from actions.admin import SourceActionsMixin
 from audit.mixins import AuditedModelAdmin
 from watch import selectors, services
 from watch.forms import WatchGroupDeclineForm
@@ -179,7 +180,7 @@ class PostAdmin(AuditedModelAdmin):
 
 
 @admin.register(Concern)
-class ConcernAdmin(AuditedModelAdmin):
+class ConcernAdmin(SourceActionsMixin, AuditedModelAdmin):
     list_display = ["subject", "group", "reporter", "created_at"]
     list_filter = ["group__neighbourhood"]
     search_fields = ["subject", "body", "group__name"]
