@@ -13,6 +13,8 @@ APP_DEMO_MODULES: list[str] = [
     "alerts.demo",
     "watch.demo",
     "newsletters.demo",
+    # After meetings and watch: its actions come out of their questions, feedback and concerns.
+    "actions.demo",
 ]
 
 
