@@ -222,7 +222,8 @@ class ActionItemAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             link = reverse(f"admin:{source._meta.app_label}_{source._meta.model_name}_change", args=[source.pk])
         except NoReverseMatch:  # a source without its own admin page is named, not linked
             return f"{registration.label}: {source}"
-        return format_html('{}: <a href="{}">{}</a>', registration.label, link, str(source)[:120])
+        # The whole line is the link: a link inside text would need more than colour to stand out.
+        return format_html('<a href="{}">{}: {}</a>', link, registration.label, str(source)[:120])
 
     @admin.display(description=gettext_lazy("public page"))
     def public_page(self, obj):
