@@ -38,7 +38,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, list[str]]]] = {
             "watchgroup": ["view", "change"],
             "membership": ["view", "delete"],
             "post": ["view"],
-            "concern": ["view"],
+            "concern": ["view", "change"],
         },
         "programs": {
             "program": ["view", "add", "change"],

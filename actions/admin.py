@@ -17,9 +17,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from actions import selectors, services, sources
+from actions import desk, selectors, services, sources
 from actions.models import ActionItem, ActionUpdate
 from audit.mixins import AuditedModelAdmin
+from portal.desk import queue_filter
 from portal.translated import TranslationsAdminMixin, translatable_form, translation_fieldsets
 
 SOURCE_PARAMETER = "source"
@@ -85,9 +86,11 @@ class SourceActionsMixin:
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "action_items"]
 
-    def get_fields(self, request, obj=None):
-        fields = list(super().get_fields(request, obj))
-        return fields if "action_items" in fields else [*fields, "action_items"]
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if any("action_items" in options.get("fields", ()) for _name, options in fieldsets):
+            return fieldsets
+        return [*fieldsets, (gettext_lazy("Action items"), {"fields": ["action_items"]})]
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -159,7 +162,17 @@ class ActionItemAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     form = ActionItemForm
     inlines = [ActionUpdateInline]
     list_display = ["title", "neighbourhood", "status", "due_date", "source_kind", "owner", "updated_at"]
-    list_filter = ["status", "source_kind", "neighbourhood"]
+    list_filter = [
+        queue_filter(
+            title=gettext_lazy("due"),
+            parameter_name="due_soon",
+            label=gettext_lazy("Due within 7 days or overdue"),
+            selector=lambda: desk.due_soon_or_overdue(),
+        ),
+        "status",
+        "source_kind",
+        "neighbourhood",
+    ]
     search_fields = ["title", "owner"]
     list_select_related = ["neighbourhood"]
     show_full_result_count = False
