@@ -17,9 +17,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from actions import selectors, services, sources
+from actions import desk, selectors, services, sources
 from actions.models import ActionItem, ActionUpdate
 from audit.mixins import AuditedModelAdmin
+from portal.desk import queue_filter
 from portal.translated import TranslationsAdminMixin, translatable_form, translation_fieldsets
 
 SOURCE_PARAMETER = "source"
@@ -85,9 +86,11 @@ class SourceActionsMixin:
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "action_items"]
 
-    def get_fields(self, request, obj=None):
-        fields = list(super().get_fields(request, obj))
-        return fields if "action_items" in fields else [*fields, "action_items"]
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if any("action_items" in options.get("fields", ()) for _name, options in fieldsets):
+            return fieldsets
+        return [*fieldsets, (gettext_lazy("Action items"), {"fields": ["action_items"]})]
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -142,7 +145,11 @@ class ActionUpdateInline(TranslationsAdminMixin, admin.TabularInline):
     can_delete = False
     verbose_name_plural = gettext_lazy("timeline")
 
+    # The timeline is written by the services only.
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -155,12 +162,25 @@ class ActionItemAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     form = ActionItemForm
     inlines = [ActionUpdateInline]
     list_display = ["title", "neighbourhood", "status", "due_date", "source_kind", "owner", "updated_at"]
-    list_filter = ["status", "source_kind", "neighbourhood"]
+    list_filter = [
+        queue_filter(
+            title=gettext_lazy("due"),
+            parameter_name="due_soon",
+            label=gettext_lazy("Due within 7 days or overdue"),
+            selector=lambda: desk.due_soon_or_overdue(),
+        ),
+        "status",
+        "source_kind",
+        "neighbourhood",
+    ]
     search_fields = ["title", "owner"]
     list_select_related = ["neighbourhood"]
     show_full_result_count = False
     readonly_fields = ["came_from", "done_on", "public_page"]
     actions = ["mark_planned", "mark_in_progress", "mark_done"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
 
     def get_fieldsets(self, request, obj=None):
         status_fields = ["status", "status_reason", "note"] + (["done_on"] if obj else [])
@@ -215,7 +235,8 @@ class ActionItemAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             link = reverse(f"admin:{source._meta.app_label}_{source._meta.model_name}_change", args=[source.pk])
         except NoReverseMatch:  # a source without its own admin page is named, not linked
             return f"{registration.label}: {source}"
-        return format_html('{}: <a href="{}">{}</a>', registration.label, link, str(source)[:120])
+        # The whole line is the link: a link inside text would need more than colour to stand out.
+        return format_html('<a href="{}">{}: {}</a>', link, registration.label, str(source)[:120])
 
     @admin.display(description=gettext_lazy("public page"))
     def public_page(self, obj):
@@ -250,7 +271,7 @@ class ActionItemAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             new_status = obj.status
             if status_changed:
                 obj.status = form.initial["status"]
-            details = [name for name in form.changed_data if name in form.Meta.fields and name != "status"]
+            details = [name for name in form.changed_data if name in ActionItemForm.Meta.fields and name != "status"]
             if any(name.rsplit("_", 1)[0] in ActionItem.translated_fields for name in form.changed_data):
                 details.append("translations")
             services.update_details(obj, by=request.user, fields=details)
@@ -262,10 +283,6 @@ class ActionItemAdmin(TranslationsAdminMixin, AuditedModelAdmin):
                 services.add_update(obj, by=request.user, body=data["note"])
         except services.ActionError as error:
             self.message_user(request, str(error.message), messages.ERROR)
-
-    def save_related(self, request, form, formsets, change):
-        # The timeline is read-only here: entries are written by the services.
-        pass
 
     def _set_status(self, request, queryset, status) -> None:
         done = 0

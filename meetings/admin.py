@@ -15,11 +15,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from actions.admin import SourceActionsMixin, make_action_button
 from audit.mixins import AuditedModelAdmin
 from audit.services import audit_export
 from meetings import selectors, services
 from meetings.forms import CheckInForm, FeedbackResponseForm
 from meetings.models import AgendaItem, Feedback, FeedbackResponse, Meeting, Question, Rsvp
+from portal.confirmation import confirmation_response, is_confirmed, language_counts, mailing
+from portal.desk import queue_filter
+from portal.participants import ParticipantMessageAdminMixin
 from portal.translated import TranslationsAdminMixin, translatable_form, translation_fieldsets, with_translations
 
 
@@ -91,12 +95,47 @@ class AgendaItemInline(TranslationsAdminMixin, admin.TabularInline):
     fields = with_translations(AgendaItem, ["position", "title", "duration_minutes", "description"])
 
 
+class MeetingCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason, added to the e-mail everyone registered gets"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def meeting_cancel_mailing(meeting: Meeting):
+    """What cancelling ``meeting`` sends: counted from the people the cancellation service e-mails."""
+    return mailing(
+        title=_("Cancelled: %(title)s") % {"title": meeting.title},
+        counts=language_counts(selectors.meeting_people(meeting), "user__profile__preferred_language"),
+        template="meetings/emails/meeting_cancelled",
+        context_for=lambda language: {
+            **services.meeting_email_context(meeting, language=language, going=True),
+            "reason": _("(your reason)"),
+        },
+        neighbourhoods=[meeting.neighbourhood.name] if meeting.neighbourhood_id else [],
+    )
+
+
 @admin.register(Meeting)
-class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
+class MeetingAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, AuditedModelAdmin):
     form = MeetingAdminForm
     inlines = [AgendaItemInline]
     list_display = ["title", "starts_at", "kind", "neighbourhood", "status", "is_published", "going", "capacity"]
-    list_filter = ["status", "is_published", "kind", "neighbourhood", "starts_at"]
+    list_filter = [
+        "status",
+        "is_published",
+        queue_filter(
+            title=gettext_lazy("feedback"),
+            parameter_name="feedback_to_answer",
+            label=gettext_lazy("Waiting for a response"),
+            selector=selectors.meetings_with_feedback_to_answer,
+        ),
+        "kind",
+        "neighbourhood",
+        "starts_at",
+    ]
     search_fields = ["title", "slug", "address"]
     date_hierarchy = "starts_at"
     list_select_related = ["neighbourhood"]
@@ -129,9 +168,11 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
         if meeting.pk is None:
             return _("Available once the meeting is saved.")
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("admin:meetings_meeting_attendance", args=[meeting.pk]),
             _("RSVP list and check-in"),
+            reverse("admin:meetings_meeting_message", args=[meeting.pk]),
+            _("Message the participants"),
             reverse("admin:meetings_meeting_attendance_csv", args=[meeting.pk]),
             _("Download the RSVP list (CSV)"),
             reverse("admin:meetings_meeting_feedback", args=[meeting.pk]),
@@ -140,6 +181,22 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.meeting_save(meeting=obj, actor=request.user)
+
+    def participant_mailing(self, meeting: Meeting, audience: str, subject: str, body: str):
+        people = selectors.meeting_people(meeting, statuses=services.PARTICIPANT_STATUSES[audience])
+        return mailing(
+            title=subject,
+            counts=language_counts(people, "user__profile__preferred_language"),
+            template="meetings/emails/participants_message",
+            context_for=lambda language: services.participants_message_context(
+                meeting, subject=subject, body=body, language=language
+            ),
+        )
+
+    def participant_message_send(self, meeting: Meeting, audience: str, subject: str, body: str, *, key, actor) -> int:
+        return services.meeting_participants_message(
+            meeting=meeting, audience=audience, subject=subject, body=body, key=key, actor=actor
+        )
 
     def save_formset(self, request, form, formset, change):
         services.agenda_items_save(meeting=form.instance, formset=formset, actor=request.user)
@@ -171,14 +228,44 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
         description=gettext_lazy("Cancel selected meetings and tell everyone registered"), permissions=["change"]
     )
     def cancel(self, request, queryset):
-        self._run(
-            request, queryset, services.meeting_cancel, _("%(count)s meeting(s) cancelled; attendees are notified.")
+        """Say who is told of each cancellation (and preview it); cancel once confirmed, with the reason."""
+        form = MeetingCancelForm(request.POST if is_confirmed(request) else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+
+            def cancel_one(*, meeting, actor):
+                return services.meeting_cancel(meeting=meeting, actor=actor, reason=reason)
+
+            self._run(request, queryset, cancel_one, _("%(count)s meeting(s) cancelled; attendees are notified."))
+            return None
+        meetings = list(queryset.order_by("starts_at", "pk"))
+        cancellable = [meeting for meeting in meetings if not (meeting.is_cancelled or meeting.has_ended)]
+        return confirmation_response(
+            self,
+            request,
+            title=_("Cancel meetings?"),
+            intro=_("A cancelled meeting cannot be scheduled again. Everyone going or waitlisted is told at once."),
+            button=_("Yes, cancel and tell them"),
+            mailings=[meeting_cancel_mailing(meeting) for meeting in cancellable],
+            action="cancel",
+            selected=meetings,
+            form=form,
+            warnings=[
+                _("“%(title)s” is already cancelled or over: nothing happens to it.") % {"title": meeting.title}
+                for meeting in meetings
+                if meeting not in cancellable
+            ],
         )
 
     # --- Attendance and feedback pages -------------------------------------------------------
 
     def get_urls(self):
         own = [
+            path(
+                "<int:object_id>/message/",
+                self.admin_site.admin_view(self.participant_message_view),
+                name="meetings_meeting_message",
+            ),
             path(
                 "<int:meeting_id>/attendance/",
                 self.admin_site.admin_view(self.attendance_view),
@@ -291,6 +378,8 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             "results": selectors.feedback_results(meeting=meeting),
             "form": form,
             "published": existing,
+            # "Make an action" from the published response, and the actions made from it.
+            "action_items": make_action_button(existing) if existing and existing.published_at else "",
         }
         return TemplateResponse(request, "admin/meetings/meeting/feedback.html", context)
 
@@ -336,9 +425,18 @@ class QuestionAnswerForm(forms.ModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(TranslationsAdminMixin, AuditedModelAdmin):
+class QuestionAdmin(SourceActionsMixin, TranslationsAdminMixin, AuditedModelAdmin):
     list_display = ["short_text", "meeting", "status", "vote_count", "created_at"]
-    list_filter = ["status", "meeting"]
+    list_filter = [
+        "status",
+        queue_filter(
+            title=gettext_lazy("to moderate"),
+            parameter_name="to_moderate",
+            label=gettext_lazy("Waiting, for meetings still to come"),
+            selector=selectors.questions_to_moderate,
+        ),
+        "meeting",
+    ]
     search_fields = ["text", "meeting__title"]
     list_select_related = ["meeting"]
     show_full_result_count = False

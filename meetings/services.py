@@ -31,6 +31,7 @@ from meetings.models import (
     ReminderDelivery,
     Rsvp,
 )
+from outbox.models import Email
 from outbox.services import email_queue, email_withdraw
 from portal.calendar_links import calendar_links
 from portal.dates import format_moment
@@ -198,11 +199,9 @@ def _withdraw_reminders(meeting: Meeting, *, reason: str, user_id: int | None = 
 
 
 def _attendees(meeting: Meeting):
-    return (
-        Rsvp.objects.filter(meeting=meeting, status__in=[Rsvp.Status.GOING, Rsvp.Status.WAITLISTED])
-        .select_related("user")
-        .order_by("id")
-    )
+    from meetings.selectors import meeting_people
+
+    return meeting_people(meeting)
 
 
 def _notify_change(meeting: Meeting, *, changes: list[str]) -> None:
@@ -669,3 +668,54 @@ def feedback_response_publish(
         published, _created = FeedbackResponse.objects.update_or_create(meeting=meeting, defaults=values)
         audit_record(actor=actor, action="meeting.feedback_response_published", target=meeting)
     return published
+
+
+# --- Officers: messages to participants ---------------------------------------------------------
+
+PARTICIPANT_STATUSES = {
+    "seated": (Rsvp.Status.GOING,),
+    "waitlisted": (Rsvp.Status.WAITLISTED,),
+    "all": (Rsvp.Status.GOING, Rsvp.Status.WAITLISTED),
+}
+
+
+def meeting_participants_message(*, meeting: Meeting, audience: str, subject: str, body: str, key: str, actor) -> int:
+    """E-mail an officer's message to the meeting's ``audience`` ("seated" = going, "waitlisted", "all"),
+    each in their language. ``key`` names this message: sending it again (a double submit) queues
+    nothing new and writes no second audit entry. Returns how many people it is queued for."""
+    from meetings.selectors import meeting_people
+
+    prefix = f"meetings:message:{meeting.pk}:{key}:"
+    with transaction.atomic():
+        # Locked so two posts of the same message cannot both pass the check below.
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        recipients = list(
+            meeting_people(meeting, statuses=PARTICIPANT_STATUSES[audience]).select_related("user__profile")
+        )
+        if Email.objects.filter(idempotency_key__startswith=prefix).exists():
+            return len(recipients)
+        for rsvp in recipients:
+            language = rsvp.user.profile.preferred_language if hasattr(rsvp.user, "profile") else settings.LANGUAGE_CODE
+            email_queue(
+                to=rsvp.user.email,
+                template="meetings/emails/participants_message",
+                context=participants_message_context(meeting, subject=subject, body=body, language=language),
+                idempotency_key=f"{prefix}{rsvp.user_id}",
+                language=language,
+            )
+        audit_record(
+            actor=actor,
+            action="meeting.message",
+            target=meeting,
+            detail={"audience": audience, "subject": subject, "recipients": len(recipients)},
+        )
+    return len(recipients)
+
+
+def participants_message_context(meeting: Meeting, *, subject: str, body: str, language: str) -> dict:
+    return {
+        "subject": subject,
+        "body": body,
+        "title": str(translated(meeting, "title", language)),
+        "url": settings.SITE_URL + meeting.get_absolute_url(),
+    }

@@ -160,6 +160,10 @@ MEETINGS_VOTE_LIMIT_SECONDS = env_int("MEETINGS_VOTE_LIMIT_SECONDS", 600)
 # Following / unfollowing action items: per resident and window.
 ACTIONS_FOLLOW_LIMIT = env_int("ACTIONS_FOLLOW_LIMIT", 30)
 ACTIONS_FOLLOW_LIMIT_SECONDS = env_int("ACTIONS_FOLLOW_LIMIT_SECONDS", 600)
+# The officers' desk (admin index): a guardian's consent is overdue this many days after it was
+# asked for; a tip nobody has written on for this many days is listed as "no activity".
+DESK_CONSENT_OVERDUE_DAYS = env_int("DESK_CONSENT_OVERDUE_DAYS", 7)
+DESK_TIP_STALE_DAYS = env_int("DESK_TIP_STALE_DAYS", 14)
 # Anonymous public pages are cached this long at most (portal/cache.py); edits invalidate them at once.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 120)
 # Seats left and vote counts on cached pages are at most this many seconds behind; a stream of

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from portal import views
+from portal import guide, views
 from portal.timing import answer_posts_no_sooner_than
 
 urlpatterns = [
@@ -40,6 +40,14 @@ urlpatterns = [
         name="admin-password-change",
     ),
     path("admin/password_change/done/", RedirectView.as_view(pattern_name="account_change_password")),
+    # The guide for officers (docs/officers.md), inside the desk.
+    path("admin/guide/", admin.site.admin_view(guide.guide_view), name="officers-guide"),
+    path("admin/guide/<slug:page>.md", admin.site.admin_view(guide.guide_view), name="officers-guide-page"),
+    path(
+        "admin/guide/screenshots/officers/<slug:name>.png",
+        admin.site.admin_view(guide.guide_screenshot_view),
+        name="officers-guide-screenshot",
+    ),
     path("admin/", admin.site.urls),
 ]
 

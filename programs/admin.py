@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.mixins import AuditedModelAdmin
+from portal.confirmation import language_counts, mailing
+from portal.desk import queue_filter
+from portal.participants import ParticipantMessageAdminMixin
 from portal.translated import (
     TranslationsAdminMixin,
     translatable_form,
@@ -114,7 +117,7 @@ def _csv_cell(value) -> str:
 
 
 @admin.register(Program)
-class ProgramAdmin(TranslationsAdminMixin, AuditedModelAdmin):
+class ProgramAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, AuditedModelAdmin):
     form = ProgramAdminForm
     list_display = [
         "title",
@@ -171,7 +174,7 @@ class ProgramAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             return "—"
         applications = reverse("admin:programs_application_changelist") + f"?program__id__exact={program.pk}"
         return format_html(
-            '{}: {} · {}: {} · {}: {} · {}: {} · <a href="{}">{}</a>',
+            '{}: {} · {}: {} · {}: {} · {}: {} · <a href="{}">{}</a> · <a href="{}">{}</a>',
             _("Applied"),
             program.applied_count,
             _("Accepted"),
@@ -182,6 +185,25 @@ class ProgramAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             program.attended_count,
             applications,
             _("See the applications"),
+            reverse("admin:programs_program_message", args=[program.pk]),
+            _("Message the participants"),
+        )
+
+    def participant_mailing(self, program: Program, audience: str, subject: str, body: str):
+        return mailing(
+            title=subject,
+            counts=language_counts(
+                selectors.program_participants(program, audience), "applicant__profile__preferred_language"
+            ),
+            template="programs/emails/participants_message",
+            context_for=lambda language: services.participants_message_context(
+                program, subject=subject, body=body, language=language
+            ),
+        )
+
+    def participant_message_send(self, program: Program, audience: str, subject: str, body: str, *, key, actor) -> int:
+        return services.program_participants_message(
+            program=program, audience=audience, subject=subject, body=body, key=key, actor=actor
         )
 
     def save_model(self, request, obj, form, change):
@@ -249,6 +271,11 @@ class ProgramAdmin(TranslationsAdminMixin, AuditedModelAdmin):
 
     def get_urls(self):
         return [
+            path(
+                "<int:object_id>/message/",
+                self.admin_site.admin_view(self.participant_message_view),
+                name="programs_program_message",
+            ),
             path(
                 "<int:program_id>/sessions/<int:session_id>/attendance/",
                 self.admin_site.admin_view(self.attendance_view),
@@ -344,10 +371,39 @@ def _run_on_each(modeladmin, request, queryset, service, done_singular: str, don
         modeladmin.message_user(request, ngettext(done_singular, done_plural, done) % {"count": done}, messages.SUCCESS)
 
 
+def _applicant_mailings(groups, *, extra: dict):
+    """One preview and count per e-mail the decline sends: (title, e-mail name, applications)."""
+    mailings = []
+    for title, name, applications in groups:
+        if not applications:
+            continue
+        recipients = Application.objects.filter(pk__in=[a.pk for a in applications]).exclude(applicant__email="")
+        mailings.append(
+            mailing(
+                title=title,
+                counts=language_counts(recipients, "applicant__profile__preferred_language"),
+                template=f"programs/emails/{name}",
+                context_for=lambda language, first=applications[0], name=name: services.applicant_email_context(
+                    first, name, language=language, extra=extra.get(name)
+                ),
+            )
+        )
+    return mailings
+
+
 @admin.register(Application)
 class ApplicationAdmin(AuditedModelAdmin):
     list_display = ["applicant", "program", "status", "waitlist_position", "consent_state", "created_at"]
-    list_filter = ["status", "program"]
+    list_filter = [
+        "status",
+        queue_filter(
+            title=_("guardian consent"),
+            parameter_name="consent_overdue",
+            label=_("Overdue"),
+            selector=selectors.applications_consent_overdue,
+        ),
+        "program",
+    ]
     search_fields = ["applicant__email", "applicant__profile__display_name", "guardian_email", "program__title"]
     list_select_related = ["applicant", "program", "guardian_consent"]
     show_full_result_count = False
@@ -426,6 +482,7 @@ class ApplicationAdmin(AuditedModelAdmin):
             return None
         effects = services.decline_seat_effects(applications)
         programs = {application.program_id: application.program for application in applications}
+        promoted = [application for seated in effects.values() for application in seated]
         context = {
             **self.admin_site.each_context(request),
             "title": _("Decline applications"),
@@ -435,6 +492,13 @@ class ApplicationAdmin(AuditedModelAdmin):
             "seat_effects": [(programs[program_id], promoted) for program_id, promoted in effects.items()],
             "form": form,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "mailings": _applicant_mailings(
+                [
+                    (_("Your application was declined"), "declined", applications),
+                    (_("A seat is yours"), "promoted", promoted),
+                ],
+                extra={"declined": {"reason": str(_("(your reason)")), "status": str(Application.Status.DECLINED)}},
+            ),
         }
         return TemplateResponse(request, "admin/programs/application/decline_confirmation.html", context)
 

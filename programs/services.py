@@ -770,6 +770,17 @@ def _email_applicant(application: Application, name: str, *, key: str | None = N
     if not application.applicant.email:  # A deleted resident's stand-in (accounts.services.account_delete).
         return None
     language = language_for(application.applicant)
+    return email_queue(
+        to=application.applicant.email,
+        template=f"programs/emails/{name}",
+        context=applicant_email_context(application, name, language=language, extra=extra),
+        idempotency_key=key or f"programs:{name}:{application.pk}",
+        language=language,
+    )
+
+
+def applicant_email_context(application: Application, name: str, *, language: str, extra: dict | None = None) -> dict:
+    """The context of the applicant's ``name`` e-mail in ``language`` (also what confirmation pages preview)."""
     program = application.program
     first_session = program.sessions.order_by("starts_at").first()
     first_start = first_session.starts_at if first_session else None
@@ -779,27 +790,65 @@ def _email_applicant(application: Application, name: str, *, key: str | None = N
         if name in ("accepted", "promoted") and first_session
         else {}
     )
-    return email_queue(
-        to=application.applicant.email,
-        template=f"programs/emails/{name}",
-        context={
-            **calendar,
-            "applicant_name": display_name_for(application.applicant),
-            "program_title": str(translated(program, "title", language)),
-            "program_url": settings.SITE_URL + program.get_absolute_url(),
-            "mine_url": settings.SITE_URL + reverse("programs:mine"),
-            "programs_url": settings.SITE_URL + reverse("programs:list"),
-            "status": application.status,
-            "waitlist_position": application.waitlist_position,
-            "needs_consent": application.needs_guardian_consent,
-            "needs_approval": program.requires_approval,
-            "first_session": _format_datetime(first_start, language) if first_start else "",
-            **(extra or {}),
-        },
-        idempotency_key=key or f"programs:{name}:{application.pk}",
-        language=language,
-    )
+    return {
+        **calendar,
+        "applicant_name": display_name_for(application.applicant),
+        "program_title": str(translated(program, "title", language)),
+        "program_url": settings.SITE_URL + program.get_absolute_url(),
+        "mine_url": settings.SITE_URL + reverse("programs:mine"),
+        "programs_url": settings.SITE_URL + reverse("programs:list"),
+        "status": application.status,
+        "waitlist_position": application.waitlist_position,
+        "needs_consent": application.needs_guardian_consent,
+        "needs_approval": program.requires_approval,
+        "first_session": _format_datetime(first_start, language) if first_start else "",
+        **(extra or {}),
+    }
 
 
 def _format_datetime(value: datetime, language: str | None = None) -> str:
     return format_moment(value, "DATETIME_FORMAT", language=language)
+
+
+def program_participants_message(*, program: Program, audience: str, subject: str, body: str, key: str, actor) -> int:
+    """E-mail an officer's message to the program's ``audience`` ("seated", "waitlisted", "all"), each
+    in their language. ``key`` names this message: sending it again (a double submit) queues nothing
+    new and writes no second audit entry. Returns how many people the message is queued for."""
+    from programs.selectors import program_participants
+
+    prefix = f"programs:message:{program.pk}:{key}:"
+    with transaction.atomic():
+        # Locked so two posts of the same message cannot both pass the check below.
+        program = _lock_program(program.pk)
+        recipients = list(program_participants(program, audience))
+        if Email.objects.filter(idempotency_key__startswith=prefix).exists():
+            return len(recipients)
+        for application in recipients:
+            language = (
+                application.applicant.profile.preferred_language
+                if hasattr(application.applicant, "profile")
+                else settings.LANGUAGE_CODE
+            )
+            email_queue(
+                to=application.applicant.email,
+                template="programs/emails/participants_message",
+                context=participants_message_context(program, subject=subject, body=body, language=language),
+                idempotency_key=f"{prefix}{application.pk}",
+                language=language,
+            )
+        audit_record(
+            actor=actor,
+            action="programs.program.message",
+            target=program,
+            detail={"audience": audience, "subject": subject, "recipients": len(recipients)},
+        )
+    return len(recipients)
+
+
+def participants_message_context(program: Program, *, subject: str, body: str, language: str) -> dict:
+    return {
+        "subject": subject,
+        "body": body,
+        "program_title": str(translated(program, "title", language)),
+        "program_url": settings.SITE_URL + program.get_absolute_url(),
+    }

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from accounts.roles import TIP_REVIEWERS
+from portal.desk import queue_filter
 from portal.translated import TranslationsAdminMixin, translatable_form
 from tips import selectors, services
 from tips.models import Tip, TipAttachment, TipAuditEntry, TipCategory
@@ -94,6 +95,12 @@ class TipAdmin(admin.ModelAdmin):
         ("assigned_to", admin.RelatedOnlyFieldListFilter),
         "reward_eligible",
         "tipster_wrote",
+        queue_filter(
+            title=_("activity"),
+            parameter_name="no_activity",
+            label=_("No activity for a while"),
+            selector=selectors.tips_without_activity,
+        ),
     ]
     search_fields = ["reference"]
     list_select_related = ["category", "neighbourhood", "assigned_to"]

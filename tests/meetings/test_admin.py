@@ -124,7 +124,9 @@ def test_cancel_action_notifies_and_audits(officer_client, resident, django_capt
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = officer_client.post(
-            "/admin/meetings/meeting/", {"action": "cancel", "_selected_action": [meeting.pk]}, follow=True
+            "/admin/meetings/meeting/",
+            {"action": "cancel", "_selected_action": [meeting.pk], "confirm": "yes"},
+            follow=True,
         )
     assert "attendees are notified" in response.content.decode()
     meeting.refresh_from_db()
@@ -132,7 +134,9 @@ def test_cancel_action_notifies_and_audits(officer_client, resident, django_capt
     assert [message.to for message in mail.outbox] == [[resident.email]]
     assert AuditEntry.objects.filter(action="meeting.cancelled", target_id=str(meeting.pk)).exists()
     again = officer_client.post(
-        "/admin/meetings/meeting/", {"action": "cancel", "_selected_action": [meeting.pk]}, follow=True
+        "/admin/meetings/meeting/",
+        {"action": "cancel", "_selected_action": [meeting.pk], "confirm": "yes"},
+        follow=True,
     )
     assert "already cancelled" in again.content.decode()
 
