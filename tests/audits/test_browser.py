@@ -135,3 +135,56 @@ def _action_and_follow(page, finding, *, officer, resident, language) -> None:
     assert len(sent) == 1, [message.to for message in mail.outbox]
     assert title in sent[0].body
     assert sent[0].extra_headers.get("Content-Language", language) == language
+
+
+DRILL_TEXT = {
+    "en": {
+        "debrief": "Answer the after-action debrief",
+        "knew": "During the drill, did you know what to do?",
+        "partly": "Partly",
+        "improve": "What should we improve?",
+        "send": "Send my debrief",
+        "thanks": "Thank you for your debrief.",
+    },
+    "es": {
+        "debrief": "Responder la evaluación posterior",
+        "knew": "Durante el simulacro, ¿sabía qué hacer?",
+        "partly": "En parte",
+        "improve": "¿Qué deberíamos mejorar?",
+        "send": "Enviar mi evaluación",
+        "thanks": "Gracias por su evaluación.",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_participant_reads_the_drill_plan_and_answers_the_debrief(browser, live_server, language):
+    from audits.models import DebriefAnswer
+    from tests.audits.conftest import check_in, make_drill
+
+    words = DRILL_TEXT[language]
+    resident = make_user("lee@example.com")
+    profile = profile_for(resident)
+    profile.preferred_language = language
+    profile.save()
+    drill = make_drill(title="Flood drill")
+    check_in(drill.meeting, resident)
+    context = browser.new_context(base_url=live_server.url, locale="es-ES" if language == "es" else "en-US")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        _log_in(page, resident)
+        page.goto(drill.meeting.get_absolute_url())
+        page.get_by_text("The river rises overnight.").wait_for()
+        assert_accessible(page)
+        page.get_by_role("link", name=words["debrief"]).click()
+        assert_accessible(page)
+        page.get_by_role("group", name=words["knew"]).get_by_label(words["partly"], exact=True).check()
+        page.get_by_label(words["improve"]).fill("Hand out maps before the drill.")
+        page.get_by_role("button", name=words["send"]).click()
+        page.get_by_text(words["thanks"]).wait_for()
+        assert_accessible(page)
+        answer = DebriefAnswer.objects.get(drill=drill, author=resident)
+        assert (answer.knew_what_to_do, answer.to_improve) == ("partly", "Hand out maps before the drill.")
+    finally:
+        context.close()
