@@ -11,6 +11,7 @@ from audits.documents import walk_report_pdf
 from audits.forms import DebriefForm, FindingForm
 from audits.models import AuditWalk, DrillPlan, FindingPhoto
 from neighbourhoods.models import Neighbourhood
+from portal.cache import cache_public_page
 from portal.ratelimit import RateLimited, rate_limit_consume
 
 # A walk's participant records a finding a place; this is far more than a walk needs.
@@ -41,6 +42,7 @@ def _participant_or_403(walk: AuditWalk, user) -> None:
 
 
 @require_GET
+@cache_public_page("audits", "meetings", query=("neighbourhood",))
 def walk_list(request: HttpRequest) -> HttpResponse:
     neighbourhoods = list(Neighbourhood.objects.order_by("name"))
     slug = request.GET.get("neighbourhood") or ""
@@ -60,12 +62,14 @@ def walk_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page("audits", "meetings", "actions")
 def walk_report(request: HttpRequest, slug: str) -> HttpResponse:
     walk = _published_report_or_404(slug)
     return render(request, "audits/report.html", selectors.walk_report(walk))
 
 
 @require_GET
+@cache_public_page("audits", "meetings", "actions")
 def walk_report_download(request: HttpRequest, slug: str) -> HttpResponse:
     walk = _published_report_or_404(slug)
     response = HttpResponse(walk_report_pdf(selectors.walk_report(walk)), content_type="application/pdf")

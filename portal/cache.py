@@ -117,6 +117,8 @@ PUBLIC_PAGE_SOURCES = {
     # The home page's watch groups (a liaison's new display name shows within PUBLIC_PAGE_CACHE_SECONDS).
     "watch": ["watch.WatchGroup", "neighbourhoods.Neighbourhood"],
     "actions": ["actions.ActionItem", "actions.ActionUpdate", "neighbourhoods.Neighbourhood"],
+    # The safety-audit reports (with "meetings" and "actions": the walk's meeting, its actions' status).
+    "audits": ["audits.Finding", "audits.ChecklistAnswer", "audits.ChecklistItem", "audits.ChecklistTemplate"],
 }
 
 
