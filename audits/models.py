@@ -118,6 +118,8 @@ class AuditWalk(models.Model):
             raise ValidationError({"meeting": _("Choose a meeting of the kind “Safety audit walk”.")})
         if self.previous_walk_id and self.previous_walk_id == self.pk:
             raise ValidationError({"previous_walk": _("A walk cannot be a re-audit of itself.")})
+        if self.previous_walk_id and self.meeting_id and self.previous_walk.meeting.starts_at >= self.meeting.starts_at:
+            raise ValidationError({"previous_walk": _("Choose a walk that took place before this one.")})
 
     @property
     def neighbourhood(self):

@@ -59,3 +59,15 @@ def test_an_audit_walk_must_be_a_safety_audit_meeting(desk_client, neighbourhood
     )
     assert response.status_code == 200
     assert not AuditWalk.objects.exists()
+
+
+def test_a_re_audit_must_follow_the_walk_it_re_audits(desk_client, neighbourhood):
+    later = make_walk(area="Park", neighbourhood=neighbourhood, started_ago=-timedelta(days=30))
+    meeting = make_walk(area="Park", neighbourhood=neighbourhood, started_ago=-timedelta(days=3)).meeting
+    AuditWalk.objects.filter(meeting=meeting).delete()
+    response = desk_client.post(
+        "/admin/audits/auditwalk/add/",
+        {"meeting": meeting.pk, "area": "Park", "template": default_template().pk, "previous_walk": later.pk},
+    )
+    assert response.status_code == 200
+    assert "took place before this one" in response.content.decode()
