@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.selectors import resident_label
+from actions.admin import SourceActionsMixin, make_action_button
 from audit.mixins import AuditedModelAdmin
 from audit.services import audit_export
 from meetings import selectors, services
@@ -403,6 +404,8 @@ class MeetingAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, Audited
             "results": selectors.feedback_results(meeting=meeting),
             "form": form,
             "published": existing,
+            # "Make an action" from the published response, and the actions made from it.
+            "action_items": make_action_button(existing) if existing and existing.published_at else "",
         }
         return TemplateResponse(request, "admin/meetings/meeting/feedback.html", context)
 
@@ -465,7 +468,7 @@ class QuestionAnswerForm(forms.ModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(TranslationsAdminMixin, AuditedModelAdmin):
+class QuestionAdmin(SourceActionsMixin, TranslationsAdminMixin, AuditedModelAdmin):
     list_display = ["short_text", "meeting", "status", "vote_count", "created_at"]
     list_filter = [
         "status",

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "newsletters",
     "alerts",
     "watch",
+    "actions",
+    "audits",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +157,9 @@ MEETINGS_RSVP_LIMIT = env_int("MEETINGS_RSVP_LIMIT", 10)
 MEETINGS_RSVP_LIMIT_SECONDS = env_int("MEETINGS_RSVP_LIMIT_SECONDS", 3600)
 MEETINGS_VOTE_LIMIT = env_int("MEETINGS_VOTE_LIMIT", 30)
 MEETINGS_VOTE_LIMIT_SECONDS = env_int("MEETINGS_VOTE_LIMIT_SECONDS", 600)
+# Following / unfollowing action items: per resident and window.
+ACTIONS_FOLLOW_LIMIT = env_int("ACTIONS_FOLLOW_LIMIT", 30)
+ACTIONS_FOLLOW_LIMIT_SECONDS = env_int("ACTIONS_FOLLOW_LIMIT_SECONDS", 600)
 # The officers' desk (admin index): a guardian's consent is overdue this many days after it was
 # asked for; a tip nobody has written on for this many days is listed as "no activity".
 DESK_CONSENT_OVERDUE_DAYS = env_int("DESK_CONSENT_OVERDUE_DAYS", 7)
@@ -219,6 +224,8 @@ CELERY_BEAT_SCHEDULE = {
     # Tips: reviewers hear of new tips once the hour they arrived in is over (the e-mail must not date them).
     "tips-notify-reviewers": {"task": "tips.tasks.notify_reviewers_of_new_tips", "schedule": 300.0},
     "tips-purge-expired": {"task": "tips.tasks.purge_expired_tips", "schedule": 3600.0},
+    # Hourly; each officer hears of their due-soon and overdue action items once per local day.
+    "actions-officer-reminders": {"task": "actions.tasks.send_officer_reminders", "schedule": 3600.0},
 }
 
 # E-mail. A local run (DEBUG) with no mail server configured keeps what it sends in a development

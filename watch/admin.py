@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from accounts.roles import OFFICERS
 from accounts.selectors import resident_label
+from actions.admin import SourceActionsMixin
 from audit.mixins import AuditedModelAdmin
 from portal.desk import queue_filter
 from watch import selectors, services
@@ -203,7 +204,7 @@ class ConcernAdminForm(forms.ModelForm):
 
 
 @admin.register(Concern)
-class ConcernAdmin(AuditedModelAdmin):
+class ConcernAdmin(SourceActionsMixin, AuditedModelAdmin):
     """Officers read a concern, set its status and who handles it, and reply to the resident (watch.services).
 
     Other apps add to it (e.g. "make an action" buttons) by extending ``get_urls``,
@@ -234,7 +235,7 @@ class ConcernAdmin(AuditedModelAdmin):
         fixed = ["group", "reporter_name", "created_at", "subject", "body", "replied_at", "replied_by"]
         if obj is not None and obj.replied_at is not None:
             fixed.append("reply")
-        return fixed
+        return [*super().get_readonly_fields(request, obj), *fixed]
 
     @admin.display(description=_("reported by"))
     def reporter_name(self, concern: Concern) -> str:

@@ -133,6 +133,8 @@ def test_counts_on_the_desk(neighbourhood, tip_reviewer):
         "watch.concerns_without_reply": 5,
         "tips.new_unassigned": 5,
         "tips.without_activity": 5,
+        "actions.due_soon_or_overdue": 0,
+        "audits.findings_to_review": 0,
     }
 
 
