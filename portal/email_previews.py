@@ -18,6 +18,7 @@ PREVIEWS: dict[str, Callable[[], dict]] = {}
 # Sent to subscribers (bulk: the footer carries an unsubscribe link); the rest are transactional.
 BULK = {"newsletters/emails/newsletter", "newsletters/emails/digest"}
 DEMO_RECIPIENT = "resident@example.com"
+DEMO_CODE = "K7P2QX"
 
 
 def preview(*templates: str):
@@ -75,7 +76,7 @@ def _meeting() -> dict:
 
 @preview("meetings/emails/rsvp_confirmed", "meetings/emails/rsvp_promoted", "meetings/emails/reminder")
 def _meeting_seat() -> dict:
-    return {**_meeting(), "code": "K7P2QX", "check_in_qr": True}
+    return {**_meeting(), "code": DEMO_CODE, "check_in_qr": True}
 
 
 @preview("meetings/emails/rsvp_waitlisted", "meetings/emails/meeting_changed")
