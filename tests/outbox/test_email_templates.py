@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import html5lib
 import pytest
 from django.conf import settings
+from django.utils.html import escape
 
 from portal.calendar_links import GOOGLE, OUTLOOK
 from portal.email_previews import PREVIEWS, render_preview
@@ -84,6 +85,7 @@ def test_the_html_part_is_sound(template, language):
     long_runs = re.findall(r"[^\s\u200b]{61,}", visible)
     assert not long_runs, f"{template} ({language}): unbreakable text in the HTML part: {long_runs}"
     assert f'<html lang="{language}" dir="ltr"' in html
+    assert f"<title>{escape(message.subject)}</title>" in html
 
 
 def test_the_registration_emails_show_the_attached_qr_code_when_there_is_one():
