@@ -24,8 +24,12 @@ OUTPUT_DIR = Path(settings.BASE_DIR) / "templates"
 STYLESHEET = SOURCE_DIR / "email.css"
 HEADER = "{# Built from templates/emails/source/%s by manage.py build_email_templates: edit the source. #}"
 
-_DJANGO = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.DOTALL)
-_PLACEHOLDER = re.compile(r"<!--djt(\d+)-->|djt(\d+)x")
+# An attribute in a condition inside a tag (<a{% if lang %} lang="{{ lang }}"{% endif %}>) is one
+# placeholder, which the parser keeps as an empty attribute; then any other tag or variable.
+_DJANGO = re.compile(r"{% if [^%]*%}[^<>]*?{% endif %}|{%.*?%}|{{.*?}}|{#.*?#}", re.DOTALL)
+_DJANGO_SINGLE = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.DOTALL)
+# A placeholder standing for attributes comes back from the parser as ` djtNx=""`.
+_PLACEHOLDER = re.compile(r'<!--djt(\d+)-->| djt(\d+)x=""|djt(\d+)x')
 # Elements and placeholders in document order; the parser may add <tbody>, nothing else may move.
 _SEQUENCE = re.compile(r"<(/?[a-zA-Z][a-zA-Z0-9]*)|<!--djt(\d+)-->|djt(\d+)x")
 _BLOCKTRANSLATE = re.compile(r"{% blocktranslate.*?{% endblocktranslate %}", re.DOTALL)
@@ -42,12 +46,27 @@ def _inside_tag(html: str, position: int) -> bool:
 def _protect(source: str) -> tuple[str, list[str]]:
     tags: list[str] = []
 
-    def replace(match: re.Match) -> str:
-        tags.append(match.group(0))
+    def placeholder(syntax: str, *, inside: bool, attribute: bool = False) -> str:
+        tags.append(syntax)
         number = len(tags) - 1
-        if _inside_tag(source, match.start()) or match.group(0).startswith("{{"):
-            return f"djt{number}x"
-        return f"<!--djt{number}-->"
+        if attribute:  # written right after the tag's name or a value: the space makes it an attribute
+            return f" djt{number}x"
+        return f"djt{number}x" if inside or syntax.startswith("{{") else f"<!--djt{number}-->"
+
+    def replace(match: re.Match) -> str:
+        syntax, inside = match.group(0), _inside_tag(source, match.start())
+        before = source[max(match.start() - 2, 0) : match.start()]
+        # After a tag's name (<span{% if …) or a value's closing quote (="x"{% if …), not inside a value.
+        if (
+            inside
+            and syntax.startswith("{% if ")
+            and (before[-1:].isalnum() or (before[-1:] == '"' and before[:1] != "="))
+        ):
+            return placeholder(syntax, inside=True, attribute=True)
+        if not inside and syntax.startswith("{% if ") and syntax.endswith("{% endif %}"):
+            # Not an attribute after all: each of its tags is protected on its own.
+            return _DJANGO_SINGLE.sub(lambda single: placeholder(single.group(0), inside=False), syntax)
+        return placeholder(syntax, inside=inside)
 
     return _DJANGO.sub(replace, source), tags
 
@@ -63,7 +82,7 @@ def _sequence(html: str) -> list[str]:
 def _restore(html: str, protected: str, tags: list[str], name: str) -> str:
     if _sequence(html) != _sequence(protected):
         raise BuildError(f"{name}: the HTML parser moved or dropped template syntax; keep tags out of table rows")
-    return _PLACEHOLDER.sub(lambda match: tags[int(match.group(1) or match.group(2))], html)
+    return _PLACEHOLDER.sub(lambda match: tags[int(next(group for group in match.groups() if group))], html)
 
 
 def build_one(relative: str, source: str, css: str) -> str:
