@@ -9,10 +9,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.utils import translation
 
 from outbox.models import Email
 from outbox.services import email_render
 from portal.calendar_links import calendar_links
+from portal.dates import format_moment
 
 PREVIEWS: dict[str, Callable[[], dict]] = {}
 # Sent to subscribers (bulk: the footer carries an unsubscribe link); the rest are transactional.
@@ -32,10 +34,12 @@ def preview(*templates: str):
 
 def render_preview(template: str, language: str):
     """The message (``EmailMultiAlternatives``) the outbox would send for ``template`` with demo data."""
+    with translation.override(language):  # dates in the recipient's language, as the sending code formats them
+        context = PREVIEWS[template]()
     email = Email(
         to=DEMO_RECIPIENT,
         template=template,
-        context=PREVIEWS[template](),
+        context=context,
         language=language,
         kind=Email.Kind.BULK if template in BULK else Email.Kind.TRANSACTIONAL,
     )
@@ -46,14 +50,19 @@ def _site(path: str) -> str:
     return settings.SITE_URL + path
 
 
-_STARTS = datetime(2026, 3, 12, 18, 30, tzinfo=UTC)
+_STARTS = datetime(2026, 3, 12, 23, 30, tzinfo=UTC)
+_ENDS = _STARTS + timedelta(hours=1, minutes=30)
+
+
+def _when(days: int = 0, *, name: str = "DATETIME_FORMAT") -> str:
+    return format_moment(_STARTS + timedelta(days=days), name)
 
 
 def _calendar(title: str, ics_path: str) -> dict[str, str]:
     return calendar_links(
         title=title,
         starts_at=_STARTS,
-        ends_at=_STARTS + timedelta(hours=1, minutes=30),
+        ends_at=_ENDS,
         location="Riverside Community Centre, 120 Water Street",
         details=_site("/meetings/riverside-community-meeting/"),
         ics_url=_site(ics_path),
@@ -64,8 +73,8 @@ def _meeting() -> dict:
     title = "Riverside community meeting: traffic, parking and the park at night"
     return {
         "title": title,
-        "date": "Thursday, 12 March 2026",
-        "time": "18:30 – 20:00 (EST)",
+        "date": _when(name="LONG_DATE_FORMAT"),
+        "time": f"{_when(name='TIME_FORMAT')} – {format_moment(_ENDS, 'ZONED_TIME_FORMAT')}",
         "address": "Riverside Community Centre, 120 Water Street",
         "map_url": "https://www.openstreetmap.org/search?query=Riverside+Community+Centre%2C+120+Water+Street",
         "online_url": "",
@@ -103,7 +112,7 @@ def _program(**extra) -> dict:
         "mine_url": _site("/programs/mine/"),
         "programs_url": _site("/programs/"),
         "waitlist_position": 3,
-        "first_session": "Tuesday, 3 March 2026, 18:00",
+        "first_session": _when(-9),
         **extra,
     }
 
@@ -128,7 +137,7 @@ def _program_declined() -> dict:
 def _program_reminder() -> dict:
     return _program(
         session_title="Session 2: How a 911 call is handled",
-        session_starts="Tuesday, 10 March 2026, 18:00",
+        session_starts=_when(-2),
         session_location="Police headquarters, training room B",
         session_online_url="",
         **_calendar("Session 2: How a 911 call is handled", "/programs/citizens-police-academy/calendar.ics"),
@@ -141,7 +150,7 @@ def _program_consent() -> dict:
         "program_title": "Youth Cadets, summer 2026",
         "city_name": settings.CITY_NAME,
         "consent_url": _site("/programs/consent/eyJhcHBsaWNhdGlvbiI6NDJ9:1vQ2xR:Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0/"),
-        "expires": "Saturday, 14 March 2026, 09:00",
+        "expires": _when(2),
     }
 
 
@@ -202,7 +211,7 @@ def _alert() -> dict:
         "severity": "Moderate",
         "urgency": "Immediate",
         "area": "Riverside, Old Town",
-        "expires_at": "12 March 2026, 22:00",
+        "expires_at": _when(name="DATETIME_FORMAT"),
         "description": "Crews are repairing a water main. Expect detours and low water pressure.",
         "instruction": "Avoid the area and use Bridge Road instead.",
         "alert_url": _site("/alerts/7c1e2a9d/"),
@@ -233,9 +242,15 @@ def _newsletter() -> dict:
 @preview("newsletters/emails/digest")
 def _digest() -> dict:
     return {
-        "alerts": [{"url": _site("/alerts/7c1e2a9d/"), "title": "Water main break", "when": "12 March"}],
+        "alerts": [
+            {"url": _site("/alerts/7c1e2a9d/"), "title": "Water main break", "when": _when(name="SHORT_DATE_FORMAT")}
+        ],
         "meetings": [
-            {"url": _site("/meetings/riverside-community-meeting/"), "title": "Riverside meeting", "when": "12 March"}
+            {
+                "url": _site("/meetings/riverside-community-meeting/"),
+                "title": "Riverside meeting",
+                "when": _when(name="SHORT_DATE_FORMAT"),
+            }
         ],
         "programs": [],
         "newsletters": [],
