@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -66,7 +66,7 @@ def action_detail(request: HttpRequest, code) -> HttpResponse:
     try:
         action = selectors.action_by_code(code)
     except ActionItem.DoesNotExist:
-        return render(request, "404.html", status=404)
+        raise Http404 from None
     following = (
         request.user.is_authenticated and ActionFollower.objects.filter(action=action, user=request.user).exists()
     )
