@@ -135,10 +135,12 @@ class ActionUpdate(TranslatableModel):
 
 
 class ActionFollower(models.Model):
-    """A resident who asked to hear of every status change of an item."""
+    """A resident's choice about an item's e-mails: following it, or (``muted``) hearing nothing about
+    it, not even as one of the people who raised, voted on or attended its source."""
 
     action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="followers")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_actions")
+    muted = models.BooleanField(_("no e-mails"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -67,10 +67,15 @@ def action_detail(request: HttpRequest, code) -> HttpResponse:
         action = selectors.action_by_code(code)
     except ActionItem.DoesNotExist:
         raise Http404 from None
-    following = (
-        request.user.is_authenticated and ActionFollower.objects.filter(action=action, user=request.user).exists()
+    choice = (
+        ActionFollower.objects.filter(action=action, user=request.user).first()
+        if request.user.is_authenticated
+        else None
     )
-    return render(request, "actions/detail.html", {"action": action, "following": following})
+    following = choice is not None and not choice.muted
+    # People the source concerns hear of changes without following; they can ask for silence.
+    concerned = request.user.is_authenticated and not following and request.user.pk in services.audience_ids(action)
+    return render(request, "actions/detail.html", {"action": action, "following": following, "concerned": concerned})
 
 
 def _limit_follows(request: HttpRequest) -> None:
@@ -106,5 +111,5 @@ def action_unfollow(request: HttpRequest, code) -> HttpResponse:
         messages.error(request, limited.message)
     else:
         services.unfollow(action, request.user)
-        messages.success(request, _("You no longer follow this action."))
+        messages.success(request, _("You will get no more e-mails about this action."))
     return redirect(action.get_absolute_url())
