@@ -140,11 +140,16 @@ def change_status(action: ActionItem, *, by, status: str, note: str = "", reason
 
 
 def add_update(action: ActionItem, *, by, body: str) -> ActionUpdate:
-    """A progress note in the public timeline (no e-mail: residents hear of status changes)."""
+    """A progress note in the public timeline (no e-mail: residents hear of status changes).
+
+    The same note twice in a row (a form submitted again) is written once: the first is returned."""
     if not body.strip():
         raise ActionError(_("Write what has happened."))
     with transaction.atomic():
         locked = ActionItem.objects.select_for_update().get(pk=action.pk)
+        latest = locked.updates.order_by("-created_at", "-id").first()
+        if latest is not None and latest.body == body.strip():
+            return latest
         update = ActionUpdate.objects.create(action=locked, status=locked.status, body=body.strip(), author=_person(by))
         locked.save(update_fields=["updated_at"])
         audit_record(actor=by, action="actions.update", target=locked)
