@@ -59,6 +59,17 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, list[str]]]] = {
         },
         # Actions change through services (the timeline is written by them); none is deleted.
         "actions": {"actionitem": ["view", "add", "change"], "actionupdate": ["view"]},
+        # Findings and debriefs change through services (review, merge); residents write them.
+        "audits": {
+            "checklisttemplate": ["view", "add", "change"],
+            "checklistitem": ["view", "add", "change", "delete"],
+            "auditwalk": ["view", "add", "change"],
+            "finding": ["view", "change"],
+            "checklistanswer": ["view"],
+            "findingphoto": ["view"],
+            "drillplan": ["view", "add", "change"],
+            "debriefanswer": ["view", "change"],
+        },
     },
     # Tips and their categories belong to this group alone (Officers hold none of these).
     # Tips are never added or deleted by hand; the audit log is read-only.

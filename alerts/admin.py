@@ -46,7 +46,7 @@ class AlertAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     inlines = [AlertRevisionInline]
     actions = ["publish_selected", "cancel_selected"]
     show_full_result_count = False
-    list_select_related = ["created_by"]
+    list_select_related = ["created_by__profile"]
     change_form_template = "admin/alerts/alert/change_form.html"
 
     @admin.display(description=_("area"))

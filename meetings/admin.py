@@ -15,13 +15,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.selectors import resident_label
 from actions.admin import SourceActionsMixin, make_action_button
 from audit.mixins import AuditedModelAdmin
 from audit.services import audit_export
 from meetings import selectors, services
-from meetings.forms import CheckInForm, FeedbackResponseForm
+from meetings.forms import FeedbackResponseForm
 from meetings.models import AgendaItem, Feedback, FeedbackResponse, Meeting, Question, Rsvp
+from meetings.reminders import ReminderOffsetsField
+from portal.check_in import CheckInForm, door_list_pdf
 from portal.confirmation import confirmation_response, is_confirmed, language_counts, mailing
+from portal.dates import format_moment
 from portal.desk import queue_filter
 from portal.participants import ParticipantMessageAdminMixin
 from portal.translated import TranslationsAdminMixin, translatable_form, translation_fieldsets, with_translations
@@ -31,6 +35,10 @@ from portal.translated import TranslationsAdminMixin, translatable_form, transla
 class MeetingAdminForm(forms.ModelForm):
     online_url = forms.URLField(
         label=gettext_lazy("online link"), max_length=200, required=False, assume_scheme="https"
+    )
+    reminder_offsets = ReminderOffsetsField(
+        label=gettext_lazy("Reminders"),
+        help_text=gettext_lazy("Everyone going gets an e-mail at each time you choose."),
     )
 
     class Meta:
@@ -272,6 +280,11 @@ class MeetingAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, Audited
                 name="meetings_meeting_attendance",
             ),
             path(
+                "<int:meeting_id>/door-list.pdf",
+                self.admin_site.admin_view(self.door_list_view),
+                name="meetings_meeting_door_list_pdf",
+            ),
+            path(
                 "<int:meeting_id>/attendance.csv",
                 self.admin_site.admin_view(self.attendance_csv_view),
                 name="meetings_meeting_attendance_csv",
@@ -290,36 +303,49 @@ class MeetingAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, Audited
         return get_object_or_404(Meeting, pk=meeting_id)
 
     def attendance_view(self, request: HttpRequest, meeting_id: int) -> HttpResponse:
+        """Check-in at the door: a typed or scanned code (a scanner types it and Enter) is checked in
+        at once and the person's name and status shown; the box is empty again for the next one."""
         meeting = self._meeting_for(request, meeting_id, "meetings.view_rsvp")
         form = CheckInForm(request.POST or None)
+        result = None
         if request.method == "POST":
             if not request.user.has_perm("meetings.change_rsvp"):
                 raise PermissionDenied
             if form.is_valid():
-                try:
-                    rsvp = services.rsvp_check_in(meeting=meeting, code=form.cleaned_data["code"], actor=request.user)
-                except services.MeetingError as error:
-                    self.message_user(request, str(error), messages.ERROR)
-                else:
-                    self.message_user(
-                        request,
-                        _("Checked in: %(person)s (%(code)s).") % {"person": rsvp.user.email, "code": rsvp.code},
-                    )
-                return redirect("admin:meetings_meeting_attendance", meeting.pk)
+                result = _check_in_result(meeting, form.cleaned_data["code"], request.user)
+                form = CheckInForm()  # Empty for the next person in line.
         rsvps = (
-            Rsvp.objects.filter(meeting=meeting).select_related("user").order_by("status", "status_changed_at", "id")
+            Rsvp.objects.filter(meeting=meeting)
+            .select_related("user__profile")
+            .order_by("status", "status_changed_at", "id")
         )
+        counts = dict(rsvps.order_by().values_list("status").annotate(count=Count("id")))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": _("RSVPs for %(title)s") % {"title": meeting.title},
+            "title": _("Check-in: %(title)s") % {"title": meeting.title},
             "meeting": meeting,
             "rsvps": rsvps,
             "form": form,
-            "counts": {status.label: rsvps.filter(status=status).count() for status in Rsvp.Status},
+            "result": result,
+            "counts": {status.label: counts.get(status.value, 0) for status in Rsvp.Status},
             "checked_in": rsvps.filter(checked_in_at__isnull=False).count(),
         }
         return TemplateResponse(request, "admin/meetings/meeting/attendance.html", context)
+
+    def door_list_view(self, request: HttpRequest, meeting_id: int) -> HttpResponse:
+        """Everyone going, on paper with a tick box, for a door without network."""
+        meeting = self._meeting_for(request, meeting_id, "meetings.view_rsvp")
+        going = Rsvp.objects.filter(meeting=meeting, status=Rsvp.Status.GOING).select_related("user__profile")
+        pdf = door_list_pdf(
+            title=meeting.title,
+            when=format_moment(meeting.starts_at, "DATETIME_FORMAT"),
+            rows=[(resident_label(rsvp.user), rsvp.code) for rsvp in going],
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="door-list-{meeting.slug}.pdf"'
+        audit_export(request, response, target=meeting)
+        return response
 
     def attendance_csv_view(self, request: HttpRequest, meeting_id: int) -> HttpResponse:
         meeting = self._meeting_for(request, meeting_id, "meetings.view_rsvp")
@@ -384,6 +410,23 @@ class MeetingAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, Audited
         return TemplateResponse(request, "admin/meetings/meeting/feedback.html", context)
 
 
+def _check_in_result(meeting: Meeting, code: str, officer) -> dict:
+    """What the door's screen shows for one code: who (when the code is someone's) and what happened."""
+    try:
+        rsvp = services.rsvp_check_in(meeting=meeting, code=code, actor=officer)
+    except services.CheckInRefused as refused:
+        rsvp, outcome, message = refused.rsvp, refused.outcome, str(refused)
+    else:
+        outcome, message = "checked_in", _("Checked in now.")
+    return {
+        "outcome": outcome,
+        "ok": outcome == "checked_in",
+        "person": resident_label(rsvp.user) if rsvp else "",
+        "status": rsvp.get_status_display() if rsvp else "",
+        "message": message,
+    }
+
+
 def _csv_safe(value: str) -> str:
     """Keep spreadsheet programs from running a cell that starts like a formula."""
     value = str(value)
@@ -395,7 +438,7 @@ class RsvpAdmin(AuditedModelAdmin):
     list_display = ["code", "user", "meeting", "status", "status_changed_at", "checked_in_at"]
     list_filter = ["status", ("checked_in_at", admin.EmptyFieldListFilter)]
     search_fields = ["code", "user__email", "meeting__title"]
-    list_select_related = ["user", "meeting"]
+    list_select_related = ["user__profile", "meeting"]
     show_full_result_count = False
     readonly_fields = ["meeting", "user", "status", "code", "status_changed_at", "checked_in_at", "created_at"]
     actions = ["check_in"]
@@ -498,12 +541,12 @@ class QuestionAdmin(SourceActionsMixin, TranslationsAdminMixin, AuditedModelAdmi
 class FeedbackAdmin(AuditedModelAdmin):
     list_display = ["meeting", "rating_overall", *Feedback.RATING_FIELDS[:-1], "concern_addressed", "who"]
     list_filter = ["meeting", "concern_addressed", "rating_overall"]
-    list_select_related = ["meeting", "user"]
+    list_select_related = ["meeting", "user__profile"]
     show_full_result_count = False
 
     @admin.display(description=gettext_lazy("from"))
     def who(self, feedback: Feedback) -> str:
-        return feedback.user.email if feedback.user else _("anonymous")
+        return resident_label(feedback.user) if feedback.user else _("anonymous")
 
     def has_add_permission(self, request):
         return False

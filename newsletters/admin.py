@@ -176,7 +176,7 @@ class NewsletterAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     list_filter = ["status", "audience"]
     search_fields = ["subject"]
     show_full_result_count = False
-    list_select_related = ["created_by"]
+    list_select_related = ["created_by__profile"]
     filter_horizontal = ["neighbourhoods"]
     fieldsets = [
         (None, {"fields": ["subject", "body", "preview_link"]}),

@@ -17,6 +17,7 @@ NAV_SECTIONS = [
     ("alerts", "alerts:list", _("Alerts")),
     ("watch", "watch:list", _("Neighbourhood Watch")),
     ("actions", "actions:list", _("Action plans")),
+    ("audits", "audits:list", _("Safety audits")),
     ("tips", "tips:submit", _("Send a tip")),
     ("newsletters", "newsletters:subscribe", _("Subscribe")),
 ]

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "alerts",
     "watch",
     "actions",
+    "audits",
 ]
 
 MIDDLEWARE = [

@@ -29,6 +29,7 @@ urlpatterns = [
     path("alerts/", include("alerts.urls")),
     path("watch/", include("watch.urls")),
     path("actions/", include("actions.urls")),
+    path("safety-audits/", include("audits.urls")),
     # Before the admin's own URLs: its log-in form has neither rate limits nor a second factor.
     path("admin/login/", views.admin_login, name="admin-login"),
     # The admin's own password change has no rate limit: allauth's page has one, re-asks for the

@@ -13,8 +13,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.selectors import resident_label
 from audit.mixins import AuditedModelAdmin
+from audit.services import audit_export
+from portal.check_in import CheckInForm, door_list_pdf
 from portal.confirmation import language_counts, mailing
+from portal.dates import format_moment
 from portal.desk import queue_filter
 from portal.participants import ParticipantMessageAdminMixin
 from portal.translated import (
@@ -54,7 +58,7 @@ class ProgramSessionInline(TranslationsAdminMixin, admin.TabularInline):
         if not session.pk:
             return "—"
         url = reverse("admin:programs_program_attendance", args=[session.program_id, session.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Take attendance"))
+        return format_html('<a href="{}">{}</a>', url, _("Check-in and attendance"))
 
 
 @translatable_form
@@ -281,11 +285,17 @@ class ProgramAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, Audited
                 self.admin_site.admin_view(self.attendance_view),
                 name="programs_program_attendance",
             ),
+            path(
+                "<int:program_id>/sessions/<int:session_id>/door-list.pdf",
+                self.admin_site.admin_view(self.door_list_view),
+                name="programs_program_door_list_pdf",
+            ),
             *super().get_urls(),
         ]
 
     def attendance_view(self, request: HttpRequest, program_id: int, session_id: int) -> HttpResponse:
-        """Tick who came to one session; saved through ``attendance_record`` for every seated applicant."""
+        """Check-in at the session's door by code (typed or scanned, answered at once), or tick who
+        came; the ticks are saved through ``attendance_record`` for every seated applicant."""
         if not (
             request.user.has_perm("programs.add_attendance") and request.user.has_perm("programs.change_attendance")
         ):
@@ -293,12 +303,16 @@ class ProgramAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, Audited
         session = get_object_or_404(
             ProgramSession.objects.select_related("program"), pk=session_id, program_id=program_id
         )
-        seated = list(
-            Application.objects.filter(program_id=program_id, status__in=Application.SEAT_STATUSES)
-            .select_related("applicant", "applicant__profile")
-            .order_by("applicant__email")
-        )
-        if request.method == "POST":
+        check_in_form, result = CheckInForm(), None
+        if request.method == "POST" and "code" in request.POST:
+            check_in_form = CheckInForm(request.POST)
+            if check_in_form.is_valid():
+                result = _check_in_result(session, check_in_form.cleaned_data["code"], request.user)
+                check_in_form = CheckInForm()  # Empty for the next person in line.
+        elif request.method == "POST":
+            seated_count = Application.objects.filter(
+                program_id=program_id, status__in=Application.SEAT_STATUSES
+            ).count()
             present = {int(value) for value in request.POST.getlist("present") if value.isdigit()}
             try:
                 count = services.attendance_record(session=session, present_application_ids=present, actor=request.user)
@@ -307,22 +321,66 @@ class ProgramAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, Audited
                 return redirect("admin:programs_program_change", program_id)
             self.message_user(
                 request,
-                _("Attendance saved: %(present)d of %(total)d present.") % {"present": count, "total": len(seated)},
+                _("Attendance saved: %(present)d of %(total)d present.") % {"present": count, "total": seated_count},
                 messages.SUCCESS,
             )
             return redirect("admin:programs_program_change", program_id)
+        seated = list(
+            Application.objects.filter(program_id=program_id, status__in=Application.SEAT_STATUSES)
+            .select_related("applicant", "applicant__profile")
+            .order_by("applicant__email")
+        )
         present_ids = set(
             Attendance.objects.filter(session=session, present=True).values_list("application_id", flat=True)
         )
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Attendance: %(session)s") % {"session": session},
+            "title": _("Check-in and attendance: %(session)s") % {"session": session},
             "opts": self.model._meta,
             "original": session.program,
             "session": session,
+            "form": check_in_form,
+            "result": result,
             "rows": [(application, application.pk in present_ids) for application in seated],
         }
         return TemplateResponse(request, "admin/programs/attendance.html", context)
+
+    def door_list_view(self, request: HttpRequest, program_id: int, session_id: int) -> HttpResponse:
+        """Everyone seated, on paper with a tick box and their short code, for a door without network."""
+        if not request.user.has_perm("programs.view_application"):
+            raise PermissionDenied
+        session = get_object_or_404(
+            ProgramSession.objects.select_related("program"), pk=session_id, program_id=program_id
+        )
+        seated = Application.objects.filter(program_id=program_id, status__in=Application.SEAT_STATUSES).select_related(
+            "applicant__profile"
+        )
+        pdf = door_list_pdf(
+            title=str(session),
+            when=format_moment(session.starts_at, "DATETIME_FORMAT"),
+            rows=[(resident_label(application.applicant), services.short_code(application)) for application in seated],
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="door-list-{session.program.slug}-{session.pk}.pdf"'
+        audit_export(request, response, target=session)
+        return response
+
+
+def _check_in_result(session: ProgramSession, code: str, officer) -> dict:
+    """What the door's screen shows for one code: who (when the code is someone's) and what happened."""
+    try:
+        application = services.attendance_check_in(session=session, code=code, actor=officer)
+    except services.CheckInRefused as refused:
+        application, outcome, message = refused.application, refused.outcome, str(refused)
+    else:
+        outcome, message = "checked_in", _("Checked in now.")
+    return {
+        "outcome": outcome,
+        "ok": outcome == "checked_in",
+        "person": resident_label(application.applicant) if application else "",
+        "status": application.get_status_display() if application else "",
+        "message": message,
+    }
 
 
 class GuardianConsentInline(admin.StackedInline):
@@ -405,7 +463,7 @@ class ApplicationAdmin(AuditedModelAdmin):
         "program",
     ]
     search_fields = ["applicant__email", "applicant__profile__display_name", "guardian_email", "program__title"]
-    list_select_related = ["applicant", "program", "guardian_consent"]
+    list_select_related = ["applicant__profile", "program", "guardian_consent"]
     show_full_result_count = False
     ordering = ["program", "status", "waitlist_position", "created_at"]
     inlines = [GuardianConsentInline, AttendanceInline]

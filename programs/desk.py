@@ -1,7 +1,10 @@
 """The programs' queues and sessions on the officers' desk (portal.desk)."""
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.desk import DeskEntry, register_agenda, register_queue
 from programs import selectors
@@ -28,7 +31,18 @@ register_queue(
     url=lambda: reverse("admin:programs_application_changelist") + "?consent_overdue=yes",
     visible=_may_decide,
     order=20,
-    help_text=_("Asked for a while ago and still not given: resend the link or call the guardian."),
+    # Read when the desk is shown, in the officer's language, with the days the setting gives.
+    help_text=lazy(
+        lambda: (
+            ngettext(
+                "Asked for over %(days)d day ago and not given: resend the link or call the guardian.",
+                "Asked for over %(days)d days ago and not given: resend the link or call the guardian.",
+                settings.DESK_CONSENT_OVERDUE_DAYS,
+            )
+            % {"days": settings.DESK_CONSENT_OVERDUE_DAYS}
+        ),
+        str,
+    )(),
 )
 
 

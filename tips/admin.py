@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from accounts.roles import TIP_REVIEWERS
+from portal.admin_forms import LabelledFormsMixin
 from portal.desk import queue_filter
 from portal.translated import TranslationsAdminMixin, translatable_form
 from tips import selectors, services
@@ -41,7 +42,7 @@ class TipCategoryForm(forms.ModelForm):
 
 
 @admin.register(TipCategory)
-class TipCategoryAdmin(TranslationsAdminMixin, admin.ModelAdmin):
+class TipCategoryAdmin(TranslationsAdminMixin, LabelledFormsMixin, admin.ModelAdmin):
     form = TipCategoryForm
     list_display = ["name", "slug", "position", "is_active"]
     list_editable = ["position", "is_active"]
@@ -76,7 +77,7 @@ class TipAdminForm(forms.ModelForm):
 
 
 @admin.register(Tip)
-class TipAdmin(admin.ModelAdmin):
+class TipAdmin(LabelledFormsMixin, admin.ModelAdmin):
     form = TipAdminForm
     list_display = [
         "reference",
@@ -103,7 +104,7 @@ class TipAdmin(admin.ModelAdmin):
         ),
     ]
     search_fields = ["reference"]
-    list_select_related = ["category", "neighbourhood", "assigned_to"]
+    list_select_related = ["category", "neighbourhood", "assigned_to__profile"]
     show_full_result_count = False
     list_per_page = 50
     actions = ["mark_in_review", "mark_closed", "mark_spam"]
@@ -298,7 +299,7 @@ class TipAdmin(admin.ModelAdmin):
 
 
 @admin.register(TipAuditEntry)
-class TipAuditEntryAdmin(admin.ModelAdmin):
+class TipAuditEntryAdmin(LabelledFormsMixin, admin.ModelAdmin):
     """Read-only evidence: nobody adds, edits or deletes entries from the admin."""
 
     list_display = ["at", "actor_email", "action", "tip_reference"]

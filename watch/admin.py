@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.roles import OFFICERS
-from accounts.selectors import display_name_for
+from accounts.selectors import resident_label
 from actions.admin import SourceActionsMixin
 from audit.mixins import AuditedModelAdmin
 from portal.desk import queue_filter
@@ -66,7 +66,7 @@ class WatchGroupAdmin(AuditedModelAdmin):
     list_display = ["name", "neighbourhood", "status", "liaison_shown", "coordinator", "created_at"]
     list_filter = ["status", LiaisonFilter, "neighbourhood"]
     search_fields = ["name", "description", "coordinator__email", "liaison__email"]
-    list_select_related = ["neighbourhood", "liaison", "coordinator"]
+    list_select_related = ["neighbourhood", "liaison__profile", "coordinator__profile"]
     readonly_fields = ["status", "coordinator", "liaison", "approved_at", "decline_reason", "created_at"]
     fields = [
         "name",
@@ -176,7 +176,7 @@ class PostAdmin(AuditedModelAdmin):
     list_display = ["title", "group", "author", "author_role", "created_at"]
     list_filter = ["author_role", "group__neighbourhood"]
     search_fields = ["title", "body", "group__name"]
-    list_select_related = ["group", "author"]
+    list_select_related = ["group", "author__profile"]
     readonly_fields = ["group", "author", "author_role", "title", "body", "created_at"]
     show_full_result_count = False
 
@@ -223,7 +223,7 @@ class ConcernAdmin(SourceActionsMixin, AuditedModelAdmin):
         "group__neighbourhood",
     ]
     search_fields = ["subject", "body", "group__name"]
-    list_select_related = ["group", "reporter", "reporter__profile", "assigned_to"]
+    list_select_related = ["group", "reporter__profile", "assigned_to__profile"]
     show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["group", "reporter_name", "created_at", "subject", "body"]}),
@@ -241,8 +241,7 @@ class ConcernAdmin(SourceActionsMixin, AuditedModelAdmin):
     def reporter_name(self, concern: Concern) -> str:
         if concern.reporter is None:
             return _("(account deleted)")
-        name = display_name_for(concern.reporter)
-        return concern.reporter.email if name == concern.reporter.email else f"{name} <{concern.reporter.email}>"
+        return resident_label(concern.reporter)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":

@@ -131,3 +131,40 @@ def test_the_desk_and_a_confirmation_page_in_spanish(page, officer, neighbourhoo
     _run_action(page, newsletter.pk, "send_now")
     page.locator(".desk-confirmation").wait_for()
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_confirmation_page_passes_axe(page, officer, neighbourhood, live_server, language):
+    from alerts.models import Alert
+    from meetings.services import rsvp_create
+    from tests.alerts.conftest import make_alert
+
+    secret = enrol_totp(officer)
+    make_subscription("lector@example.com", language="es", neighbourhoods=[neighbourhood])
+    alert = make_alert(created_by=officer, neighbourhoods=[neighbourhood])
+    assert alert.status == Alert.Status.DRAFT
+    meeting = make_meeting(neighbourhood=neighbourhood, title="Riverside beat meeting")
+    rsvp_create(meeting=meeting, user=make_user("ana@example.com"))
+    program = make_program(title="Citizen Police Academy")
+    program_services.application_submit(program=program, applicant=make_user("bruno@example.com"))
+    _sign_in_with_totp(page, officer, secret)
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+
+    page.goto(f"/admin/alerts/alert/{alert.pk}/publish/")
+    page.locator(".desk-confirmation").wait_for()
+    assert_accessible(page)
+
+    page.goto("/admin/meetings/meeting/")
+    _run_action(page, meeting.pk, "cancel")
+    page.locator(".desk-confirmation textarea").wait_for()
+    assert_accessible(page)
+
+    page.goto(f"/admin/programs/program/{program.pk}/message/")
+    assert_accessible(page)
+    page.locator("input[name=audience][value=all]").check()
+    page.locator("input[name=subject]").fill("Room change")
+    page.locator("textarea[name=body]").fill("We meet in room 4 tonight.")
+    page.locator("input[type=submit].default").click()
+    page.locator(".desk-confirmation details").first.wait_for()
+    assert_accessible(page)
+    assert Email.objects.filter(template="programs/emails/participants_message").count() == 0

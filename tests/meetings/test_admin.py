@@ -39,7 +39,7 @@ def meeting_form(**overrides):
         "address": "Northgate Library",
         "online_url": "",
         "capacity": "40",
-        "reminder_offsets": "[1440, 60]",
+        "reminder_offsets": ["1440", "60"],
         "is_published": "on",
         "minutes": "",
         "agenda_items-TOTAL_FORMS": "2",
@@ -81,7 +81,7 @@ def test_end_before_start_is_refused_with_a_clear_message(officer_client):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"reminder_offsets": "[1440, -5]"}, "Reminders must be a list of minutes"),
+        ({"reminder_offsets_custom": "-5 minutes"}, "is not a time before the start"),
         ({"address": ""}, "An in-person meeting needs an address"),
         ({"mode": "online", "address": ""}, "An online meeting needs a link"),
     ],

@@ -15,6 +15,8 @@ APP_DEMO_MODULES: list[str] = [
     "newsletters.demo",
     # After meetings and watch: its actions come out of their questions, feedback and concerns.
     "actions.demo",
+    # After meetings (the drill it plans) and after actions exist (a walk's findings become actions).
+    "audits.demo",
 ]
 
 
