@@ -158,7 +158,8 @@ def test_the_asker_sees_they_will_hear_and_can_stop_the_e_mails(resident_client,
     page = resident_client.get(action.get_absolute_url()).content.decode()
     assert "Stop e-mails about this action" in page
 
-    resident_client.post(f"/actions/{action.code}/unfollow/")
+    assert f'action="/actions/{action.code}/unfollow/"' not in page  # they do not follow it
+    resident_client.post(f"/actions/{action.code}/stop-emails/")
 
     assert resident.pk not in services.audience_ids(action)
     assert "Stop e-mails about this action" not in resident_client.get(action.get_absolute_url()).content.decode()
