@@ -53,6 +53,8 @@ def test_the_neighbourhood_page_lists_its_items_and_links_its_feed(client, offic
     make_action(officer, title="City-wide")
     response = client.get("/actions/in/riverside/")
     assert [item.title for item in response.context["page"].object_list] == ["Here"]
+    assert '<link rel="alternate" type="application/atom+xml"' in response.content.decode()
+    assert '<link rel="alternate"' not in client.get("/actions/").content.decode()
     assert "/actions/in/riverside/feed/" in response.content.decode()
     assert client.get("/actions/in/nowhere/").status_code == 404
 
