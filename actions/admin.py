@@ -153,10 +153,6 @@ class ActionUpdateInline(TranslationsAdminMixin, admin.TabularInline):
         return False
 
 
-class ProgressUpdateForm(forms.Form):
-    body = forms.CharField(label=gettext_lazy("Progress update"), widget=forms.Textarea)
-
-
 @admin.register(ActionItem)
 class ActionItemAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     form = ActionItemForm

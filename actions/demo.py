@@ -14,6 +14,7 @@ from watch.models import Concern, WatchGroup
 RESIDENT_EMAIL = "resident@precinct.example"
 PAST_MEETING_SLUG = "demo-eastwood-community-forum"
 WATCH_GROUP_SLUG = "riverside-river-road-watch"
+LIGHTS_TITLE = "Six lights on Eastwood Park's east path"
 
 
 def _resident():
@@ -51,7 +52,7 @@ def _sources(officer, resident):
 
 def create_demo_data(*, officer, neighbourhoods) -> None:
     """Idempotent: nothing is added once the demo actions exist."""
-    if ActionItem.objects.filter(title__startswith="Demo: ").exists():
+    if ActionItem.objects.filter(title=LIGHTS_TITLE).exists():
         return
     by_slug = {neighbourhood.slug: neighbourhood for neighbourhood in neighbourhoods}
     question, response, concern = _sources(officer, _resident())
@@ -59,7 +60,7 @@ def create_demo_data(*, officer, neighbourhoods) -> None:
 
     lights = services.create_action(
         by=officer,
-        title="Demo: Six lights on Eastwood Park's east path",
+        title=LIGHTS_TITLE,
         description="The city's parks department installs six lights along the east path.",
         neighbourhood=by_slug.get("eastwood"),
         owner="City parks department",
@@ -67,13 +68,13 @@ def create_demo_data(*, officer, neighbourhoods) -> None:
         status=ActionItem.Status.PLANNED,
         source=question,
         owner_officer=officer,
-        translations={"es": {"title": "Demo: Seis farolas en el camino este del parque Eastwood"}},
+        translations={"es": {"title": "Seis farolas en el camino este del parque Eastwood"}},
     )
     services.change_status(lights, by=officer, status=ActionItem.Status.IN_PROGRESS, note="The poles are in.")
 
     walk = services.create_action(
         by=officer,
-        title="Demo: A monthly walk-and-talk in Eastwood Park",
+        title="A monthly walk-and-talk in Eastwood Park",
         neighbourhood=by_slug.get("eastwood"),
         owner="Eastwood beat team",
         due_date=today - timedelta(days=3),
@@ -84,7 +85,7 @@ def create_demo_data(*, officer, neighbourhoods) -> None:
 
     services.create_action(
         by=officer,
-        title="Demo: Repair the River Road bridge light",
+        title="Repair the River Road bridge light",
         description=concern.body,
         neighbourhood=by_slug.get("riverside"),
         owner="Public works",
@@ -96,7 +97,7 @@ def create_demo_data(*, officer, neighbourhoods) -> None:
 
     shelters = services.create_action(
         by=officer,
-        title="Demo: Cameras in every bus shelter",
+        title="Cameras in every bus shelter",
         owner="Transit authority",
         status=ActionItem.Status.PROPOSED,
     )

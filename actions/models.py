@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from neighbourhoods.models import Neighbourhood
 from portal.translated import TranslatableModel
@@ -19,11 +20,12 @@ class ActionItem(TranslatableModel):
     translated_fields = ("title", "description", "status_reason")
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", _("Proposed")
-        PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
-        NOT_POSSIBLE = "not_possible", _("Not possible")
+        # In context: Spanish agrees them with "acción" (feminine), unlike a bare "Done" elsewhere.
+        PROPOSED = "proposed", pgettext_lazy("action status", "Proposed")
+        PLANNED = "planned", pgettext_lazy("action status", "Planned")
+        IN_PROGRESS = "in_progress", pgettext_lazy("action status", "In progress")
+        DONE = "done", pgettext_lazy("action status", "Done")
+        NOT_POSSIBLE = "not_possible", pgettext_lazy("action status", "Not possible")
 
     class SourceKind(models.TextChoices):
         QUESTION = "question", _("Meeting question")
@@ -31,7 +33,7 @@ class ActionItem(TranslatableModel):
         CONCERN = "concern", _("Watch-group concern")
         FINDING = "finding", _("Safety audit finding")
         DEBRIEF = "debrief", _("Drill debrief")
-        NONE = "none", _("None")
+        NONE = "none", pgettext_lazy("action source", "None")
 
     # Statuses after which an item can no longer be late.
     CLOSED = (Status.DONE, Status.NOT_POSSIBLE)
@@ -133,10 +135,12 @@ class ActionUpdate(TranslatableModel):
 
 
 class ActionFollower(models.Model):
-    """A resident who asked to hear of every status change of an item."""
+    """A resident's choice about an item's e-mails: following it, or (``muted``) hearing nothing about
+    it, not even as one of the people who raised, voted on or attended its source."""
 
     action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="followers")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_actions")
+    muted = models.BooleanField(_("no e-mails"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

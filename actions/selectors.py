@@ -50,7 +50,7 @@ def action_by_code(code) -> ActionItem:
     return (
         with_overdue(ActionItem.objects.select_related("neighbourhood"))
         .prefetch_related(Prefetch("updates", queryset=ActionUpdate.objects.order_by("created_at", "id")))
-        .annotate(follower_count=Count("followers", distinct=True))
+        .annotate(follower_count=Count("followers", filter=Q(followers__muted=False), distinct=True))
         .get(code=code)
     )
 

@@ -140,11 +140,16 @@ def change_status(action: ActionItem, *, by, status: str, note: str = "", reason
 
 
 def add_update(action: ActionItem, *, by, body: str) -> ActionUpdate:
-    """A progress note in the public timeline (no e-mail: residents hear of status changes)."""
+    """A progress note in the public timeline (no e-mail: residents hear of status changes).
+
+    The same note twice in a row (a form submitted again) is written once: the first is returned."""
     if not body.strip():
         raise ActionError(_("Write what has happened."))
     with transaction.atomic():
         locked = ActionItem.objects.select_for_update().get(pk=action.pk)
+        latest = locked.updates.order_by("-created_at", "-id").first()
+        if latest is not None and latest.body == body.strip():
+            return latest
         update = ActionUpdate.objects.create(action=locked, status=locked.status, body=body.strip(), author=_person(by))
         locked.save(update_fields=["updated_at"])
         audit_record(actor=by, action="actions.update", target=locked)
@@ -153,16 +158,24 @@ def add_update(action: ActionItem, *, by, body: str) -> ActionUpdate:
 
 def follow(action: ActionItem, user) -> ActionFollower:
     """``user`` hears of every status change of ``action`` from now on. Following twice is harmless."""
+    return _choose(action, user, muted=False)
+
+
+def unfollow(action: ActionItem, user) -> ActionFollower:
+    """``user`` hears nothing more about ``action``, even as one of the people its source concerns."""
+    return _choose(action, user, muted=True)
+
+
+def _choose(action: ActionItem, user, *, muted: bool) -> ActionFollower:
     try:
         with transaction.atomic():
-            follower, _created = ActionFollower.objects.get_or_create(action=action, user=user)
-    except IntegrityError:  # a concurrent click followed first
+            follower, _created = ActionFollower.objects.update_or_create(
+                action=action, user=user, defaults={"muted": muted}
+            )
+    except IntegrityError:  # a concurrent click chose first; this choice is the later one
+        ActionFollower.objects.filter(action=action, user=user).update(muted=muted)
         follower = ActionFollower.objects.get(action=action, user=user)
     return follower
-
-
-def unfollow(action: ActionItem, user) -> None:
-    ActionFollower.objects.filter(action=action, user=user).delete()
 
 
 def _person(user):
@@ -173,15 +186,16 @@ def _person(user):
 
 
 def audience_ids(action: ActionItem) -> set[int]:
-    """Everyone who raised, voted on or attended the action's source, plus its followers."""
-    ids = set(ActionFollower.objects.filter(action=action).values_list("user_id", flat=True))
+    """Everyone who raised, voted on or attended the action's source, plus its followers, less
+    whoever asked for no e-mails about it."""
+    choices = dict(ActionFollower.objects.filter(action=action).values_list("user_id", "muted"))
+    ids = {user_id for user_id, muted in choices.items() if not muted}
     if action.source_type_id is not None:
         registration = sources.source_for(action.source_type.model_class())
         source = action.source
         if registration is not None and source is not None:
             ids |= set(registration.audience(source))
-    ids.discard(None)
-    return ids
+    return {user_id for user_id in ids if user_id is not None and not choices.get(user_id, False)}
 
 
 def _recipients(user_ids):
@@ -227,7 +241,7 @@ def notify_status_change(*, update_id: int) -> int:
     Returns how many people the change concerns.
     """
     update = ActionUpdate.objects.select_related("action").get(pk=update_id)
-    followers = set(ActionFollower.objects.filter(action=update.action).values_list("user_id", flat=True))
+    followers = set(ActionFollower.objects.filter(action=update.action, muted=False).values_list("user_id", flat=True))
     recipients = _recipients(audience_ids(update.action))
     contexts: dict[tuple[str, bool], dict] = {}
     messages = []

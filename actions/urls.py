@@ -11,4 +11,6 @@ urlpatterns = [
     path("<uuid:code>/", views.action_detail, name="detail"),
     path("<uuid:code>/follow/", views.action_follow, name="follow"),
     path("<uuid:code>/unfollow/", views.action_unfollow, name="unfollow"),
+    # The same choice for people the source concerns who never followed: "stop e-mails about this".
+    path("<uuid:code>/stop-emails/", views.action_unfollow, name="stop-emails"),
 ]

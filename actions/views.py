@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -66,11 +66,16 @@ def action_detail(request: HttpRequest, code) -> HttpResponse:
     try:
         action = selectors.action_by_code(code)
     except ActionItem.DoesNotExist:
-        return render(request, "404.html", status=404)
-    following = (
-        request.user.is_authenticated and ActionFollower.objects.filter(action=action, user=request.user).exists()
+        raise Http404 from None
+    choice = (
+        ActionFollower.objects.filter(action=action, user=request.user).first()
+        if request.user.is_authenticated
+        else None
     )
-    return render(request, "actions/detail.html", {"action": action, "following": following})
+    following = choice is not None and not choice.muted
+    # People the source concerns hear of changes without following; they can ask for silence.
+    concerned = request.user.is_authenticated and not following and request.user.pk in services.audience_ids(action)
+    return render(request, "actions/detail.html", {"action": action, "following": following, "concerned": concerned})
 
 
 def _limit_follows(request: HttpRequest) -> None:
@@ -106,5 +111,5 @@ def action_unfollow(request: HttpRequest, code) -> HttpResponse:
         messages.error(request, limited.message)
     else:
         services.unfollow(action, request.user)
-        messages.success(request, _("You no longer follow this action."))
+        messages.success(request, _("You will get no more e-mails about this action."))
     return redirect(action.get_absolute_url())

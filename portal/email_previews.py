@@ -254,6 +254,45 @@ def _digest() -> dict:
         ],
         "programs": [],
         "newsletters": [],
+        "actions": [
+            {"url": _site("/actions/3f0c9b1e-0000-4000-8000-000000000001/"), "title": "Park lights", "detail": "Done"}
+        ],
+    }
+
+
+@preview("actions/emails/status_changed")
+def _action_status() -> dict:
+    return {
+        "title": "Six lights on Eastwood Park's east path",
+        "status": "In progress",
+        "note": "The poles are in; the lamps go up next week.",
+        "reason": "",
+        "date": "12 March 2026",
+        "url": _site("/actions/3f0c9b1e-0000-4000-8000-000000000001/"),
+        "following": False,
+    }
+
+
+@preview("actions/emails/officer_reminder")
+def _action_reminder() -> dict:
+    return {
+        "day": "12 March 2026",
+        "items": [
+            {
+                "title": "Repair the River Road bridge light",
+                "due": "10 March 2026",
+                "overdue": True,
+                "status": "Planned",
+                "url": _site("/actions/3f0c9b1e-0000-4000-8000-000000000002/"),
+            },
+            {
+                "title": "Six lights on Eastwood Park's east path",
+                "due": "17 March 2026",
+                "overdue": False,
+                "status": "In progress",
+                "url": _site("/actions/3f0c9b1e-0000-4000-8000-000000000001/"),
+            },
+        ],
     }
 
 

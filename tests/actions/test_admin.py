@@ -134,3 +134,17 @@ def test_the_bulk_status_actions_use_the_service(desk_client, officer):
     first.refresh_from_db()
     assert first.status == "done" and first.done_on is not None
     assert AuditEntry.objects.filter(action="actions.status", target_id=str(first.pk)).count() == 1
+
+
+def test_a_double_submitted_change_form_sends_each_person_one_e_mail(desk_client, officer, question):
+    add_voters(question, 3)
+    action = services.create_action(by=officer, title="Lights", source=question)
+    url = f"/admin/actions/actionitem/{action.pk}/change/"
+    form = action_form(title="Lights", status="done", note="Finished.")
+
+    first = desk_client.post(url, form)
+    second = desk_client.post(url, form)  # the same form, posted again
+
+    assert first.status_code == second.status_code == 302
+    assert Email.objects.count() == 4
+    assert action.updates.filter(status="done").count() == 1

@@ -1,16 +1,22 @@
 """Each status change reaches each distinct person concerned once: never twice, in their language."""
 
+import threading
+
 import pytest
+from django.contrib.auth.models import Group
 from django.core import mail
+from django.db import connection
 
 from accounts.models import Profile
+from accounts.roles import OFFICERS
 from actions import services, tasks
 from actions.models import ActionItem
-from meetings.models import FeedbackResponse
+from meetings.models import FeedbackResponse, Question
 from newsletters.models import Suppression
 from outbox.models import Email
 from tests.actions.conftest import add_attendees, add_voters
 from tests.conftest import make_user
+from tests.meetings.conftest import make_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +102,38 @@ def test_feedback_actions_reach_every_attendee_never_only_those_who_gave_feedbac
     action = services.create_action(by=officer, title="Lights", source=response)
 
     assert services.audience_ids(action) == {user.pk for user in attendees}
+
+
+@pytest.mark.postgres
+def test_two_officers_clicking_the_same_change_at_once_send_each_person_one_e_mail(transactional_db, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # delivery is not what this test is about
+    officer = make_user("officer.race@example.com", is_staff=True)
+    officer.groups.add(Group.objects.get(name=OFFICERS))
+    asker = make_user("asker@example.com")
+    meeting = make_meeting()
+    question = Question.objects.create(meeting=meeting, author=asker, text="Lights?")
+    voters = add_voters(question, 5)
+    add_attendees(meeting, [*voters[:2], make_user("came@example.com")])
+    action = services.create_action(by=officer, title="Lights", source=question)
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def click():
+        try:
+            barrier.wait()
+            services.change_status(ActionItem.objects.get(pk=action.pk), by=officer, status="planned")
+            outcomes.append("changed")
+        except services.ActionError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["changed", "refused", "refused", "refused"]
+    assert Email.objects.count() == 7  # the asker, five voters, one attendee who did not vote
+    assert len(set(Email.objects.values_list("to", flat=True))) == 7

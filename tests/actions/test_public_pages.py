@@ -53,6 +53,8 @@ def test_the_neighbourhood_page_lists_its_items_and_links_its_feed(client, offic
     make_action(officer, title="City-wide")
     response = client.get("/actions/in/riverside/")
     assert [item.title for item in response.context["page"].object_list] == ["Here"]
+    assert '<link rel="alternate" type="application/atom+xml"' in response.content.decode()
+    assert '<link rel="alternate"' not in client.get("/actions/").content.decode()
     assert "/actions/in/riverside/feed/" in response.content.decode()
     assert client.get("/actions/in/nowhere/").status_code == 404
 
@@ -98,7 +100,7 @@ def test_a_resident_follows_and_unfollows_by_post_with_csrf(resident, officer):
     assert "Stop following" in client.get(action.get_absolute_url()).content.decode()
 
     client.post(f"/actions/{action.code}/unfollow/", {"csrfmiddlewaretoken": token})
-    assert not ActionFollower.objects.exists()
+    assert not ActionFollower.objects.filter(muted=False).exists()
 
 
 def test_following_needs_an_account(client, officer):
@@ -116,7 +118,7 @@ def test_following_is_rate_limited(resident_client, officer, settings):
         resident_client.post(f"/actions/{action.code}/unfollow/")
     response = resident_client.post(f"/actions/{action.code}/follow/", follow=True)
     assert "too many times" in response.content.decode()
-    assert not ActionFollower.objects.exists()
+    assert not ActionFollower.objects.filter(muted=False).exists()
 
 
 def test_the_neighbourhood_feed_is_atom_with_each_item_s_timeline(client, officer, neighbourhood):
@@ -151,3 +153,15 @@ def test_the_overdue_flag_on_the_page_follows_the_city_s_clock(client, officer):
         assert "Overdue" not in client.get(action.get_absolute_url()).content.decode()
     with time_machine.travel(datetime(2026, 12, 1, 23, 0, tzinfo=chicago) + timedelta(hours=2), tick=False):
         assert "Overdue" in client.get(action.get_absolute_url()).content.decode()
+
+
+def test_the_asker_sees_they_will_hear_and_can_stop_the_e_mails(resident_client, resident, officer, question):
+    action = make_action(officer, source=question)
+    page = resident_client.get(action.get_absolute_url()).content.decode()
+    assert "Stop e-mails about this action" in page
+
+    assert f'action="/actions/{action.code}/unfollow/"' not in page  # they do not follow it
+    resident_client.post(f"/actions/{action.code}/stop-emails/")
+
+    assert resident.pk not in services.audience_ids(action)
+    assert "Stop e-mails about this action" not in resident_client.get(action.get_absolute_url()).content.decode()

@@ -88,7 +88,7 @@ def test_follow_and_unfollow_are_harmless_twice(action, resident):
     assert ActionFollower.objects.filter(action=action, user=resident).count() == 1
     services.unfollow(action, resident)
     services.unfollow(action, resident)
-    assert not ActionFollower.objects.exists()
+    assert list(ActionFollower.objects.values_list("muted", flat=True)) == [True]
 
 
 def test_a_concern_prefills_and_reaches_its_reporter_only(officer, neighbourhood, resident, other_resident):
@@ -108,3 +108,15 @@ def test_a_concern_prefills_and_reaches_its_reporter_only(officer, neighbourhood
 def test_register_source_refuses_an_unknown_kind():
     with pytest.raises(ValueError):
         sources.register_source(WatchGroup, kind="gossip", label="x", prefill=dict, audience=set)
+
+
+def test_someone_the_source_concerns_can_ask_for_no_more_e_mails(officer, question, resident):
+    voter = add_voters(question, 1)[0]
+    action = services.create_action(by=officer, title="Lights", source=question)
+    services.unfollow(action, voter)
+
+    services.change_status(action, by=officer, status=ActionItem.Status.PLANNED)
+
+    assert list(Email.objects.values_list("to", flat=True)) == [resident.email]
+    services.follow(action, voter)  # changed their mind
+    assert services.audience_ids(action) == {resident.pk, voter.pk}
