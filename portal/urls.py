@@ -28,6 +28,7 @@ urlpatterns = [
     path("newsletters/", include("newsletters.urls")),
     path("alerts/", include("alerts.urls")),
     path("watch/", include("watch.urls")),
+    path("transparency/", include("transparency.urls")),
     # Before the admin's own URLs: its log-in form has neither rate limits nor a second factor.
     path("admin/login/", views.admin_login, name="admin-login"),
     # The admin's own password change has no rate limit: allauth's page has one, re-asks for the
