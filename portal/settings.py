@@ -488,6 +488,9 @@ TIP_RETENTION_DAYS = env_int("TIP_RETENTION_DAYS", 365)
 TRANSPARENCY_MIN_CELL = env_int("TRANSPARENCY_MIN_CELL", 5)
 if TRANSPARENCY_MIN_CELL < 2:
     raise ImproperlyConfigured("TRANSPARENCY_MIN_CELL must be at least 2.")
+# A zero is published (it says "no one", so it points at no one; hiding it would also hide every
+# total beside it). False hides zeros like the other small counts.
+TRANSPARENCY_PUBLISH_ZEROS = env_bool("TRANSPARENCY_PUBLISH_ZEROS", True)
 # The open licence the data sets are published under: (name, URL).
 TRANSPARENCY_LICENCE_NAME = env_str("TRANSPARENCY_LICENCE_NAME", "Creative Commons Attribution 4.0 (CC BY 4.0)")
 TRANSPARENCY_LICENCE_URL = env_str("TRANSPARENCY_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/")

@@ -1,15 +1,16 @@
 """Accessible bar charts drawn on the server as SVG: no script, no chart library, no other host.
 
-Each chart is an ``<svg role="img">`` labelled by its own ``<title>`` and ``<desc>``; the page
-puts the table of the same figures beside it. A figure that is not published gets no bar (a bar's
-length would tell it), only the words "fewer than N".
+Each chart is an ``<svg role="img">`` labelled by its own ``<title>`` and ``<desc>``
+(templates/transparency/chart.svg, autoescaped); the page puts the table of the same figures
+beside it. A figure that is not published gets no bar (a bar's length would tell it), only the
+words "fewer than N".
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
-from html import escape
 
-from django.utils.safestring import SafeString, mark_safe
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 WIDTH = 640
 LABEL_WIDTH = 190
@@ -26,43 +27,34 @@ class Bar:
     text: str  # the value as the table beside the chart shows it
 
 
-def _text(value) -> str:
-    return escape(str(value), quote=True)
-
-
 def bar_chart(*, chart_id: str, title: str, description: str, bars: list[Bar]) -> SafeString:
     """A horizontal bar chart; ``description`` says in words what the chart shows."""
     plot_width = WIDTH - LABEL_WIDTH - VALUE_SPACE
     largest = max((bar.value for bar in bars if bar.value is not None), default=Decimal(0)) or Decimal(1)
-    height = TOP * 2 + ROW_HEIGHT * max(len(bars), 1)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet" focusable="false">',
-        f'<title id="{chart_id}-title">{_text(title)}</title>',
-        f'<desc id="{chart_id}-desc">{_text(description)}</desc>',
-    ]
+    rows = []
     for index, bar in enumerate(bars):
         y = TOP + index * ROW_HEIGHT
-        middle = y + ROW_HEIGHT / 2
-        parts.append(
-            f'<text class="chart-label" x="{LABEL_WIDTH - 8}" y="{middle}" text-anchor="end" '
-            f'dominant-baseline="middle">{_text(bar.label)}</text>'
+        length = None if bar.value is None else max(round(float(bar.value / largest) * plot_width, 1), 1)
+        rows.append(
+            {
+                "bar": bar,
+                "middle": y + ROW_HEIGHT / 2,
+                "bar_y": y + (ROW_HEIGHT - BAR_HEIGHT) / 2,
+                "length": length,
+                "value_x": LABEL_WIDTH + (length or 0) + 6,
+            }
         )
-        if bar.value is None:
-            parts.append(
-                f'<text class="chart-value chart-suppressed" x="{LABEL_WIDTH}" y="{middle}" '
-                f'dominant-baseline="middle">{_text(bar.text)}</text>'
-            )
-            continue
-        length = round(float(bar.value / largest) * plot_width, 1)
-        parts.append(
-            f'<rect class="chart-bar" x="{LABEL_WIDTH}" y="{y + (ROW_HEIGHT - BAR_HEIGHT) / 2}" '
-            f'width="{max(length, 1)}" height="{BAR_HEIGHT}"/>'
-        )
-        parts.append(
-            f'<text class="chart-value" x="{LABEL_WIDTH + max(length, 1) + 6}" y="{middle}" '
-            f'dominant-baseline="middle">{_text(bar.text)}</text>'
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+    return render_to_string(
+        "transparency/chart.svg",
+        {
+            "chart_id": chart_id,
+            "title": title,
+            "description": description,
+            "rows": rows,
+            "width": WIDTH,
+            "height": TOP * 2 + ROW_HEIGHT * max(len(bars), 1),
+            "label_x": LABEL_WIDTH - 8,
+            "plot_x": LABEL_WIDTH,
+            "bar_height": BAR_HEIGHT,
+        },
+    )

@@ -310,7 +310,7 @@ def suppress(dataset_slug: str, tables: dict[str, Table], time_groups: list[tupl
             if kinds.get(key[2]) == STOCK:
                 parts = parts[-1:]
             groups.append(((total_period, *key), [(period, *key) for period in parts]))
-    hidden = suppressed_cells(counts, groups, min_cell())
+    hidden = suppressed_cells(counts, groups, min_cell(), publish_zeros=settings.TRANSPARENCY_PUBLISH_ZEROS)
     by_period: dict[str, set] = {period: set() for period in tables}
     for period, *key in hidden:
         by_period[period].add(tuple(key))
