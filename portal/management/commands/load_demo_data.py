@@ -13,6 +13,8 @@ APP_DEMO_MODULES: list[str] = [
     "alerts.demo",
     "watch.demo",
     "newsletters.demo",
+    # Last: adds a year of history and computes the figures of everything above.
+    "transparency.demo",
 ]
 
 
