@@ -8,7 +8,7 @@ depend on how many rows there are.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -114,8 +114,11 @@ RATINGS = {
 
 def feedback_table(areas, starts_at, ends_at, now) -> Table:
     table = Table()
+    # Only meetings whose feedback has closed: their answers are all released and never change
+    # again, so two computations a day apart cannot single out one late, lone anonymous answer.
+    closed = now - timedelta(days=settings.MEETINGS_FEEDBACK_WINDOW_DAYS)
     rows = list(
-        Feedback.objects.filter(meeting__in=held_meetings(starts_at, ends_at, now))
+        Feedback.objects.filter(meeting__in=held_meetings(starts_at, ends_at, closed))
         .values(area=F("meeting__neighbourhood__slug"))
         .annotate(
             n=Count("id"),

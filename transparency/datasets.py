@@ -91,7 +91,11 @@ DATASETS: tuple[Dataset, ...] = (
         _("Anonymous feedback after the meetings held: four ratings from 1 to 5 and whether a concern was addressed."),
         (
             Measure(
-                "responses", COUNT, _("Feedback answers"), _("answers"), _("Feedback answers about the meetings held.")
+                "responses",
+                COUNT,
+                _("Feedback answers"),
+                _("answers"),
+                _("Feedback answers about the meetings held whose feedback has closed."),
             ),
             *(
                 Measure(
@@ -134,7 +138,10 @@ DATASETS: tuple[Dataset, ...] = (
             ),
         ),
         caveats=(
-            _("Feedback is anonymous and released in batches, so the latest meetings' answers may still be missing."),
+            _(
+                "A meeting's answers are counted once its feedback has closed (two weeks after it), so "
+                "the latest meetings are missing."
+            ),
             _("Only people who chose to answer are counted."),
         ),
         keywords=("feedback", "satisfaction", "trust"),

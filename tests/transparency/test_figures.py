@@ -94,7 +94,9 @@ def test_each_figure_of_a_month_matches_the_hand_count(time_machine):
     make_tips(2, category=theft, received_at=local(2026, 10, 31, 23), status=Tip.Status.SPAM)
     make_tips(6, category=drugs, received_at=local(2026, 10, 12, 9), neighbourhood=riverside)
     make_tips(9, category=drugs, received_at=local(2026, 11, 2, 9))
-    figures_compute(now=NOW)
+    # Computed on December 1st: the feedback of every November meeting has closed (14 days after),
+    # and November's tips are not out yet (a month's tips wait one day after it ends).
+    figures_compute(now=local(2026, 12, 1, 12))
 
     november = figures("2026-11")
     expected = {
@@ -126,7 +128,7 @@ def test_each_figure_of_a_month_matches_the_hand_count(time_machine):
         assert november.value(dataset, area, measure) == value, (dataset, area, measure)
     # Nothing ran a program: a zero points at no one and is published.
     assert november.value("programs", "city", "programs_started") == 0
-    # No tips for November (not over), and never by neighbourhood.
+    # No tips for November yet, and never by neighbourhood.
     assert not november.has("tips")
     assert not Figure.objects.filter(dataset="tips").exclude(area="city").exists()
 
@@ -139,6 +141,11 @@ def test_each_figure_of_a_month_matches_the_hand_count(time_machine):
     assert october.value("tips", "city", "outcome_closed", "theft") is None
     # The quarter so far adds up October (November's tips are not published yet).
     assert figures("2026-Q4").value("tips", "city", "received", "drugs") == 6
+
+    # On November 20th, Old Town's feedback (meeting of the 10th) was still open: not counted yet.
+    figures_compute(now=NOW)
+    assert figures("2026-11").value("feedback", "riverside", "responses") == 15
+    assert figures("2026-11").value("feedback", "old-town", "responses") == 0
 
 
 def test_recomputing_is_idempotent_and_replaces_a_period_whole(time_machine):
