@@ -15,7 +15,7 @@ class ProfileAdmin(AuditedModelAdmin):
     list_display = ["user", "display_name", "home_neighbourhood", "preferred_language"]
     list_filter = ["home_neighbourhood", "preferred_language"]
     search_fields = ["user__email", "display_name"]
-    list_select_related = ["user", "home_neighbourhood"]
+    list_select_related = ["user__profile", "home_neighbourhood"]
     autocomplete_fields = ["user"]
     show_full_result_count = False
 
@@ -44,6 +44,10 @@ class StaffUserAdmin(AuditedModelAdmin, UserAdmin):
     before, as a resident, are dropped) and tells features when staff access may have shrunk."""
 
     actions = [send_staff_enrolment_link]
+
+    def get_queryset(self, request):
+        # Pickers and autocompletes name people by accounts.selectors.resident_label (the profile's name).
+        return super().get_queryset(request).select_related("profile")
 
     def has_enrol_permission(self, request) -> bool:
         return request.user.is_superuser

@@ -7,7 +7,14 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and residents")
 
     def ready(self):
+        from django.contrib.auth import get_user_model
         from django.db.models.signals import post_migrate
+
+        from accounts.selectors import resident_label
+
+        # Django's own user model: the admin's lists, pickers, autocompletes and messages show a
+        # person through str(); this makes that the desk's one way of naming a resident.
+        get_user_model().__str__ = resident_label
 
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="accounts.sync_roles")
 

@@ -29,7 +29,9 @@ class Profile(models.Model):
         verbose_name_plural = _("resident profiles")
 
     def __str__(self) -> str:
-        return self.display_name or self.user.email
+        from accounts.selectors import resident_label
+
+        return resident_label(self.user)
 
 
 class StaffEnrolment(models.Model):

@@ -25,6 +25,7 @@ def _when(value: datetime | date | None) -> str | None:
 def personal_data_of(user) -> dict:
     """The resident's data as a JSON-serialisable dict, one key per kind of record."""
     from alerts.models import AlertRecipient
+    from audits.models import DebriefAnswer, Finding
     from meetings.models import Feedback, FeedbackReceipt, Question, QuestionVote, Rsvp
     from newsletters.models import Suppression
     from outbox.models import Email
@@ -143,6 +144,38 @@ def personal_data_of(user) -> dict:
                 "reported_at": _when(concern.created_at),
             }
             for concern in Concern.objects.filter(reporter=user).select_related("group").order_by("created_at", "pk")
+        ],
+        "safety_audit_findings": [
+            {
+                "walk": finding.walk.area,
+                "notes": finding.notes,
+                "address": finding.address,
+                "map_square": finding.map_cell,
+                "latitude": str(finding.latitude) if finding.latitude is not None else None,
+                "longitude": str(finding.longitude) if finding.longitude is not None else None,
+                "answers": [
+                    {"item": answer.item.text, "rating": answer.rating, "note": answer.note}
+                    for answer in finding.answers.all()
+                ],
+                "photos": len(finding.photos.all()),
+                "recorded_at": _when(finding.created_at),
+            }
+            for finding in Finding.objects.filter(author=user)
+            .select_related("walk")
+            .prefetch_related("answers__item", "photos")
+            .order_by("created_at", "pk")
+        ],
+        "drill_debriefs": [
+            {
+                "drill": answer.drill.meeting.title,
+                "knew_what_to_do": answer.knew_what_to_do,
+                "went_well": answer.went_well,
+                "to_improve": answer.to_improve,
+                "answered_at": _when(answer.created_at),
+            }
+            for answer in DebriefAnswer.objects.filter(author=user)
+            .select_related("drill__meeting")
+            .order_by("created_at", "pk")
         ],
         "newsletter_subscription": _subscription(subscription, user),
         "suppressed_address": (

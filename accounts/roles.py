@@ -38,7 +38,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, list[str]]]] = {
             "watchgroup": ["view", "change"],
             "membership": ["view", "delete"],
             "post": ["view"],
-            "concern": ["view"],
+            "concern": ["view", "change"],
         },
         "programs": {
             "program": ["view", "add", "change"],
@@ -56,6 +56,19 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, list[str]]]] = {
             "question": ["view", "change"],
             "feedback": ["view"],
             "feedbackresponse": ["view", "add", "change"],
+        },
+        # Actions change through services (the timeline is written by them); none is deleted.
+        "actions": {"actionitem": ["view", "add", "change"], "actionupdate": ["view"]},
+        # Findings and debriefs change through services (review, merge); residents write them.
+        "audits": {
+            "checklisttemplate": ["view", "add", "change"],
+            "checklistitem": ["view", "add", "change", "delete"],
+            "auditwalk": ["view", "add", "change"],
+            "finding": ["view", "change"],
+            "checklistanswer": ["view"],
+            "findingphoto": ["view"],
+            "drillplan": ["view", "add", "change"],
+            "debriefanswer": ["view", "change"],
         },
     },
     # Tips and their categories belong to this group alone (Officers hold none of these).

@@ -25,6 +25,23 @@ def display_name_for(user) -> str:
     return _one_line(profile_for(user).display_name) or user.email
 
 
+def resident_label(user) -> str:
+    """How the officers' desk shows a person, on every screen: "Name <e-mail>", or the e-mail alone
+    without a name (a deleted resident's stand-in has neither: its user name then).
+
+    Lists load the profile with ``select_related("…user__profile")``; without it this costs a query.
+    """
+    try:
+        profile = user.profile
+    except Profile.DoesNotExist:
+        profile = None
+    name = _one_line(profile.display_name if profile is not None else "") or _one_line(user.get_full_name())
+    email = _one_line(user.email)
+    if name and email:
+        return f"{name} <{email}>"
+    return email or name or user.get_username()
+
+
 def public_name_for(user) -> str:
     """How other residents see ``user`` (watch coordinators, members): the display name, else the first
     name, else "A resident"; never the e-mail address, which ``display_name_for`` falls back to for officers."""

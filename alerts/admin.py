@@ -15,7 +15,9 @@ from alerts import services
 from alerts.cap import cap_document
 from alerts.forms import AlertCancelForm, AlertForm
 from alerts.models import Alert, AlertRecipient, AlertRevision
+from alerts.selectors import alert_audience
 from audit.mixins import AuditedModelAdmin
+from portal.confirmation import confirmation_response, is_confirmed, language_counts, mailing
 from portal.translated import TranslationsAdminMixin, translation_field_name, translation_fieldsets, translation_names
 
 
@@ -44,7 +46,7 @@ class AlertAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     inlines = [AlertRevisionInline]
     actions = ["publish_selected", "cancel_selected"]
     show_full_result_count = False
-    list_select_related = ["created_by"]
+    list_select_related = ["created_by__profile"]
     change_form_template = "admin/alerts/alert/change_form.html"
 
     @admin.display(description=_("area"))
@@ -105,16 +107,7 @@ class AlertAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     def preview_view(self, request, pk):
         """What residents will receive: the e-mail, and the CAP document other systems will read."""
         alert = self._alert(request, pk)
-        number = alert.revisions.count() + 1
-        msg_type = AlertRevision.MessageType.ALERT if number == 1 else AlertRevision.MessageType.UPDATE
-        draft = AlertRevision(
-            alert=alert,
-            number=number,
-            identifier=f"{alert.code}-{number}",
-            msg_type=msg_type,
-            sent_at=timezone.now(),
-            snapshot=services.alert_snapshot(alert, note=""),
-        )
+        draft = _next_revision(alert)
         context = services.alert_email_context(draft, language=request.LANGUAGE_CODE)
         return TemplateResponse(
             request,
@@ -131,7 +124,7 @@ class AlertAdmin(TranslationsAdminMixin, AuditedModelAdmin):
 
     def publish_view(self, request, pk):
         alert = self._alert(request, pk)
-        if request.method == "POST":
+        if is_confirmed(request):
             try:
                 services.alert_publish(actor=request.user, alert=alert)
             except services.AlertError as error:
@@ -139,16 +132,14 @@ class AlertAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             else:
                 self.message_user(request, _("Published. Subscribers in its area are being e-mailed now."))
             return redirect(reverse("admin:alerts_alert_change", args=[alert.pk]))
-        return TemplateResponse(
+        return confirmation_response(
+            self,
             request,
-            "admin/alerts/alert/confirm.html",
-            self._context(
-                request,
-                alert,
-                title=_("Publish this alert?"),
-                explanation=_("It appears on the site and in the feeds, and its area's subscribers get an e-mail now."),
-                button=_("Publish now"),
-            ),
+            title=_("Publish this alert?"),
+            intro=_("It appears on the site and in the feeds, and its area's subscribers get an e-mail now."),
+            button=_("Publish now"),
+            mailings=[alert_mailing(alert, cancelling=False)],
+            cancel_url=reverse("admin:alerts_alert_change", args=[alert.pk]),
         )
 
     def update_view(self, request, pk):
@@ -214,8 +205,8 @@ class AlertAdmin(TranslationsAdminMixin, AuditedModelAdmin):
 
     def cancel_view(self, request, pk):
         alert = self._alert(request, pk)
-        form = AlertCancelForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
+        form = AlertCancelForm(request.POST if is_confirmed(request) else None)
+        if form.is_bound and form.is_valid():
             try:
                 services.alert_cancel(
                     actor=request.user,
@@ -228,20 +219,55 @@ class AlertAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             else:
                 self.message_user(request, _("Cancelled. Everyone who got the alert is told."))
             return redirect(reverse("admin:alerts_alert_change", args=[alert.pk]))
-        return TemplateResponse(
+        return confirmation_response(
+            self,
             request,
-            "admin/alerts/alert/update.html",
-            self._context(request, alert, title=_("Cancel this alert?"), form=form, button=_("Cancel the alert")),
+            title=_("Cancel this alert?"),
+            intro=_("The banner goes at once, the feeds say it is cancelled, and everyone who got it is told."),
+            button=_("Cancel the alert"),
+            mailings=[alert_mailing(alert, cancelling=True)] if alert.status == Alert.Status.PUBLISHED else [],
+            form=form,
+            cancel_url=reverse("admin:alerts_alert_change", args=[alert.pk]),
         )
 
     @admin.action(description=_("Publish the selected drafts"), permissions=["change"])
     def publish_selected(self, request, queryset):
+        if not is_confirmed(request):
+            alerts = list(queryset.prefetch_related("neighbourhoods").order_by("pk"))
+            return confirmation_response(
+                self,
+                request,
+                title=_("Publish these alerts?"),
+                intro=_("They appear on the site and in the feeds, and their areas' subscribers get an e-mail now."),
+                button=_("Publish now"),
+                mailings=[
+                    alert_mailing(alert, cancelling=False) for alert in alerts if alert.status == Alert.Status.DRAFT
+                ],
+                action="publish_selected",
+                selected=alerts,
+            )
         done = self._run(request, queryset, services.alert_publish)
         if done:
             self.message_user(request, ngettext("%d alert published.", "%d alerts published.", done) % done)
 
     @admin.action(description=_("Cancel the selected alerts"), permissions=["change"])
     def cancel_selected(self, request, queryset):
+        if not is_confirmed(request):
+            alerts = list(queryset.order_by("pk"))
+            return confirmation_response(
+                self,
+                request,
+                title=_("Cancel these alerts?"),
+                intro=_(
+                    "Their banners go at once, the feeds say they are cancelled, and everyone who got them is told."
+                ),
+                button=_("Cancel the alerts"),
+                mailings=[
+                    alert_mailing(alert, cancelling=True) for alert in alerts if alert.status == Alert.Status.PUBLISHED
+                ],
+                action="cancel_selected",
+                selected=alerts,
+            )
         done = self._run(request, queryset, services.alert_cancel)
         if done:
             self.message_user(request, ngettext("%d alert cancelled.", "%d alerts cancelled.", done) % done)
@@ -257,6 +283,41 @@ class AlertAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             else:
                 done += 1
         return done
+
+
+def _next_revision(alert: Alert, *, msg_type: str | None = None) -> AlertRevision:
+    """The message the alert's next sending would make (not saved): what previews render."""
+    number = alert.revisions.count() + 1
+    if msg_type is None:
+        msg_type = AlertRevision.MessageType.ALERT if number == 1 else AlertRevision.MessageType.UPDATE
+    return AlertRevision(
+        alert=alert,
+        number=number,
+        identifier=f"{alert.code}-{number}",
+        msg_type=msg_type,
+        sent_at=timezone.now(),
+        snapshot=services.alert_snapshot(alert, note=""),
+    )
+
+
+def alert_mailing(alert: Alert, *, cancelling: bool):
+    """What publishing or cancelling ``alert`` sends. A publication reaches its area's safety-alert
+    subscribers (the same selector the delivery uses); a cancellation, everyone who got the alert."""
+    if cancelling:
+        recipients = alert.recipients.all()
+        revision = _next_revision(alert, msg_type=AlertRevision.MessageType.CANCEL)
+        where = None
+    else:
+        recipients = alert_audience(alert)
+        revision = _next_revision(alert)
+        where = [] if alert.city_wide else [neighbourhood.name for neighbourhood in alert.neighbourhoods.all()]
+    return mailing(
+        title=alert.headline,
+        counts=language_counts(recipients, "language"),
+        template="alerts/emails/alert",
+        context_for=lambda language: services.alert_email_context(revision, language=language),
+        neighbourhoods=where,
+    )
 
 
 def _proposal_initial(proposal: dict) -> dict:

@@ -115,3 +115,14 @@ def banner_alerts_for(user) -> list[dict]:
         for alert in alerts
         if alert["city_wide"] or areas.intersection(alert["neighbourhood_ids"])
     ]
+
+
+def alert_audience(alert: Alert, *, city_wide: bool | None = None) -> QuerySet:
+    """The safety-alert subscriptions a publication or update of ``alert`` reaches (its area's, or the
+    whole city's): the delivery records them as recipients; the confirmation page counts them."""
+    from newsletters.models import Topic
+    from newsletters.selectors import active_subscriptions
+
+    city_wide = alert.city_wide if city_wide is None else city_wide
+    area = None if city_wide else alert.neighbourhoods.values_list("pk", flat=True)
+    return active_subscriptions(topic=Topic.SAFETY_ALERTS, neighbourhoods=area)

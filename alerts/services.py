@@ -281,15 +281,16 @@ def alert_revision_deliver(*, revision_id: int) -> int:
     (recorded as the alert's recipients); an update or cancellation also reaches everyone who got
     an earlier message about it. Returns the number of recipients.
     """
-    from newsletters.models import Topic
-    from newsletters.selectors import subscribers_for
+    from alerts.selectors import alert_audience
+    from newsletters.selectors import STREAM_CHUNK_SIZE
 
     revision = AlertRevision.objects.select_related("alert").get(pk=revision_id)
     alert = revision.alert
     if revision.msg_type != AlertRevision.MessageType.CANCEL:
-        area = None if revision.snapshot["city_wide"] else alert.neighbourhoods.values_list("pk", flat=True)
         batch = []
-        for subscription in subscribers_for(topic=Topic.SAFETY_ALERTS, neighbourhoods=area):
+        for subscription in alert_audience(alert, city_wide=revision.snapshot["city_wide"]).iterator(
+            chunk_size=STREAM_CHUNK_SIZE
+        ):
             batch.append(AlertRecipient(alert=alert, email=subscription.email, language=subscription.language))
             if len(batch) >= FANOUT_BATCH_SIZE:
                 AlertRecipient.objects.bulk_create(batch, ignore_conflicts=True)

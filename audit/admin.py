@@ -11,7 +11,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ["action", "target_type"]
     search_fields = ["target_repr", "action", "actor__email"]
     date_hierarchy = "at"
-    list_select_related = ["actor"]
+    list_select_related = ["actor__profile"]
     show_full_result_count = False
 
     def has_add_permission(self, request):

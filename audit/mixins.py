@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.db import models
 
 from audit.services import MAX_IDS_PER_ENTRY, audit_export, audit_record, audit_record_each
+from portal.admin_forms import LabelledFormsMixin
 
 
 def _record(request, action: str, obj: models.Model, detail: dict | None = None) -> None:
@@ -38,9 +39,10 @@ def _is_download(response) -> bool:
     return response is not None and "attachment" in response.get("Content-Disposition", "")
 
 
-class AuditedModelAdmin(admin.ModelAdmin):
+class AuditedModelAdmin(LabelledFormsMixin, admin.ModelAdmin):
     """Hooks the admin's own log calls, which run after every add, change and deletion whatever
-    ``save_model`` / ``delete_model`` an app overrides (many hand the write to a service)."""
+    ``save_model`` / ``delete_model`` an app overrides (many hand the write to a service).
+    Its forms name every input for screen readers (``LabelledFormsMixin``)."""
 
     def log_addition(self, request, obj, message):
         _record(request, "admin.add", obj, _summary(message))

@@ -15,11 +15,19 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.selectors import resident_label
+from actions.admin import SourceActionsMixin, make_action_button
 from audit.mixins import AuditedModelAdmin
 from audit.services import audit_export
 from meetings import selectors, services
-from meetings.forms import CheckInForm, FeedbackResponseForm
+from meetings.forms import FeedbackResponseForm
 from meetings.models import AgendaItem, Feedback, FeedbackResponse, Meeting, Question, Rsvp
+from meetings.reminders import ReminderOffsetsField
+from portal.check_in import CheckInForm, door_list_pdf
+from portal.confirmation import confirmation_response, is_confirmed, language_counts, mailing
+from portal.dates import format_moment
+from portal.desk import queue_filter
+from portal.participants import ParticipantMessageAdminMixin
 from portal.translated import TranslationsAdminMixin, translatable_form, translation_fieldsets, with_translations
 
 
@@ -27,6 +35,10 @@ from portal.translated import TranslationsAdminMixin, translatable_form, transla
 class MeetingAdminForm(forms.ModelForm):
     online_url = forms.URLField(
         label=gettext_lazy("online link"), max_length=200, required=False, assume_scheme="https"
+    )
+    reminder_offsets = ReminderOffsetsField(
+        label=gettext_lazy("Reminders"),
+        help_text=gettext_lazy("Everyone going gets an e-mail at each time you choose."),
     )
 
     class Meta:
@@ -91,12 +103,47 @@ class AgendaItemInline(TranslationsAdminMixin, admin.TabularInline):
     fields = with_translations(AgendaItem, ["position", "title", "duration_minutes", "description"])
 
 
+class MeetingCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason, added to the e-mail everyone registered gets"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def meeting_cancel_mailing(meeting: Meeting):
+    """What cancelling ``meeting`` sends: counted from the people the cancellation service e-mails."""
+    return mailing(
+        title=_("Cancelled: %(title)s") % {"title": meeting.title},
+        counts=language_counts(selectors.meeting_people(meeting), "user__profile__preferred_language"),
+        template="meetings/emails/meeting_cancelled",
+        context_for=lambda language: {
+            **services.meeting_email_context(meeting, language=language, going=True),
+            "reason": _("(your reason)"),
+        },
+        neighbourhoods=[meeting.neighbourhood.name] if meeting.neighbourhood_id else [],
+    )
+
+
 @admin.register(Meeting)
-class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
+class MeetingAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, AuditedModelAdmin):
     form = MeetingAdminForm
     inlines = [AgendaItemInline]
     list_display = ["title", "starts_at", "kind", "neighbourhood", "status", "is_published", "going", "capacity"]
-    list_filter = ["status", "is_published", "kind", "neighbourhood", "starts_at"]
+    list_filter = [
+        "status",
+        "is_published",
+        queue_filter(
+            title=gettext_lazy("feedback"),
+            parameter_name="feedback_to_answer",
+            label=gettext_lazy("Waiting for a response"),
+            selector=selectors.meetings_with_feedback_to_answer,
+        ),
+        "kind",
+        "neighbourhood",
+        "starts_at",
+    ]
     search_fields = ["title", "slug", "address"]
     date_hierarchy = "starts_at"
     list_select_related = ["neighbourhood"]
@@ -129,9 +176,11 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
         if meeting.pk is None:
             return _("Available once the meeting is saved.")
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("admin:meetings_meeting_attendance", args=[meeting.pk]),
             _("RSVP list and check-in"),
+            reverse("admin:meetings_meeting_message", args=[meeting.pk]),
+            _("Message the participants"),
             reverse("admin:meetings_meeting_attendance_csv", args=[meeting.pk]),
             _("Download the RSVP list (CSV)"),
             reverse("admin:meetings_meeting_feedback", args=[meeting.pk]),
@@ -140,6 +189,22 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.meeting_save(meeting=obj, actor=request.user)
+
+    def participant_mailing(self, meeting: Meeting, audience: str, subject: str, body: str):
+        people = selectors.meeting_people(meeting, statuses=services.PARTICIPANT_STATUSES[audience])
+        return mailing(
+            title=subject,
+            counts=language_counts(people, "user__profile__preferred_language"),
+            template="meetings/emails/participants_message",
+            context_for=lambda language: services.participants_message_context(
+                meeting, subject=subject, body=body, language=language
+            ),
+        )
+
+    def participant_message_send(self, meeting: Meeting, audience: str, subject: str, body: str, *, key, actor) -> int:
+        return services.meeting_participants_message(
+            meeting=meeting, audience=audience, subject=subject, body=body, key=key, actor=actor
+        )
 
     def save_formset(self, request, form, formset, change):
         services.agenda_items_save(meeting=form.instance, formset=formset, actor=request.user)
@@ -171,8 +236,33 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
         description=gettext_lazy("Cancel selected meetings and tell everyone registered"), permissions=["change"]
     )
     def cancel(self, request, queryset):
-        self._run(
-            request, queryset, services.meeting_cancel, _("%(count)s meeting(s) cancelled; attendees are notified.")
+        """Say who is told of each cancellation (and preview it); cancel once confirmed, with the reason."""
+        form = MeetingCancelForm(request.POST if is_confirmed(request) else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+
+            def cancel_one(*, meeting, actor):
+                return services.meeting_cancel(meeting=meeting, actor=actor, reason=reason)
+
+            self._run(request, queryset, cancel_one, _("%(count)s meeting(s) cancelled; attendees are notified."))
+            return None
+        meetings = list(queryset.order_by("starts_at", "pk"))
+        cancellable = [meeting for meeting in meetings if not (meeting.is_cancelled or meeting.has_ended)]
+        return confirmation_response(
+            self,
+            request,
+            title=_("Cancel meetings?"),
+            intro=_("A cancelled meeting cannot be scheduled again. Everyone going or waitlisted is told at once."),
+            button=_("Yes, cancel and tell them"),
+            mailings=[meeting_cancel_mailing(meeting) for meeting in cancellable],
+            action="cancel",
+            selected=meetings,
+            form=form,
+            warnings=[
+                _("“%(title)s” is already cancelled or over: nothing happens to it.") % {"title": meeting.title}
+                for meeting in meetings
+                if meeting not in cancellable
+            ],
         )
 
     # --- Attendance and feedback pages -------------------------------------------------------
@@ -180,9 +270,19 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     def get_urls(self):
         own = [
             path(
+                "<int:object_id>/message/",
+                self.admin_site.admin_view(self.participant_message_view),
+                name="meetings_meeting_message",
+            ),
+            path(
                 "<int:meeting_id>/attendance/",
                 self.admin_site.admin_view(self.attendance_view),
                 name="meetings_meeting_attendance",
+            ),
+            path(
+                "<int:meeting_id>/door-list.pdf",
+                self.admin_site.admin_view(self.door_list_view),
+                name="meetings_meeting_door_list_pdf",
             ),
             path(
                 "<int:meeting_id>/attendance.csv",
@@ -203,36 +303,49 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
         return get_object_or_404(Meeting, pk=meeting_id)
 
     def attendance_view(self, request: HttpRequest, meeting_id: int) -> HttpResponse:
+        """Check-in at the door: a typed or scanned code (a scanner types it and Enter) is checked in
+        at once and the person's name and status shown; the box is empty again for the next one."""
         meeting = self._meeting_for(request, meeting_id, "meetings.view_rsvp")
         form = CheckInForm(request.POST or None)
+        result = None
         if request.method == "POST":
             if not request.user.has_perm("meetings.change_rsvp"):
                 raise PermissionDenied
             if form.is_valid():
-                try:
-                    rsvp = services.rsvp_check_in(meeting=meeting, code=form.cleaned_data["code"], actor=request.user)
-                except services.MeetingError as error:
-                    self.message_user(request, str(error), messages.ERROR)
-                else:
-                    self.message_user(
-                        request,
-                        _("Checked in: %(person)s (%(code)s).") % {"person": rsvp.user.email, "code": rsvp.code},
-                    )
-                return redirect("admin:meetings_meeting_attendance", meeting.pk)
+                result = _check_in_result(meeting, form.cleaned_data["code"], request.user)
+                form = CheckInForm()  # Empty for the next person in line.
         rsvps = (
-            Rsvp.objects.filter(meeting=meeting).select_related("user").order_by("status", "status_changed_at", "id")
+            Rsvp.objects.filter(meeting=meeting)
+            .select_related("user__profile")
+            .order_by("status", "status_changed_at", "id")
         )
+        counts = dict(rsvps.order_by().values_list("status").annotate(count=Count("id")))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": _("RSVPs for %(title)s") % {"title": meeting.title},
+            "title": _("Check-in: %(title)s") % {"title": meeting.title},
             "meeting": meeting,
             "rsvps": rsvps,
             "form": form,
-            "counts": {status.label: rsvps.filter(status=status).count() for status in Rsvp.Status},
+            "result": result,
+            "counts": {status.label: counts.get(status.value, 0) for status in Rsvp.Status},
             "checked_in": rsvps.filter(checked_in_at__isnull=False).count(),
         }
         return TemplateResponse(request, "admin/meetings/meeting/attendance.html", context)
+
+    def door_list_view(self, request: HttpRequest, meeting_id: int) -> HttpResponse:
+        """Everyone going, on paper with a tick box, for a door without network."""
+        meeting = self._meeting_for(request, meeting_id, "meetings.view_rsvp")
+        going = Rsvp.objects.filter(meeting=meeting, status=Rsvp.Status.GOING).select_related("user__profile")
+        pdf = door_list_pdf(
+            title=meeting.title,
+            when=format_moment(meeting.starts_at, "DATETIME_FORMAT"),
+            rows=[(resident_label(rsvp.user), rsvp.code) for rsvp in going],
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="door-list-{meeting.slug}.pdf"'
+        audit_export(request, response, target=meeting)
+        return response
 
     def attendance_csv_view(self, request: HttpRequest, meeting_id: int) -> HttpResponse:
         meeting = self._meeting_for(request, meeting_id, "meetings.view_rsvp")
@@ -291,8 +404,27 @@ class MeetingAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             "results": selectors.feedback_results(meeting=meeting),
             "form": form,
             "published": existing,
+            # "Make an action" from the published response, and the actions made from it.
+            "action_items": make_action_button(existing) if existing and existing.published_at else "",
         }
         return TemplateResponse(request, "admin/meetings/meeting/feedback.html", context)
+
+
+def _check_in_result(meeting: Meeting, code: str, officer) -> dict:
+    """What the door's screen shows for one code: who (when the code is someone's) and what happened."""
+    try:
+        rsvp = services.rsvp_check_in(meeting=meeting, code=code, actor=officer)
+    except services.CheckInRefused as refused:
+        rsvp, outcome, message = refused.rsvp, refused.outcome, str(refused)
+    else:
+        outcome, message = "checked_in", _("Checked in now.")
+    return {
+        "outcome": outcome,
+        "ok": outcome == "checked_in",
+        "person": resident_label(rsvp.user) if rsvp else "",
+        "status": rsvp.get_status_display() if rsvp else "",
+        "message": message,
+    }
 
 
 def _csv_safe(value: str) -> str:
@@ -306,7 +438,7 @@ class RsvpAdmin(AuditedModelAdmin):
     list_display = ["code", "user", "meeting", "status", "status_changed_at", "checked_in_at"]
     list_filter = ["status", ("checked_in_at", admin.EmptyFieldListFilter)]
     search_fields = ["code", "user__email", "meeting__title"]
-    list_select_related = ["user", "meeting"]
+    list_select_related = ["user__profile", "meeting"]
     show_full_result_count = False
     readonly_fields = ["meeting", "user", "status", "code", "status_changed_at", "checked_in_at", "created_at"]
     actions = ["check_in"]
@@ -336,9 +468,18 @@ class QuestionAnswerForm(forms.ModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(TranslationsAdminMixin, AuditedModelAdmin):
+class QuestionAdmin(SourceActionsMixin, TranslationsAdminMixin, AuditedModelAdmin):
     list_display = ["short_text", "meeting", "status", "vote_count", "created_at"]
-    list_filter = ["status", "meeting"]
+    list_filter = [
+        "status",
+        queue_filter(
+            title=gettext_lazy("to moderate"),
+            parameter_name="to_moderate",
+            label=gettext_lazy("Waiting, for meetings still to come"),
+            selector=selectors.questions_to_moderate,
+        ),
+        "meeting",
+    ]
     search_fields = ["text", "meeting__title"]
     list_select_related = ["meeting"]
     show_full_result_count = False
@@ -400,12 +541,12 @@ class QuestionAdmin(TranslationsAdminMixin, AuditedModelAdmin):
 class FeedbackAdmin(AuditedModelAdmin):
     list_display = ["meeting", "rating_overall", *Feedback.RATING_FIELDS[:-1], "concern_addressed", "who"]
     list_filter = ["meeting", "concern_addressed", "rating_overall"]
-    list_select_related = ["meeting", "user"]
+    list_select_related = ["meeting", "user__profile"]
     show_full_result_count = False
 
     @admin.display(description=gettext_lazy("from"))
     def who(self, feedback: Feedback) -> str:
-        return feedback.user.email if feedback.user else _("anonymous")
+        return resident_label(feedback.user) if feedback.user else _("anonymous")
 
     def has_add_permission(self, request):
         return False

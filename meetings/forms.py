@@ -60,10 +60,6 @@ class FeedbackForm(forms.ModelForm):
         self.fields["comment"].label = _("Anything else you want to tell us?")
 
 
-class CheckInForm(forms.Form):
-    code = forms.CharField(label=_("Registration code"), max_length=12)
-
-
 @translatable_form
 class FeedbackResponseForm(forms.ModelForm):
     """The officers' public answer to feedback, in every site language (publish it with the service)."""

@@ -43,6 +43,7 @@ class Meeting(TranslatableModel):
         COMMUNITY_FORUM = "community_forum", _("Police-community forum")
         BEAT_MEETING = "beat_meeting", _("Beat meeting")
         PREPAREDNESS_DRILL = "preparedness_drill", _("Emergency-preparedness drill")
+        SAFETY_AUDIT = "safety_audit", _("Safety audit walk")
         OTHER = "other", _("Other")
 
     class Mode(models.TextChoices):

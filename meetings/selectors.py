@@ -133,3 +133,40 @@ def feedback_results(*, meeting: Meeting) -> dict:
     # Anonymous answers still waiting for their batch: counted, never shown one by one.
     waiting = PendingFeedback.objects.filter(meeting=meeting).count()
     return {"count": len(rows), "aspects": aspects, "concerns": concerns, "comments": comments, "waiting": waiting}
+
+
+# --- The officers' desk ------------------------------------------------------------------------
+
+
+def questions_to_moderate(*, now=None) -> QuerySet[Question]:
+    """Questions waiting for moderation on meetings that have not ended and are not cancelled."""
+    now = now or timezone.now()
+    return Question.objects.filter(
+        status=Question.Status.PENDING, meeting__ends_at__gt=now, meeting__status=Meeting.Status.SCHEDULED
+    )
+
+
+def meetings_with_feedback_to_answer() -> QuerySet[Meeting]:
+    """Meetings with released feedback and no published "what you told us" response yet."""
+    from meetings.models import Feedback, FeedbackResponse
+
+    answered = FeedbackResponse.objects.filter(meeting=OuterRef("pk"), published_at__isnull=False)
+    return Meeting.objects.filter(Exists(Feedback.objects.filter(meeting=OuterRef("pk"))), ~Exists(answered))
+
+
+def meeting_people(meeting: Meeting, *, statuses=(Rsvp.Status.GOING, Rsvp.Status.WAITLISTED)) -> QuerySet[Rsvp]:
+    """RSVPs of ``meeting`` in ``statuses`` whose person has an address: whom its e-mails reach
+    (a cancellation, a change, an officer's message), and what their confirmation pages count."""
+    return (
+        Rsvp.objects.filter(meeting=meeting, status__in=list(statuses))
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("id")
+    )
+
+
+def meetings_between(start, end) -> QuerySet[Meeting]:
+    """Scheduled meetings starting in [start, end): one query."""
+    return Meeting.objects.filter(starts_at__gte=start, starts_at__lt=end, status=Meeting.Status.SCHEDULED).order_by(
+        "starts_at", "id"
+    )

@@ -31,9 +31,12 @@ from meetings.models import (
     ReminderDelivery,
     Rsvp,
 )
+from outbox.models import Email
 from outbox.services import email_queue, email_withdraw
 from portal.calendar_links import calendar_links
+from portal.check_in import qr_attachment
 from portal.dates import format_moment
+from portal.ratelimit import RateLimited, rate_limit_consume
 from portal.translated import translated
 
 logger = logging.getLogger(__name__)
@@ -49,10 +52,23 @@ FEEDBACK_REQUEST_WINDOW = timedelta(days=7)
 
 # People arrive early and are checked in at the door; attendance before then would be an error.
 CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
+# Codes one officer may try at the door in ten minutes: more than a busy door needs (one a
+# second), and too few for guessing an 8-character code (32^8 of them) to find one.
+CHECK_IN_ATTEMPTS = 600
 
 
 class MeetingError(Exception):
     """A refusal the person can read: the meeting is full, over, cancelled…"""
+
+
+class CheckInRefused(MeetingError):
+    """A code that checks nobody in; ``outcome`` says why for the door's screen, and ``rsvp`` is
+    the registration when the code is one (waiting list, cancelled, already checked in)."""
+
+    def __init__(self, message: str, *, outcome: str, rsvp=None):
+        super().__init__(message)
+        self.outcome = outcome
+        self.rsvp = rsvp
 
 
 # --- E-mail helpers --------------------------------------------------------------------------
@@ -101,21 +117,35 @@ def _ics_attachment(meeting: Meeting, *, going: bool, language: str) -> dict:
 
 
 def _email_person(
-    *, user, meeting: Meeting, template: str, key: str, going: bool, ics: bool = False, extra=None
+    *,
+    user,
+    meeting: Meeting,
+    template: str,
+    key: str,
+    going: bool,
+    ics: bool = False,
+    check_in_code: str = "",
+    extra=None,
 ) -> None:
-    """Queue one meeting e-mail; ``going`` says whether the person holds a seat (and so gets the online link)."""
+    """Queue one meeting e-mail; ``going`` says whether the person holds a seat (and so gets the online link).
+
+    ``check_in_code``: the registration code, attached as a QR code to show at the door (in person)."""
     if not user.email:  # A deleted resident's stand-in (accounts.services.account_delete) has no address.
         return
     language = language_for(user)
     context = meeting_email_context(meeting, language=language, going=going)
     context.update(extra or {})
+    attachments = [_ics_attachment(meeting, going=going, language=language)] if ics else []
+    if check_in_code and meeting.is_in_person:
+        attachments.append(qr_attachment(check_in_code))
+        context["check_in_qr"] = True
     email_queue(
         to=user.email,
         template=f"meetings/emails/{template}",
         context=context,
         idempotency_key=key,
         language=language,
-        attachments=[_ics_attachment(meeting, going=going, language=language)] if ics else None,
+        attachments=attachments or None,
     )
 
 
@@ -198,11 +228,9 @@ def _withdraw_reminders(meeting: Meeting, *, reason: str, user_id: int | None = 
 
 
 def _attendees(meeting: Meeting):
-    return (
-        Rsvp.objects.filter(meeting=meeting, status__in=[Rsvp.Status.GOING, Rsvp.Status.WAITLISTED])
-        .select_related("user")
-        .order_by("id")
-    )
+    from meetings.selectors import meeting_people
+
+    return meeting_people(meeting)
 
 
 def _notify_change(meeting: Meeting, *, changes: list[str]) -> None:
@@ -310,6 +338,7 @@ def rsvp_create(*, meeting: Meeting, user) -> Rsvp:
             key=f"meetings:{template}:{rsvp.pk}:{rsvp.status_changed_at.isoformat()}",
             going=not full,
             ics=not full,
+            check_in_code="" if full else rsvp.code,
             extra={"code": rsvp.code},
         )
     return rsvp
@@ -354,33 +383,56 @@ def _promote_waitlisted(meeting: Meeting) -> list[Rsvp]:
             key=f"meetings:rsvp_promoted:{rsvp.pk}:{rsvp.status_changed_at.isoformat()}",
             going=True,
             ics=True,
+            check_in_code=rsvp.code,
             extra={"code": rsvp.code},
         )
     return promoted
 
 
 def rsvp_check_in(*, meeting: Meeting, code: str, actor) -> Rsvp:
-    """Mark the RSVP with registration ``code`` as arrived. Raises ``MeetingError`` before the doors open
-    (``CHECK_IN_OPENS_BEFORE`` the start), for an unknown, cancelled, waiting-list or already used code."""
-    code = (code or "").strip().upper()
+    """Mark the RSVP with registration ``code`` as arrived; returns it (with its user).
+
+    Raises ``CheckInRefused`` (a ``MeetingError``) with an ``outcome``: "not_open" before the doors
+    open (``CHECK_IN_OPENS_BEFORE`` the start), "limited" past ``CHECK_IN_ATTEMPTS`` tries by this
+    officer (codes are secrets: guessing one is pointless), "not_found", "not_going" (waiting list
+    or cancelled) or "already" (checked in before).
+    """
+    code = "".join((code or "").split()).upper()
     if timezone.now() < meeting.starts_at - CHECK_IN_OPENS_BEFORE:
-        raise MeetingError(
+        raise CheckInRefused(
             _("%(title)s starts on %(start)s: check-in opens an hour before it starts.")
-            % {"title": meeting.title, "start": format_moment(meeting.starts_at, "DATETIME_FORMAT")}
+            % {"title": meeting.title, "start": format_moment(meeting.starts_at, "DATETIME_FORMAT")},
+            outcome="not_open",
         )
+    try:
+        rate_limit_consume(scope="meetings.check-in", key=str(actor.pk), limit=CHECK_IN_ATTEMPTS, period=600)
+    except RateLimited as limited:
+        raise CheckInRefused(limited.message, outcome="limited") from None
     with transaction.atomic():
-        rsvp = Rsvp.objects.select_for_update().select_related("user").filter(meeting=meeting, code=code).first()
+        rsvp = (
+            Rsvp.objects.select_for_update(of=("self",))
+            .select_related("user__profile")
+            .filter(meeting=meeting, code=code)
+            .first()
+        )
         if rsvp is None:
-            raise MeetingError(_("No registration for this meeting has the code %(code)s.") % {"code": code or "—"})
+            raise CheckInRefused(
+                _("No registration for this meeting has the code %(code)s.") % {"code": code[:12] or "—"},
+                outcome="not_found",
+            )
         if rsvp.status != Rsvp.Status.GOING:
-            raise MeetingError(
+            raise CheckInRefused(
                 _("Registration %(code)s is %(status)s, not going.")
-                % {"code": code, "status": rsvp.get_status_display()}
+                % {"code": code, "status": rsvp.get_status_display()},
+                outcome="not_going",
+                rsvp=rsvp,
             )
         if rsvp.checked_in_at is not None:
-            raise MeetingError(
+            raise CheckInRefused(
                 _("Registration %(code)s was already checked in at %(time)s.")
-                % {"code": code, "time": format_moment(rsvp.checked_in_at, "ZONED_TIME_FORMAT")}
+                % {"code": code, "time": format_moment(rsvp.checked_in_at, "ZONED_TIME_FORMAT")},
+                outcome="already",
+                rsvp=rsvp,
             )
         rsvp.checked_in_at = timezone.now()
         rsvp.save(update_fields=["checked_in_at"])
@@ -669,3 +721,54 @@ def feedback_response_publish(
         published, _created = FeedbackResponse.objects.update_or_create(meeting=meeting, defaults=values)
         audit_record(actor=actor, action="meeting.feedback_response_published", target=meeting)
     return published
+
+
+# --- Officers: messages to participants ---------------------------------------------------------
+
+PARTICIPANT_STATUSES = {
+    "seated": (Rsvp.Status.GOING,),
+    "waitlisted": (Rsvp.Status.WAITLISTED,),
+    "all": (Rsvp.Status.GOING, Rsvp.Status.WAITLISTED),
+}
+
+
+def meeting_participants_message(*, meeting: Meeting, audience: str, subject: str, body: str, key: str, actor) -> int:
+    """E-mail an officer's message to the meeting's ``audience`` ("seated" = going, "waitlisted", "all"),
+    each in their language. ``key`` names this message: sending it again (a double submit) queues
+    nothing new and writes no second audit entry. Returns how many people it is queued for."""
+    from meetings.selectors import meeting_people
+
+    prefix = f"meetings:message:{meeting.pk}:{key}:"
+    with transaction.atomic():
+        # Locked so two posts of the same message cannot both pass the check below.
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        recipients = list(
+            meeting_people(meeting, statuses=PARTICIPANT_STATUSES[audience]).select_related("user__profile")
+        )
+        if Email.objects.filter(idempotency_key__startswith=prefix).exists():
+            return len(recipients)
+        for rsvp in recipients:
+            language = rsvp.user.profile.preferred_language if hasattr(rsvp.user, "profile") else settings.LANGUAGE_CODE
+            email_queue(
+                to=rsvp.user.email,
+                template="meetings/emails/participants_message",
+                context=participants_message_context(meeting, subject=subject, body=body, language=language),
+                idempotency_key=f"{prefix}{rsvp.user_id}",
+                language=language,
+            )
+        audit_record(
+            actor=actor,
+            action="meeting.message",
+            target=meeting,
+            detail={"audience": audience, "subject": subject, "recipients": len(recipients)},
+        )
+    return len(recipients)
+
+
+def participants_message_context(meeting: Meeting, *, subject: str, body: str, language: str) -> dict:
+    return {
+        "subject": subject,
+        "body": body,
+        "title": str(translated(meeting, "title", language)),
+        "url": settings.SITE_URL + meeting.get_absolute_url(),
+    }

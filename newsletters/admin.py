@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.mixins import AuditedModelAdmin
-from newsletters import services
+from newsletters import selectors, services
 from newsletters.forms import NewsletterForm
 from newsletters.models import ConsentRecord, Newsletter, Subscription, Suppression
 from outbox.models import Email
 from outbox.services import email_render
+from portal.confirmation import confirmation_response, is_confirmed, language_counts, mailing
 from portal.translated import TranslationsAdminMixin, translation_fieldsets, translation_names
 
 
@@ -175,7 +176,7 @@ class NewsletterAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     list_filter = ["status", "audience"]
     search_fields = ["subject"]
     show_full_result_count = False
-    list_select_related = ["created_by"]
+    list_select_related = ["created_by__profile"]
     filter_horizontal = ["neighbourhoods"]
     fieldsets = [
         (None, {"fields": ["subject", "body", "preview_link"]}),
@@ -294,8 +295,30 @@ class NewsletterAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             _("%(n)d test copy(ies) sent to your address."),
         )
 
-    @admin.action(description=_("Send now"), permissions=["change"])
+    @admin.action(description=_("Send now (shows who gets it first)"), permissions=["change"])
     def send_now(self, request, queryset):
+        """Say how many subscribers get each newsletter, in which language and where; send once confirmed."""
+        newsletters = list(queryset.prefetch_related("neighbourhoods").order_by("pk"))
+        if not is_confirmed(request):
+            return confirmation_response(
+                self,
+                request,
+                title=_("Send now?"),
+                intro=_(
+                    "Sending starts as soon as you confirm and cannot be called back. "
+                    "Each subscriber gets the newsletter in their language."
+                ),
+                button=_("Yes, send now"),
+                mailings=[newsletter_mailing(newsletter) for newsletter in newsletters],
+                action="send_now",
+                selected=newsletters,
+                warnings=[
+                    _("“%(subject)s” is %(status)s: it will not be sent again.")
+                    % {"subject": newsletter.subject, "status": newsletter.get_status_display().lower()}
+                    for newsletter in newsletters
+                    if newsletter.status not in (Newsletter.Status.DRAFT, Newsletter.Status.CANCELLED)
+                ],
+            )
         self._each(
             request,
             queryset,
@@ -326,3 +349,22 @@ class NewsletterAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             lambda newsletter: services.newsletter_cancel(newsletter_id=newsletter.pk, actor=request.user),
             _("%(n)d newsletter(s) cancelled."),
         )
+
+
+def newsletter_mailing(newsletter: Newsletter):
+    """What "Send now" will do for ``newsletter``: counted from the audience the fan-out sends to."""
+    audience = selectors.newsletter_audience(newsletter)
+    where = None
+    if newsletter.audience == Newsletter.Audience.NEIGHBOURHOODS:
+        where = [neighbourhood.name for neighbourhood in newsletter.neighbourhoods.all()]
+    elif newsletter.audience != Newsletter.Audience.TOPIC:
+        where = []
+    return mailing(
+        title=newsletter.subject,
+        counts=language_counts(audience, "language"),
+        template="newsletters/emails/newsletter",
+        context_for=lambda language: services.newsletter_email_context(newsletter, language),
+        kind=Email.Kind.BULK,
+        neighbourhoods=where,
+        note=_("Subscribers who follow the whole city are included.") if where else "",
+    )

@@ -1,10 +1,10 @@
 """The weekly digest: per subscriber, one e-mail with what is new for their neighbourhoods and topics.
 
-The week's candidates (upcoming meetings, programs open for applications, recent newsletters and
-safety alerts) are read once per run, a handful of queries; each subscriber's digest is then a
-filter in memory over their neighbourhoods. Subscribers stream in batches; each batch's outbox
-rows and DigestDelivery rows (unique per subscription and ISO week) commit together, so a second
-run in the same week, or a run resumed after a crash, sends nobody a second digest.
+The week's candidates (meetings ahead, programs open for applications, recent newsletters,
+safety alerts and action items that changed) are read once per run, a handful of queries; each
+subscriber's digest is then a filter in memory over their neighbourhoods. Subscribers stream in
+batches; each batch's outbox rows and DigestDelivery rows (unique per subscription and ISO week)
+commit together, so a second run in the same week, or a run resumed after a crash, sends nobody a second digest.
 """
 
 import contextlib
@@ -149,6 +149,32 @@ def _recent_alerts(now: datetime) -> list[Item]:
     ]
 
 
+def _changed_actions(now: datetime) -> list[Item]:
+    """Action items whose status changed or that got a progress update in the past week."""
+    from actions.models import ActionItem
+    from actions.selectors import changed_between
+
+    items = []
+    for action in changed_between(start=now - LOOK_BACK, end=now):
+        texts = _texts(action, "title")
+        for language, entry in texts.items():
+            with translation.override(language):
+                # The status (and "overdue") in each language, as the item's detail.
+                status = str(ActionItem.Status(action.status).label)
+                entry["detail"] = f"{status}, {translation.gettext('overdue')}" if action.is_overdue else status
+                entry["detail_lang"] = ""
+        items.append(
+            Item(
+                title=action.title,
+                url=settings.SITE_URL + action.get_absolute_url(),
+                when=action.updated_at,
+                neighbourhood_ids=frozenset([action.neighbourhood_id] if action.neighbourhood_id else []),
+                texts=texts,
+            )
+        )
+    return items
+
+
 def _as_context(items: list[Item], *, with_time: bool) -> list[dict]:
     date_format = "DATETIME_FORMAT" if with_time else "DATE_FORMAT"
     language = translation.get_language()
@@ -174,6 +200,8 @@ def digest_context(subscription: Subscription, followed: set[int], candidates: d
         "programs": subscription.wants_programs,
         "newsletters": subscription.wants_newsletter,
         "alerts": subscription.wants_safety_alerts,
+        # What came out of meetings, questions and concerns: for those who follow meetings.
+        "actions": subscription.wants_meetings,
     }
     sections = {
         name: [item for item in candidates[name] if item.concerns(followed)] if wanted else []
@@ -187,6 +215,7 @@ def digest_context(subscription: Subscription, followed: set[int], candidates: d
             "programs": _as_context(sections["programs"], with_time=False),
             "newsletters": _as_context(sections["newsletters"], with_time=False),
             "alerts": _as_context(sections["alerts"], with_time=True),
+            "actions": _as_context(sections["actions"], with_time=False),
         }
 
 
@@ -206,6 +235,7 @@ def digests_send(*, now: datetime | None = None) -> int:
         "programs": _open_programs(now),
         "newsletters": _recent_newsletters(now),
         "alerts": _recent_alerts(now),
+        "actions": _changed_actions(now),
     }
     if not any(candidates.values()):
         return 0

@@ -41,6 +41,17 @@ def active_subscriptions(*, topic: str | None = None, neighbourhoods: Iterable |
     return queryset.filter(~Exists(suppressed)).order_by("pk")
 
 
+def newsletter_audience(newsletter: Newsletter) -> QuerySet[Subscription]:
+    """Who a newsletter goes to: the fan-out sends to these, and "Send now" asks to confirm their count."""
+    if newsletter.audience == Newsletter.Audience.TOPIC:
+        return active_subscriptions(topic=newsletter.topic)
+    if newsletter.audience == Newsletter.Audience.NEIGHBOURHOODS:
+        return active_subscriptions(
+            topic=Topic.NEWSLETTER, neighbourhoods=newsletter.neighbourhoods.values_list("pk", flat=True)
+        )
+    return active_subscriptions(topic=Topic.NEWSLETTER)
+
+
 def subscribers_for(
     *, topic: str, neighbourhoods: Iterable | None = None, chunk_size: int = STREAM_CHUNK_SIZE
 ) -> Iterator[Subscription]:

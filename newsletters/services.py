@@ -305,16 +305,6 @@ def newsletter_languages(newsletter: Newsletter) -> list[str]:
     ]
 
 
-def _audience_queryset(newsletter: Newsletter):
-    if newsletter.audience == Newsletter.Audience.TOPIC:
-        return selectors.active_subscriptions(topic=newsletter.topic)
-    if newsletter.audience == Newsletter.Audience.NEIGHBOURHOODS:
-        return selectors.active_subscriptions(
-            topic=Topic.NEWSLETTER, neighbourhoods=newsletter.neighbourhoods.values_list("pk", flat=True)
-        )
-    return selectors.active_subscriptions(topic=Topic.NEWSLETTER)
-
-
 def _check_sendable(newsletter: Newsletter) -> None:
     if newsletter.audience == Newsletter.Audience.TOPIC and not newsletter.topic:
         raise NewsletterError(_("Choose the topic whose subscribers receive this newsletter."))
@@ -417,7 +407,7 @@ def newsletter_fan_out(*, newsletter_id: int, batch_size: int | None = None) -> 
     # One context per language, shared by that language's copies (sealed once by the outbox).
     contexts = {language: newsletter_email_context(newsletter, language) for language, _name in settings.LANGUAGES}
     audience = (
-        _audience_queryset(newsletter)
+        selectors.newsletter_audience(newsletter)
         .filter(pk__gt=newsletter.fanout_cursor)
         .values_list("pk", "email", "language")
         .iterator(chunk_size=max(batch_size, 1000))

@@ -1,17 +1,20 @@
 """The one way Precinct sends e-mail: queue a row now, deliver it from a worker later."""
 
+import base64
 import collections
 import contextlib
 import json
 import logging
 import smtplib
 from datetime import timedelta
+from email import encoders
+from email.mime.base import MIMEBase
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.core.mail.message import sanitize_address
+from django.core.mail.message import SafeMIMEMultipart, sanitize_address
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
@@ -163,17 +166,58 @@ def email_render(email: Email, *, shared: dict | None = None, personal: dict[str
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     parts = _render_from_shared(email, personal, shared) if shared is not None else None
     subject, text, html = parts or _render_parts(email, personal)
-    message = EmailMultiAlternatives(
+    inline, files = [], []
+    for attachment in email.attachments:
+        content = attachment["content"]
+        if attachment.get("encoding") == "base64":  # binary content, kept as text in the sealed JSON
+            content = base64.b64decode(content)
+        if attachment.get("content_id"):
+            inline.append(_inline_part(attachment, content))
+        else:
+            files.append((attachment["filename"], content, attachment.get("mimetype")))
+    message = MessageWithInlineImages(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[personal["recipient"]],
         headers=headers,
+        inline_images=inline,
     )
     message.attach_alternative(html, "text/html")
-    for attachment in email.attachments:
-        message.attach(attachment["filename"], attachment["content"], attachment.get("mimetype"))
+    for filename, content, mimetype in files:
+        message.attach(filename, content, mimetype)
     return message
+
+
+class MessageWithInlineImages(EmailMultiAlternatives):
+    """An e-mail whose HTML shows images it carries (``cid:`` links): text and HTML go in a
+    multipart/related part with the images (RFC 2387), and files such as an .ics stay attachments
+    beside it. The images are not in ``attachments``: a reader's mail program shows them in place."""
+
+    def __init__(self, *args, inline_images=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inline_images = list(inline_images)
+
+    def _create_alternatives(self, msg):
+        msg = super()._create_alternatives(msg)
+        if not self.inline_images:
+            return msg
+        related = SafeMIMEMultipart(_subtype="related", encoding=self.encoding or settings.DEFAULT_CHARSET)
+        related.attach(msg)
+        for part in self.inline_images:
+            related.attach(part)
+        return related
+
+
+def _inline_part(attachment: dict, content: bytes) -> MIMEBase:
+    """An image the HTML part refers to as ``cid:<content_id>``, shown in place rather than listed."""
+    maintype, subtype = attachment["mimetype"].split("/", 1)
+    part = MIMEBase(maintype, subtype)
+    part.set_payload(content)
+    encoders.encode_base64(part)
+    part.add_header("Content-ID", f"<{attachment['content_id']}>")
+    part.add_header("Content-Disposition", "inline", filename=attachment["filename"])
+    return part
 
 
 def personal_values(email: Email) -> dict[str, str]:
@@ -208,8 +252,11 @@ def _render_parts(email: Email, personal: dict[str, str]) -> tuple[str, str, str
         }
         subject = " ".join(render_to_string(f"{email.template}_subject.txt", context).split())
         text = select_template([f"{email.template}.txt", f"{email.template}_message.txt"]).render(context)
+        # Each e-mail has its HTML template, built from the components (outbox/email_build.py;
+        # tests/outbox/test_email_templates.py requires one); a new e-mail from another app reads
+        # as its text in HTML until it gets one. The subject is the HTML document's title.
         try:
-            html = render_to_string(f"{email.template}.html", context)
+            html = render_to_string(f"{email.template}.html", {**context, "subject": subject})
         except TemplateDoesNotExist:
             html = render_to_string("emails/from_text.html", {**context, "subject": subject, "text": text})
     return subject, text, html

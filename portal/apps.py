@@ -16,3 +16,8 @@ class PortalConfig(AppConfig):
         from portal.cache import watch_public_page_sources
 
         watch_public_page_sources()
+
+        from django.utils.module_loading import autodiscover_modules
+
+        # Each app's desk.py registers its queues on the officers' desk (portal.desk).
+        autodiscover_modules("desk")

@@ -96,7 +96,14 @@ PUBLIC_PAGE_SOURCES = {
         "meetings.AgendaItem",
         "meetings.Question",
         "meetings.FeedbackResponse",
+        # A drill's plan and debrief summary, a walk's link to its report: on the meeting page.
+        "audits.DrillPlan",
+        "audits.DebriefAnswer",
+        "audits.AuditWalk",
+        "audits.ChecklistTemplate",
         "neighbourhoods.Neighbourhood",
+        # The meeting page shows the actions that came out of it.
+        "actions.ActionItem",
     ],
     "programs": [
         "programs.Program",
@@ -109,6 +116,9 @@ PUBLIC_PAGE_SOURCES = {
     "newsletters": ["newsletters.Newsletter"],
     # The home page's watch groups (a liaison's new display name shows within PUBLIC_PAGE_CACHE_SECONDS).
     "watch": ["watch.WatchGroup", "neighbourhoods.Neighbourhood"],
+    "actions": ["actions.ActionItem", "actions.ActionUpdate", "neighbourhoods.Neighbourhood"],
+    # The safety-audit reports (with "meetings" and "actions": the walk's meeting, its actions' status).
+    "audits": ["audits.Finding", "audits.ChecklistAnswer", "audits.ChecklistItem", "audits.ChecklistTemplate"],
 }
 
 

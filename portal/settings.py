@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "alerts",
     "watch",
     "transparency",
+    "actions",
+    "audits",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +158,13 @@ MEETINGS_RSVP_LIMIT = env_int("MEETINGS_RSVP_LIMIT", 10)
 MEETINGS_RSVP_LIMIT_SECONDS = env_int("MEETINGS_RSVP_LIMIT_SECONDS", 3600)
 MEETINGS_VOTE_LIMIT = env_int("MEETINGS_VOTE_LIMIT", 30)
 MEETINGS_VOTE_LIMIT_SECONDS = env_int("MEETINGS_VOTE_LIMIT_SECONDS", 600)
+# Following / unfollowing action items: per resident and window.
+ACTIONS_FOLLOW_LIMIT = env_int("ACTIONS_FOLLOW_LIMIT", 30)
+ACTIONS_FOLLOW_LIMIT_SECONDS = env_int("ACTIONS_FOLLOW_LIMIT_SECONDS", 600)
+# The officers' desk (admin index): a guardian's consent is overdue this many days after it was
+# asked for; a tip nobody has written on for this many days is listed as "no activity".
+DESK_CONSENT_OVERDUE_DAYS = env_int("DESK_CONSENT_OVERDUE_DAYS", 7)
+DESK_TIP_STALE_DAYS = env_int("DESK_TIP_STALE_DAYS", 14)
 # Anonymous public pages are cached this long at most (portal/cache.py); edits invalidate them at once.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 120)
 # Seats left and vote counts on cached pages are at most this many seconds behind; a stream of
@@ -218,6 +227,8 @@ CELERY_BEAT_SCHEDULE = {
     "tips-purge-expired": {"task": "tips.tasks.purge_expired_tips", "schedule": 3600.0},
     # The "How we're doing" figures: recomputed every hour into a small table the pages read.
     "transparency-compute": {"task": "transparency.tasks.compute_figures", "schedule": 3600.0},
+    # Hourly; each officer hears of their due-soon and overdue action items once per local day.
+    "actions-officer-reminders": {"task": "actions.tasks.send_officer_reminders", "schedule": 3600.0},
 }
 
 # E-mail. A local run (DEBUG) with no mail server configured keeps what it sends in a development

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from portal import views
+from portal import guide, views
 from portal.timing import answer_posts_no_sooner_than
 
 urlpatterns = [
@@ -29,6 +29,8 @@ urlpatterns = [
     path("alerts/", include("alerts.urls")),
     path("watch/", include("watch.urls")),
     path("transparency/", include("transparency.urls")),
+    path("actions/", include("actions.urls")),
+    path("safety-audits/", include("audits.urls")),
     # Before the admin's own URLs: its log-in form has neither rate limits nor a second factor.
     path("admin/login/", views.admin_login, name="admin-login"),
     # The admin's own password change has no rate limit: allauth's page has one, re-asks for the
@@ -39,6 +41,14 @@ urlpatterns = [
         name="admin-password-change",
     ),
     path("admin/password_change/done/", RedirectView.as_view(pattern_name="account_change_password")),
+    # The guide for officers (docs/officers.md), inside the desk.
+    path("admin/guide/", admin.site.admin_view(guide.guide_view), name="officers-guide"),
+    path("admin/guide/<slug:page>.md", admin.site.admin_view(guide.guide_view), name="officers-guide-page"),
+    path(
+        "admin/guide/screenshots/officers/<slug:name>.png",
+        admin.site.admin_view(guide.guide_screenshot_view),
+        name="officers-guide-screenshot",
+    ),
     path("admin/", admin.site.urls),
 ]
 

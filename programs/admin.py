@@ -13,7 +13,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.selectors import resident_label
 from audit.mixins import AuditedModelAdmin
+from audit.services import audit_export
+from portal.check_in import CheckInForm, door_list_pdf
+from portal.confirmation import language_counts, mailing
+from portal.dates import format_moment
+from portal.desk import queue_filter
+from portal.participants import ParticipantMessageAdminMixin
 from portal.translated import (
     TranslationsAdminMixin,
     translatable_form,
@@ -51,7 +58,7 @@ class ProgramSessionInline(TranslationsAdminMixin, admin.TabularInline):
         if not session.pk:
             return "—"
         url = reverse("admin:programs_program_attendance", args=[session.program_id, session.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Take attendance"))
+        return format_html('<a href="{}">{}</a>', url, _("Check-in and attendance"))
 
 
 @translatable_form
@@ -114,7 +121,7 @@ def _csv_cell(value) -> str:
 
 
 @admin.register(Program)
-class ProgramAdmin(TranslationsAdminMixin, AuditedModelAdmin):
+class ProgramAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, AuditedModelAdmin):
     form = ProgramAdminForm
     list_display = [
         "title",
@@ -171,7 +178,7 @@ class ProgramAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             return "—"
         applications = reverse("admin:programs_application_changelist") + f"?program__id__exact={program.pk}"
         return format_html(
-            '{}: {} · {}: {} · {}: {} · {}: {} · <a href="{}">{}</a>',
+            '{}: {} · {}: {} · {}: {} · {}: {} · <a href="{}">{}</a> · <a href="{}">{}</a>',
             _("Applied"),
             program.applied_count,
             _("Accepted"),
@@ -182,6 +189,25 @@ class ProgramAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             program.attended_count,
             applications,
             _("See the applications"),
+            reverse("admin:programs_program_message", args=[program.pk]),
+            _("Message the participants"),
+        )
+
+    def participant_mailing(self, program: Program, audience: str, subject: str, body: str):
+        return mailing(
+            title=subject,
+            counts=language_counts(
+                selectors.program_participants(program, audience), "applicant__profile__preferred_language"
+            ),
+            template="programs/emails/participants_message",
+            context_for=lambda language: services.participants_message_context(
+                program, subject=subject, body=body, language=language
+            ),
+        )
+
+    def participant_message_send(self, program: Program, audience: str, subject: str, body: str, *, key, actor) -> int:
+        return services.program_participants_message(
+            program=program, audience=audience, subject=subject, body=body, key=key, actor=actor
         )
 
     def save_model(self, request, obj, form, change):
@@ -250,15 +276,26 @@ class ProgramAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     def get_urls(self):
         return [
             path(
+                "<int:object_id>/message/",
+                self.admin_site.admin_view(self.participant_message_view),
+                name="programs_program_message",
+            ),
+            path(
                 "<int:program_id>/sessions/<int:session_id>/attendance/",
                 self.admin_site.admin_view(self.attendance_view),
                 name="programs_program_attendance",
+            ),
+            path(
+                "<int:program_id>/sessions/<int:session_id>/door-list.pdf",
+                self.admin_site.admin_view(self.door_list_view),
+                name="programs_program_door_list_pdf",
             ),
             *super().get_urls(),
         ]
 
     def attendance_view(self, request: HttpRequest, program_id: int, session_id: int) -> HttpResponse:
-        """Tick who came to one session; saved through ``attendance_record`` for every seated applicant."""
+        """Check-in at the session's door by code (typed or scanned, answered at once), or tick who
+        came; the ticks are saved through ``attendance_record`` for every seated applicant."""
         if not (
             request.user.has_perm("programs.add_attendance") and request.user.has_perm("programs.change_attendance")
         ):
@@ -266,12 +303,16 @@ class ProgramAdmin(TranslationsAdminMixin, AuditedModelAdmin):
         session = get_object_or_404(
             ProgramSession.objects.select_related("program"), pk=session_id, program_id=program_id
         )
-        seated = list(
-            Application.objects.filter(program_id=program_id, status__in=Application.SEAT_STATUSES)
-            .select_related("applicant", "applicant__profile")
-            .order_by("applicant__email")
-        )
-        if request.method == "POST":
+        check_in_form, result = CheckInForm(), None
+        if request.method == "POST" and "code" in request.POST:
+            check_in_form = CheckInForm(request.POST)
+            if check_in_form.is_valid():
+                result = _check_in_result(session, check_in_form.cleaned_data["code"], request.user)
+                check_in_form = CheckInForm()  # Empty for the next person in line.
+        elif request.method == "POST":
+            seated_count = Application.objects.filter(
+                program_id=program_id, status__in=Application.SEAT_STATUSES
+            ).count()
             present = {int(value) for value in request.POST.getlist("present") if value.isdigit()}
             try:
                 count = services.attendance_record(session=session, present_application_ids=present, actor=request.user)
@@ -280,22 +321,66 @@ class ProgramAdmin(TranslationsAdminMixin, AuditedModelAdmin):
                 return redirect("admin:programs_program_change", program_id)
             self.message_user(
                 request,
-                _("Attendance saved: %(present)d of %(total)d present.") % {"present": count, "total": len(seated)},
+                _("Attendance saved: %(present)d of %(total)d present.") % {"present": count, "total": seated_count},
                 messages.SUCCESS,
             )
             return redirect("admin:programs_program_change", program_id)
+        seated = list(
+            Application.objects.filter(program_id=program_id, status__in=Application.SEAT_STATUSES)
+            .select_related("applicant", "applicant__profile")
+            .order_by("applicant__email")
+        )
         present_ids = set(
             Attendance.objects.filter(session=session, present=True).values_list("application_id", flat=True)
         )
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Attendance: %(session)s") % {"session": session},
+            "title": _("Check-in and attendance: %(session)s") % {"session": session},
             "opts": self.model._meta,
             "original": session.program,
             "session": session,
+            "form": check_in_form,
+            "result": result,
             "rows": [(application, application.pk in present_ids) for application in seated],
         }
         return TemplateResponse(request, "admin/programs/attendance.html", context)
+
+    def door_list_view(self, request: HttpRequest, program_id: int, session_id: int) -> HttpResponse:
+        """Everyone seated, on paper with a tick box and their short code, for a door without network."""
+        if not request.user.has_perm("programs.view_application"):
+            raise PermissionDenied
+        session = get_object_or_404(
+            ProgramSession.objects.select_related("program"), pk=session_id, program_id=program_id
+        )
+        seated = Application.objects.filter(program_id=program_id, status__in=Application.SEAT_STATUSES).select_related(
+            "applicant__profile"
+        )
+        pdf = door_list_pdf(
+            title=str(session),
+            when=format_moment(session.starts_at, "DATETIME_FORMAT"),
+            rows=[(resident_label(application.applicant), services.short_code(application)) for application in seated],
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="door-list-{session.program.slug}-{session.pk}.pdf"'
+        audit_export(request, response, target=session)
+        return response
+
+
+def _check_in_result(session: ProgramSession, code: str, officer) -> dict:
+    """What the door's screen shows for one code: who (when the code is someone's) and what happened."""
+    try:
+        application = services.attendance_check_in(session=session, code=code, actor=officer)
+    except services.CheckInRefused as refused:
+        application, outcome, message = refused.application, refused.outcome, str(refused)
+    else:
+        outcome, message = "checked_in", _("Checked in now.")
+    return {
+        "outcome": outcome,
+        "ok": outcome == "checked_in",
+        "person": resident_label(application.applicant) if application else "",
+        "status": application.get_status_display() if application else "",
+        "message": message,
+    }
 
 
 class GuardianConsentInline(admin.StackedInline):
@@ -344,12 +429,41 @@ def _run_on_each(modeladmin, request, queryset, service, done_singular: str, don
         modeladmin.message_user(request, ngettext(done_singular, done_plural, done) % {"count": done}, messages.SUCCESS)
 
 
+def _applicant_mailings(groups, *, extra: dict):
+    """One preview and count per e-mail the decline sends: (title, e-mail name, applications)."""
+    mailings = []
+    for title, name, applications in groups:
+        if not applications:
+            continue
+        recipients = Application.objects.filter(pk__in=[a.pk for a in applications]).exclude(applicant__email="")
+        mailings.append(
+            mailing(
+                title=title,
+                counts=language_counts(recipients, "applicant__profile__preferred_language"),
+                template=f"programs/emails/{name}",
+                context_for=lambda language, first=applications[0], name=name: services.applicant_email_context(
+                    first, name, language=language, extra=extra.get(name)
+                ),
+            )
+        )
+    return mailings
+
+
 @admin.register(Application)
 class ApplicationAdmin(AuditedModelAdmin):
     list_display = ["applicant", "program", "status", "waitlist_position", "consent_state", "created_at"]
-    list_filter = ["status", "program"]
+    list_filter = [
+        "status",
+        queue_filter(
+            title=_("guardian consent"),
+            parameter_name="consent_overdue",
+            label=_("Overdue"),
+            selector=selectors.applications_consent_overdue,
+        ),
+        "program",
+    ]
     search_fields = ["applicant__email", "applicant__profile__display_name", "guardian_email", "program__title"]
-    list_select_related = ["applicant", "program", "guardian_consent"]
+    list_select_related = ["applicant__profile", "program", "guardian_consent"]
     show_full_result_count = False
     ordering = ["program", "status", "waitlist_position", "created_at"]
     inlines = [GuardianConsentInline, AttendanceInline]
@@ -426,6 +540,7 @@ class ApplicationAdmin(AuditedModelAdmin):
             return None
         effects = services.decline_seat_effects(applications)
         programs = {application.program_id: application.program for application in applications}
+        promoted = [application for seated in effects.values() for application in seated]
         context = {
             **self.admin_site.each_context(request),
             "title": _("Decline applications"),
@@ -435,6 +550,13 @@ class ApplicationAdmin(AuditedModelAdmin):
             "seat_effects": [(programs[program_id], promoted) for program_id, promoted in effects.items()],
             "form": form,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "mailings": _applicant_mailings(
+                [
+                    (_("Your application was declined"), "declined", applications),
+                    (_("A seat is yours"), "promoted", promoted),
+                ],
+                extra={"declined": {"reason": str(_("(your reason)")), "status": str(Application.Status.DECLINED)}},
+            ),
         }
         return TemplateResponse(request, "admin/programs/application/decline_confirmation.html", context)
 

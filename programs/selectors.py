@@ -127,3 +127,48 @@ def roster_of(*, program: Program) -> QuerySet[Application]:
         .annotate(sessions_attended=Count("attendances", filter=Q(attendances__present=True)))
         .order_by("status", "waitlist_position", "created_at")
     )
+
+
+# --- The officers' desk ------------------------------------------------------------------------
+
+
+def applications_consent_overdue(*, now=None) -> QuerySet[Application]:
+    """Live applications whose guardian was asked for consent over ``DESK_CONSENT_OVERDUE_DAYS``
+    days ago and has not given it yet (the desk's count and the application list's filter)."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    since = now - timedelta(days=settings.DESK_CONSENT_OVERDUE_DAYS)
+    return Application.objects.filter(
+        status__in=Application.WITHDRAWABLE_STATUSES,
+        consent_requested_at__lt=since,
+        guardian_consent__isnull=True,
+    ).exclude(guardian_email="")
+
+
+def sessions_between(start, end) -> QuerySet[ProgramSession]:
+    """Sessions of published or closed programs starting in [start, end), with their program: one query."""
+    return (
+        ProgramSession.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .exclude(program__status=Program.Status.DRAFT)
+        .select_related("program")
+        .order_by("starts_at", "id")
+    )
+
+
+PARTICIPANT_STATUSES = {
+    "seated": Application.SEAT_STATUSES,
+    "waitlisted": (Application.Status.WAITLISTED,),
+    "all": (*Application.SEAT_STATUSES, Application.Status.WAITLISTED),
+}
+
+
+def program_participants(program: Program, audience: str) -> QuerySet[Application]:
+    """The applications an officer's message to ``audience`` ("seated", "waitlisted", "all") reaches:
+    those with an address. The sending service and its confirmation page both read this."""
+    return (
+        Application.objects.filter(program=program, status__in=PARTICIPANT_STATUSES[audience])
+        .exclude(applicant__email="")
+        .select_related("applicant", "applicant__profile")
+        .order_by("pk")
+    )

@@ -5,13 +5,15 @@ moves an application into or out of a seat or the waitlist takes that lock first
 read inside it are exact even under simultaneous requests.
 """
 
+import uuid
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import CharField, Max
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -22,8 +24,9 @@ from audit.services import audit_record
 from outbox.models import Email
 from outbox.services import email_queue, email_withdraw
 from portal.calendar_links import calendar_links
+from portal.check_in import qr_attachment
 from portal.dates import format_moment
-from portal.ratelimit import RateLimited, rate_limit_check_all
+from portal.ratelimit import RateLimited, rate_limit_check_all, rate_limit_consume
 from portal.text import email_canonical
 from portal.translated import translated
 from programs.models import (
@@ -42,6 +45,29 @@ Status = Application.Status
 
 class ProgramError(Exception):
     """A refusal to show the person as it is (already translated)."""
+
+
+class CheckInRefused(ProgramError):
+    """A code that checks nobody in to a session; ``outcome`` says why for the door's screen, and
+    ``application`` is the one the code belongs to when it does (no seat, already checked in)."""
+
+    def __init__(self, message: str, *, outcome: str, application=None):
+        super().__init__(message)
+        self.outcome = outcome
+        self.application = application
+
+
+# People arrive early: a session's door opens this long before it starts (as meetings' do).
+CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
+# Codes one officer may try at the door in ten minutes (see meetings.services.CHECK_IN_ATTEMPTS).
+CHECK_IN_ATTEMPTS = 600
+# The part of an application's code (a UUID) the door list and the e-mail show for typing.
+SHORT_CODE_LENGTH = 8
+
+
+def short_code(application: Application) -> str:
+    """What a person types at the door: the first characters of their code (the QR code has it all)."""
+    return application.code.hex[:SHORT_CODE_LENGTH].upper()
 
 
 # --- Applying --------------------------------------------------------------------------------
@@ -489,6 +515,64 @@ def attendance_record(*, session: ProgramSession, present_application_ids: set[i
     return present
 
 
+def attendance_check_in(*, session: ProgramSession, code: str, actor) -> Application:
+    """Mark the seated applicant with ``code`` present at ``session``; returns the application.
+
+    ``code`` is the application's code as its QR code carries it (a UUID) or its first
+    ``SHORT_CODE_LENGTH`` characters, typed. Raises ``CheckInRefused`` with an ``outcome``:
+    "not_open" more than ``CHECK_IN_OPENS_BEFORE`` before the start, "limited" past
+    ``CHECK_IN_ATTEMPTS`` tries by this officer, "not_found", "not_seated" or "already".
+    """
+    typed = "".join(character for character in (code or "").lower() if character.isalnum())
+    if timezone.now() < session.starts_at - CHECK_IN_OPENS_BEFORE:
+        raise CheckInRefused(
+            _("%(session)s starts on %(start)s: check-in opens an hour before it starts.")
+            % {"session": session.title or session.program.title, "start": _format_datetime(session.starts_at)},
+            outcome="not_open",
+        )
+    try:
+        rate_limit_consume(scope="programs.check-in", key=str(actor.pk), limit=CHECK_IN_ATTEMPTS, period=600)
+    except RateLimited as limited:
+        raise CheckInRefused(limited.message, outcome="limited") from None
+    shown = typed[:36].upper() or "—"
+    if len(typed) not in (SHORT_CODE_LENGTH, 32):
+        raise CheckInRefused(
+            _("No application to this program has the code %(code)s.") % {"code": shown}, outcome="not_found"
+        )
+    with transaction.atomic():
+        _lock_program(session.program_id)
+        applications = Application.objects.filter(program_id=session.program_id).select_related("applicant__profile")
+        if len(typed) == 32:
+            applications = applications.filter(code=uuid.UUID(typed))
+        else:  # A UUID's text starts with its first eight hex digits, before the first hyphen.
+            applications = applications.annotate(code_text=Cast("code", CharField())).filter(
+                code_text__startswith=typed
+            )
+        candidates = list(applications[:2])
+        if len(candidates) != 1:  # none, or (typed short codes) two that begin alike: ask for the QR code
+            raise CheckInRefused(
+                _("No application to this program has the code %(code)s.") % {"code": shown}, outcome="not_found"
+            )
+        application = candidates[0]
+        if application.status not in Application.SEAT_STATUSES:
+            raise CheckInRefused(
+                _("This application is %(status)s: it holds no seat.")
+                % {"status": application.get_status_display().lower()},
+                outcome="not_seated",
+                application=application,
+            )
+        attendance = Attendance.objects.filter(session=session, application=application, present=True).first()
+        if attendance is not None:
+            raise CheckInRefused(_("Already checked in to this session."), outcome="already", application=application)
+        Attendance.objects.update_or_create(
+            session=session, application=application, defaults={"present": True, "recorded_by": actor}
+        )
+        audit_record(
+            actor=actor, action="programs.session.checked_in", target=application, detail={"session": session.pk}
+        )
+    return application
+
+
 def session_reminders_send(*, now: datetime | None = None) -> int:
     """Queue a reminder to each seated applicant of every session starting within a day.
 
@@ -770,36 +854,89 @@ def _email_applicant(application: Application, name: str, *, key: str | None = N
     if not application.applicant.email:  # A deleted resident's stand-in (accounts.services.account_delete).
         return None
     language = language_for(application.applicant)
-    program = application.program
-    first_session = program.sessions.order_by("starts_at").first()
-    first_start = first_session.starts_at if first_session else None
-    # A seat's e-mail offers the first session to a calendar (each session's reminder offers that one).
-    calendar = (
-        _session_calendar_links(first_session, language=language, seated=application.is_seated)
-        if name in ("accepted", "promoted") and first_session
-        else {}
-    )
     return email_queue(
         to=application.applicant.email,
         template=f"programs/emails/{name}",
-        context={
-            **calendar,
-            "applicant_name": display_name_for(application.applicant),
-            "program_title": str(translated(program, "title", language)),
-            "program_url": settings.SITE_URL + program.get_absolute_url(),
-            "mine_url": settings.SITE_URL + reverse("programs:mine"),
-            "programs_url": settings.SITE_URL + reverse("programs:list"),
-            "status": application.status,
-            "waitlist_position": application.waitlist_position,
-            "needs_consent": application.needs_guardian_consent,
-            "needs_approval": program.requires_approval,
-            "first_session": _format_datetime(first_start, language) if first_start else "",
-            **(extra or {}),
-        },
+        context=applicant_email_context(application, name, language=language, extra=extra),
         idempotency_key=key or f"programs:{name}:{application.pk}",
         language=language,
+        attachments=[qr_attachment(str(application.code))] if name in ("accepted", "promoted") else None,
     )
+
+
+def applicant_email_context(application: Application, name: str, *, language: str, extra: dict | None = None) -> dict:
+    """The context of the applicant's ``name`` e-mail in ``language`` (also what confirmation pages preview)."""
+    program = application.program
+    first_session = program.sessions.order_by("starts_at").first()
+    first_start = first_session.starts_at if first_session else None
+    seat = name in ("accepted", "promoted")
+    # A seat's e-mail offers the first session to a calendar (each session's reminder offers that one).
+    calendar = (
+        _session_calendar_links(first_session, language=language, seated=application.is_seated)
+        if seat and first_session
+        else {}
+    )
+    return {
+        **calendar,
+        "applicant_name": display_name_for(application.applicant),
+        "program_title": str(translated(program, "title", language)),
+        "program_url": settings.SITE_URL + program.get_absolute_url(),
+        "mine_url": settings.SITE_URL + reverse("programs:mine"),
+        "programs_url": settings.SITE_URL + reverse("programs:list"),
+        "status": application.status,
+        "waitlist_position": application.waitlist_position,
+        "needs_consent": application.needs_guardian_consent,
+        "needs_approval": program.requires_approval,
+        "first_session": _format_datetime(first_start, language) if first_start else "",
+        # A seat's e-mail carries the application's code as a QR code, scanned at each session's door.
+        **({"check_in_qr": True, "check_in_code": short_code(application)} if seat else {}),
+        **(extra or {}),
+    }
 
 
 def _format_datetime(value: datetime, language: str | None = None) -> str:
     return format_moment(value, "DATETIME_FORMAT", language=language)
+
+
+def program_participants_message(*, program: Program, audience: str, subject: str, body: str, key: str, actor) -> int:
+    """E-mail an officer's message to the program's ``audience`` ("seated", "waitlisted", "all"), each
+    in their language. ``key`` names this message: sending it again (a double submit) queues nothing
+    new and writes no second audit entry. Returns how many people the message is queued for."""
+    from programs.selectors import program_participants
+
+    prefix = f"programs:message:{program.pk}:{key}:"
+    with transaction.atomic():
+        # Locked so two posts of the same message cannot both pass the check below.
+        program = _lock_program(program.pk)
+        recipients = list(program_participants(program, audience))
+        if Email.objects.filter(idempotency_key__startswith=prefix).exists():
+            return len(recipients)
+        for application in recipients:
+            language = (
+                application.applicant.profile.preferred_language
+                if hasattr(application.applicant, "profile")
+                else settings.LANGUAGE_CODE
+            )
+            email_queue(
+                to=application.applicant.email,
+                template="programs/emails/participants_message",
+                context=participants_message_context(program, subject=subject, body=body, language=language),
+                idempotency_key=f"{prefix}{application.pk}",
+                language=language,
+            )
+        audit_record(
+            actor=actor,
+            action="programs.program.message",
+            target=program,
+            detail={"audience": audience, "subject": subject, "recipients": len(recipients)},
+        )
+    return len(recipients)
+
+
+def participants_message_context(program: Program, *, subject: str, body: str, language: str) -> dict:
+    return {
+        "subject": subject,
+        "body": body,
+        "program_title": str(translated(program, "title", language)),
+        "program_url": settings.SITE_URL + program.get_absolute_url(),
+    }

@@ -21,6 +21,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from accounts.roles import TIP_REVIEWERS
+from portal.admin_forms import LabelledFormsMixin
+from portal.desk import queue_filter
 from portal.translated import TranslationsAdminMixin, translatable_form
 from tips import selectors, services
 from tips.models import Tip, TipAttachment, TipAuditEntry, TipCategory
@@ -40,7 +42,7 @@ class TipCategoryForm(forms.ModelForm):
 
 
 @admin.register(TipCategory)
-class TipCategoryAdmin(TranslationsAdminMixin, admin.ModelAdmin):
+class TipCategoryAdmin(TranslationsAdminMixin, LabelledFormsMixin, admin.ModelAdmin):
     form = TipCategoryForm
     list_display = ["name", "slug", "position", "is_active"]
     list_editable = ["position", "is_active"]
@@ -75,7 +77,7 @@ class TipAdminForm(forms.ModelForm):
 
 
 @admin.register(Tip)
-class TipAdmin(admin.ModelAdmin):
+class TipAdmin(LabelledFormsMixin, admin.ModelAdmin):
     form = TipAdminForm
     list_display = [
         "reference",
@@ -94,9 +96,15 @@ class TipAdmin(admin.ModelAdmin):
         ("assigned_to", admin.RelatedOnlyFieldListFilter),
         "reward_eligible",
         "tipster_wrote",
+        queue_filter(
+            title=_("activity"),
+            parameter_name="no_activity",
+            label=_("No activity for a while"),
+            selector=selectors.tips_without_activity,
+        ),
     ]
     search_fields = ["reference"]
-    list_select_related = ["category", "neighbourhood", "assigned_to"]
+    list_select_related = ["category", "neighbourhood", "assigned_to__profile"]
     show_full_result_count = False
     list_per_page = 50
     actions = ["mark_in_review", "mark_closed", "mark_spam"]
@@ -291,7 +299,7 @@ class TipAdmin(admin.ModelAdmin):
 
 
 @admin.register(TipAuditEntry)
-class TipAuditEntryAdmin(admin.ModelAdmin):
+class TipAuditEntryAdmin(LabelledFormsMixin, admin.ModelAdmin):
     """Read-only evidence: nobody adds, edits or deletes entries from the admin."""
 
     list_display = ["at", "actor_email", "action", "tip_reference"]

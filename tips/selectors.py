@@ -1,8 +1,12 @@
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.translated import translated
@@ -91,4 +95,39 @@ def tip_for_tipster(tip_id: uuid.UUID) -> TipsterView | None:
         category=translated(tip.category, "name"),
         messages=tip_messages(tip),
         attachment_count=tip.attachments.count(),
+    )
+
+
+# --- The officers' desk (reviewers only: the desk shows these counts to Tip reviewers alone) -----
+
+OPEN_STATUSES = (Tip.Status.NEW, Tip.Status.IN_REVIEW, Tip.Status.ACTIONABLE)
+
+
+def tips_new_unassigned() -> QuerySet[Tip]:
+    """Settled tips nobody has taken: new and assigned to no reviewer."""
+    return Tip.objects.filter(settled=True, status=Tip.Status.NEW, assigned_to__isnull=True)
+
+
+def tips_without_activity(*, now: datetime | None = None) -> QuerySet[Tip]:
+    """Open settled tips with no message, note or arrival in the last ``DESK_TIP_STALE_DAYS`` days.
+
+    Only whole days are compared, against times the tip admin already shows (its hour of arrival,
+    the conversation's hours, the notes), so the list dates no tip more precisely than they do.
+    """
+    now = now or timezone.now()
+    since = now - timedelta(days=settings.DESK_TIP_STALE_DAYS)
+    last_message = (
+        TipMessage.objects.filter(tip=OuterRef("pk"), settled=True).order_by("-created_at").values("created_at")[:1]
+    )
+    last_note = TipNote.objects.filter(tip=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+    return (
+        Tip.objects.filter(settled=True, status__in=OPEN_STATUSES)
+        .annotate(
+            last_activity=Greatest(
+                "received_at",
+                Coalesce(Subquery(last_message), "received_at"),
+                Coalesce(Subquery(last_note), "received_at"),
+            )
+        )
+        .filter(last_activity__lt=since)
     )

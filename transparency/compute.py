@@ -7,6 +7,7 @@ cells that may be stored. Every query groups by neighbourhood, so the number of 
 depend on how many rows there are.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -15,11 +16,13 @@ from django.conf import settings
 from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import Coalesce
 
+from actions.models import ActionItem
 from alerts.models import Alert
 from meetings.models import Feedback, Meeting, Question, Rsvp
 from programs.models import Application, Program
 from tips.models import Tip, TipCategory
 from transparency.datasets import AVERAGE, DATASET_BY_SLUG, SHARE, STOCK
+from transparency.periods import city_zone
 from transparency.suppression import suppressed_cells
 from watch.models import Membership, WatchGroup
 
@@ -204,6 +207,44 @@ def alerts_table(areas, starts_at, ends_at, now) -> Table:
     return table
 
 
+def actions_table(areas, starts_at, ends_at, now) -> Table:
+    table = Table()
+    created = ActionItem.objects.filter(created_at__gte=starts_at, created_at__lt=ends_at)
+    by_status = defaultdict(dict)
+    for row in created.values("status", area=F("neighbourhood__slug")).annotate(n=Count("id")):
+        by_status[row["status"]][row["area"] or NONE] = row["n"]
+    for status in ActionItem.Status.values:
+        _add_areas(table, areas, "actions", by_status[status], category=status)
+    totals = {area: sum(by_status[status].get(area, 0) for status in by_status) for area in [*areas, NONE]}
+    _add_areas(table, areas, "actions", totals)
+    for area in [*areas, NONE, CITY]:
+        table.groups.append(((area, "", "actions"), [(area, status, "actions") for status in ActionItem.Status.values]))
+    # On time: done in the period, on or before the due date (local dates).
+    first_day, last_day = starts_at.astimezone(city_zone()).date(), min(ends_at, now).astimezone(city_zone()).date()
+    done = ActionItem.objects.filter(
+        status=ActionItem.Status.DONE, done_on__gte=first_day, done_on__lt=last_day + timedelta(days=1)
+    ).exclude(due_date=None)
+    rows = list(
+        done.values(area=F("neighbourhood__slug")).annotate(
+            n=Count("id"), on_time=Count("id", filter=Q(done_on__lte=F("due_date")))
+        )
+    )
+    _add_areas(table, areas, "done_with_due_date", _by_area(rows))
+    _add_areas(table, areas, "done_on_time", _by_area(rows, "on_time"))
+    _split(table, areas, "done_with_due_date", "done_on_time", "done_late")
+    # Overdue at the end of the period (or now): due before that day and not done by then.
+    end_day = min(ends_at, now).astimezone(city_zone()).date()
+    overdue = (
+        ActionItem.objects.filter(due_date__lt=end_day, created_at__lt=min(ends_at, now))
+        .exclude(status=ActionItem.Status.NOT_POSSIBLE)
+        .filter(Q(done_on=None) | Q(done_on__gte=end_day))
+        .values(area=F("neighbourhood__slug"))
+        .annotate(n=Count("id"))
+    )
+    _add_areas(table, areas, "overdue", _by_area(overdue))
+    return table
+
+
 def tips_table(areas, starts_at, ends_at, now) -> Table:
     """Settled tips received in a whole month, by category and present state: city-wide only."""
     table = Table()
@@ -235,6 +276,7 @@ TABLES = {
     "programs": programs_table,
     "watch": watch_table,
     "alerts": alerts_table,
+    "actions": actions_table,
     "tips": tips_table,
 }
 

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from actions.models import ActionItem
 from transparency.charts import Bar, bar_chart
 from transparency.compute import TIP_OUTCOMES
 from transparency.datasets import DATASET_BY_SLUG
@@ -9,7 +10,7 @@ from transparency.periods import Month
 from transparency.presentation import format_value
 from transparency.selectors import PeriodFigures
 
-SUMMARY_DATASETS = ("meetings", "feedback", "programs", "watch")
+SUMMARY_DATASETS = ("meetings", "feedback", "programs", "watch", "actions")
 # The neighbourhood comparison's columns: (data set, measure).
 COMPARED = (
     ("meetings", "meetings_held"),
@@ -17,6 +18,7 @@ COMPARED = (
     ("feedback", "rating_overall_avg"),
     ("programs", "places_filled"),
     ("watch", "members"),
+    ("actions", "overdue"),
 )
 
 
@@ -91,6 +93,20 @@ def dashboard_context(*, figures: PeriodFigures, months: dict, area: str, neighb
         bars=[Bar(str(row["label"]), row["value"], row["text"]) for row in alert_rows],
     )
 
+    action_rows = [
+        {"label": label, **_cell(cells, "actions", area, "actions", status)}
+        for status, label in ActionItem.Status.choices
+    ]
+    actions_chart = bar_chart(
+        chart_id="chart-actions",
+        title=_("Action items by status, %(period)s, %(area)s") % {"period": figures.period.label, "area": names[area]},
+        description=_(
+            "A bar for each status of the action items created in the period; "
+            "the table beside it gives the same figures."
+        ),
+        bars=[Bar(str(row["label"]), row["value"], row["text"]) for row in action_rows],
+    )
+
     trend_rows = [
         {
             "month": _month_label(key),
@@ -119,6 +135,9 @@ def dashboard_context(*, figures: PeriodFigures, months: dict, area: str, neighb
         "alerts": alerts,
         "alert_rows": alert_rows,
         "alerts_chart": alerts_chart,
+        "actions": DATASET_BY_SLUG["actions"],
+        "action_rows": action_rows,
+        "actions_chart": actions_chart,
         "trend_rows": trend_rows,
         "trend_chart": trend_chart,
         "tips": tips,

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -7,7 +9,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.roles import OFFICERS
+from accounts.selectors import resident_label
+from actions.admin import SourceActionsMixin
 from audit.mixins import AuditedModelAdmin
+from portal.desk import queue_filter
 from watch import selectors, services
 from watch.forms import WatchGroupDeclineForm
 from watch.models import Concern, Membership, Post, WatchGroup
@@ -60,7 +66,7 @@ class WatchGroupAdmin(AuditedModelAdmin):
     list_display = ["name", "neighbourhood", "status", "liaison_shown", "coordinator", "created_at"]
     list_filter = ["status", LiaisonFilter, "neighbourhood"]
     search_fields = ["name", "description", "coordinator__email", "liaison__email"]
-    list_select_related = ["neighbourhood", "liaison", "coordinator"]
+    list_select_related = ["neighbourhood", "liaison__profile", "coordinator__profile"]
     readonly_fields = ["status", "coordinator", "liaison", "approved_at", "decline_reason", "created_at"]
     fields = [
         "name",
@@ -170,7 +176,7 @@ class PostAdmin(AuditedModelAdmin):
     list_display = ["title", "group", "author", "author_role", "created_at"]
     list_filter = ["author_role", "group__neighbourhood"]
     search_fields = ["title", "body", "group__name"]
-    list_select_related = ["group", "author"]
+    list_select_related = ["group", "author__profile"]
     readonly_fields = ["group", "author", "author_role", "title", "body", "created_at"]
     show_full_result_count = False
 
@@ -178,17 +184,86 @@ class PostAdmin(AuditedModelAdmin):
         return False
 
 
+class ConcernAdminForm(forms.ModelForm):
+    class Meta:
+        model = Concern
+        fields = ["status", "assigned_to", "reply"]
+        widgets = {"reply": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {
+            "reply": _("E-mailed once to the person who reported it, when you save. It cannot be changed after."),
+        }
+
+    def clean_reply(self):
+        reply = self.cleaned_data.get("reply", "")
+        reporter = self.instance.reporter
+        if reply.strip() and (reporter is None or not reporter.email):
+            raise forms.ValidationError(
+                _("The person who reported this concern has deleted their account: no reply can reach them.")
+            )
+        return reply
+
+
 @admin.register(Concern)
-class ConcernAdmin(AuditedModelAdmin):
-    list_display = ["subject", "group", "reporter", "created_at"]
-    list_filter = ["group__neighbourhood"]
+class ConcernAdmin(SourceActionsMixin, AuditedModelAdmin):
+    """Officers read a concern, set its status and who handles it, and reply to the resident (watch.services).
+
+    Other apps add to it (e.g. "make an action" buttons) by extending ``get_urls``,
+    ``change_form_template`` or ``fieldsets`` like any ModelAdmin."""
+
+    form = ConcernAdminForm
+    list_display = ["subject", "group", "reporter_name", "status", "assigned_to", "created_at", "replied_at"]
+    list_filter = [
+        queue_filter(
+            title=_("reply"),
+            parameter_name="waiting_for_reply",
+            label=_("Waiting for a reply"),
+            selector=selectors.concerns_without_reply,
+        ),
+        "status",
+        "group__neighbourhood",
+    ]
     search_fields = ["subject", "body", "group__name"]
-    list_select_related = ["group", "reporter"]
-    readonly_fields = ["group", "reporter", "subject", "body", "created_at"]
+    list_select_related = ["group", "reporter__profile", "assigned_to__profile"]
     show_full_result_count = False
+    fieldsets = [
+        (None, {"fields": ["group", "reporter_name", "created_at", "subject", "body"]}),
+        (_("Handling"), {"fields": ["status", "assigned_to"]}),
+        (_("Reply to the resident"), {"fields": ["reply", "replied_at", "replied_by"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["group", "reporter_name", "created_at", "subject", "body", "replied_at", "replied_by"]
+        if obj is not None and obj.replied_at is not None:
+            fixed.append("reply")
+        return [*super().get_readonly_fields(request, obj), *fixed]
+
+    @admin.display(description=_("reported by"))
+    def reporter_name(self, concern: Concern) -> str:
+        if concern.reporter is None:
+            return _("(account deleted)")
+        return resident_label(concern.reporter)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_to":
+            kwargs["queryset"] = (
+                get_user_model().objects.filter(groups__name=OFFICERS, is_active=True, is_staff=True).order_by("email")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        # Through the services: the triage is audited, and the reply is e-mailed once.
+        try:
+            services.concern_triage(
+                concern=obj, actor=request.user, status=obj.status, assigned_to=form.cleaned_data["assigned_to"]
+            )
+            if "reply" in form.changed_data and form.cleaned_data["reply"].strip():
+                services.concern_reply(concern=obj, actor=request.user, reply=form.cleaned_data["reply"])
+                self.message_user(request, _("Your reply was e-mailed to the resident."), messages.SUCCESS)
+        except services.WatchError as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)

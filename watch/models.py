@@ -125,7 +125,12 @@ class Post(models.Model):
 
 
 class Concern(models.Model):
-    """A member's report of a concern to the group's liaison officer."""
+    """A member's report of a concern to the group's liaison officer, and the officers' answer."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RESOLVED = "resolved", _("Resolved")
 
     group = models.ForeignKey(WatchGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="concerns")
     reporter = models.ForeignKey(
@@ -134,9 +139,30 @@ class Concern(models.Model):
     subject = models.CharField(_("subject"), max_length=150)
     body = models.TextField(_("what you noticed"), max_length=CONCERN_BODY_MAX_LENGTH)
     created_at = models.DateTimeField(_("reported"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The officers' answer, e-mailed once to the reporter (watch.services.concern_reply).
+    reply = models.TextField(_("reply to the resident"), max_length=CONCERN_BODY_MAX_LENGTH, blank=True)
+    replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("replied by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["replied_at", "status"])]
         verbose_name = _("concern")
         verbose_name_plural = _("concerns")
 

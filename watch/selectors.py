@@ -5,7 +5,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.selectors import public_name_for
-from watch.models import Membership, Post, WatchGroup
+from watch.models import Concern, Membership, Post, WatchGroup
 
 # What makes an officer fit to be a group's liaison (approve it, post as its officer, read its concerns).
 LIAISON_PERMISSION = "watch.change_watchgroup"
@@ -105,3 +105,8 @@ def pending_memberships(group: WatchGroup) -> list[Membership]:
     for membership in pending:
         membership.public_name = public_name_for(membership.user)
     return pending
+
+
+def concerns_without_reply() -> QuerySet[Concern]:
+    """Concerns no officer has replied to and nobody marked resolved (the desk's queue)."""
+    return Concern.objects.filter(replied_at__isnull=True).exclude(status=Concern.Status.RESOLVED)

@@ -9,7 +9,7 @@ import re
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -379,3 +379,69 @@ def _language(user) -> str:
 
 def _url(group: WatchGroup) -> str:
     return settings.SITE_URL + group.get_absolute_url()
+
+
+# --- Officers: concerns -----------------------------------------------------------------------
+
+
+def concern_triage(*, concern: Concern, actor, status: str, assigned_to=None) -> Concern:
+    """Set a concern's status and the officer it is assigned to (None: nobody); audited when it changes.
+    Raises WatchError if ``assigned_to`` is not an active staff member."""
+    if assigned_to is not None and not (assigned_to.is_active and assigned_to.is_staff):
+        raise WatchError(_("A concern can only be assigned to an active officer."))
+    with transaction.atomic():
+        concern = Concern.objects.select_for_update().get(pk=concern.pk)
+        changes = {}
+        if concern.status != status:
+            changes["status"] = [concern.status, status]
+            concern.status = Concern.Status(status)
+        if concern.assigned_to_id != (assigned_to.pk if assigned_to else None):
+            changes["assigned_to"] = [concern.assigned_to_id, assigned_to.pk if assigned_to else None]
+            concern.assigned_to = assigned_to
+        if changes:
+            concern.save(update_fields=["status", "assigned_to"])
+            audit_record(actor=actor, action="watch.concern.triage", target=concern, detail=changes)
+    return concern
+
+
+def concern_reply(*, concern: Concern, actor, reply: str) -> Concern:
+    """Send the officers' reply to the person who reported the concern, once, in their language.
+
+    A new concern becomes acknowledged. Raises WatchError if the reply is empty or too long, if the
+    concern has been answered already (the reply is on record and was e-mailed), or if its reporter
+    has deleted their account.
+    """
+    reply = (reply or "").strip()
+    if not reply:
+        raise WatchError(_("Write the reply before sending it."))
+    _check_length(reply, CONCERN_BODY_MAX_LENGTH)
+    with transaction.atomic():
+        concern = Concern.objects.select_for_update(of=("self",)).select_related("group", "reporter").get(pk=concern.pk)
+        if concern.replied_at is not None:
+            raise WatchError(_("This concern has been answered already; the reply was e-mailed once."))
+        if concern.reporter is None or not concern.reporter.email:
+            raise WatchError(
+                _("The person who reported this concern has deleted their account: no reply can reach them.")
+            )
+        concern.reply = reply
+        concern.replied_at = timezone.now()
+        concern.replied_by = actor
+        if concern.status == Concern.Status.NEW:
+            concern.status = Concern.Status.ACKNOWLEDGED
+        concern.save(update_fields=["reply", "replied_at", "replied_by", "status"])
+        audit_record(actor=actor, action="watch.concern.reply", target=concern, detail={"status": concern.status})
+        with translation.override(_language(concern.reporter)):
+            officer = officer_public_name(actor)
+        _notify(
+            concern.reporter,
+            template="watch/emails/concern_reply",
+            context={
+                "group": concern.group.name,
+                "subject": concern.subject,
+                "reply": reply,
+                "officer": officer,
+                "url": _url(concern.group),
+            },
+            key=f"watch:concern-reply:{concern.pk}",
+        )
+    return concern

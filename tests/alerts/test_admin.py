@@ -58,7 +58,7 @@ def test_an_officer_drafts_previews_publishes_updates_and_cancels(
 
     assert "Publish now" in desk_client.get(f"/admin/alerts/alert/{alert.pk}/publish/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        desk_client.post(f"/admin/alerts/alert/{alert.pk}/publish/")
+        desk_client.post(f"/admin/alerts/alert/{alert.pk}/publish/", {"confirm": "yes"})
     alert.refresh_from_db()
     assert alert.status == Alert.Status.PUBLISHED
     assert [m.subject for m in mail.outbox] == ["Safety alert: Road closed on Main St"]
@@ -72,7 +72,9 @@ def test_an_officer_drafts_previews_publishes_updates_and_cancels(
     assert mail.outbox[-1].subject == "Update: Main St closed until 6pm"
 
     with django_capture_on_commit_callbacks(execute=True):
-        desk_client.post(f"/admin/alerts/alert/{alert.pk}/cancel/", {"note": "The road is open again."})
+        desk_client.post(
+            f"/admin/alerts/alert/{alert.pk}/cancel/", {"confirm": "yes", "note": "The road is open again."}
+        )
     alert.refresh_from_db()
     assert alert.status == Alert.Status.CANCELLED
     assert mail.outbox[-1].subject == "Cancelled: Main St closed until 6pm"
@@ -98,8 +100,8 @@ def test_the_admin_form_refuses_no_target_and_expiry_before_start(desk_client, n
 
 
 def test_publishing_twice_from_the_admin_shows_the_refusal(desk_client, alert_for_a):
-    desk_client.post(f"/admin/alerts/alert/{alert_for_a.pk}/publish/")
-    response = desk_client.post(f"/admin/alerts/alert/{alert_for_a.pk}/publish/", follow=True)
+    desk_client.post(f"/admin/alerts/alert/{alert_for_a.pk}/publish/", {"confirm": "yes"})
+    response = desk_client.post(f"/admin/alerts/alert/{alert_for_a.pk}/publish/", {"confirm": "yes"}, follow=True)
     assert "already published" in response.content.decode()
     assert alert_for_a.revisions.count() == 1
 
@@ -110,7 +112,7 @@ def test_the_publish_action_reports_each_refusal(desk_client, alert_for_a, offic
     untargeted = make_alert(created_by=officer, headline="No target")
     response = desk_client.post(
         "/admin/alerts/alert/",
-        {"action": "publish_selected", "_selected_action": [alert_for_a.pk, untargeted.pk]},
+        {"action": "publish_selected", "_selected_action": [alert_for_a.pk, untargeted.pk], "confirm": "yes"},
         follow=True,
     )
     content = response.content.decode()
@@ -119,7 +121,7 @@ def test_the_publish_action_reports_each_refusal(desk_client, alert_for_a, offic
 
 
 def test_residents_cannot_reach_the_alert_admin(resident_client, alert_for_a):
-    response = resident_client.post(f"/admin/alerts/alert/{alert_for_a.pk}/publish/")
+    response = resident_client.post(f"/admin/alerts/alert/{alert_for_a.pk}/publish/", {"confirm": "yes"})
     assert response.status_code == 302  # to the admin log-in
     alert_for_a.refresh_from_db()
     assert alert_for_a.status == Alert.Status.DRAFT

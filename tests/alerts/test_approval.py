@@ -42,7 +42,7 @@ def test_an_approver_who_rewrote_a_draft_cannot_publish_it(desk_client, approver
     alert.refresh_from_db()
     assert alert.last_edited_by == approver
 
-    response = approver_client.post(f"/admin/alerts/alert/{alert.pk}/publish/", follow=True)
+    response = approver_client.post(f"/admin/alerts/alert/{alert.pk}/publish/", {"confirm": "yes"}, follow=True)
 
     assert "You edited this alert last; another approver must publish it." in messages_of(response)
     alert.refresh_from_db()

@@ -115,7 +115,7 @@ def test_officers_compose_an_alert_in_both_languages_and_send_a_spanish_update(
     assert alert.translations == {"es": SPANISH}
 
     with django_capture_on_commit_callbacks(execute=True):
-        desk_client.post(f"/admin/alerts/alert/{alert.pk}/publish/")
+        desk_client.post(f"/admin/alerts/alert/{alert.pk}/publish/", {"confirm": "yes"})
     # Once sent, the change page shows the alert read-only (translations included) and still opens.
     change_page = desk_client.get(f"/admin/alerts/alert/{alert.pk}/change/").content.decode()
     assert 'name="headline_es"' not in change_page and "Robos en la calle Elm" in change_page
@@ -231,7 +231,7 @@ def test_the_cancellation_note_reaches_each_recipient_in_their_language(
     with django_capture_on_commit_callbacks(execute=True):
         desk_client.post(
             f"/admin/alerts/alert/{alert.pk}/cancel/",
-            {"note": "An arrest was made.", "note_es": "Se realizó una detención."},
+            {"confirm": "yes", "note": "An arrest was made.", "note_es": "Se realizó una detención."},
         )
 
     assert "An arrest was made." in _to("ana@example.com")[0].body

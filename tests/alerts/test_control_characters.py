@@ -43,7 +43,7 @@ def test_the_alert_form_in_the_admin_cleans_what_a_word_processor_pasted(desk_cl
 def test_a_cancellation_note_is_cleaned_too(desk_client, officer, alert_for_a):
     alert_publish(actor=officer, alert=alert_for_a)
 
-    desk_client.post(f"/admin/alerts/alert/{alert_for_a.pk}/cancel/", {"note": "Found\x0bsafe\x07"})
+    desk_client.post(f"/admin/alerts/alert/{alert_for_a.pk}/cancel/", {"confirm": "yes", "note": "Found\x0bsafe\x07"})
 
     assert alert_for_a.revisions.get(msg_type="Cancel").snapshot["note"] == "Found safe"
 

@@ -213,7 +213,7 @@ def test_an_entry_about_a_person_names_the_record_not_the_address(chief_client, 
     from accounts.models import Profile
 
     profile = Profile.objects.create(user=resident)
-    assert str(profile) == "alice@example.com"
+    assert str(profile) == "Alice <alice@example.com>"  # the desk's label carries the address
 
     edit_in_the_admin(chief_client, f"/admin/accounts/profile/{profile.pk}/change/", preferred_language="es")
 

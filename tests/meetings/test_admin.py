@@ -39,7 +39,7 @@ def meeting_form(**overrides):
         "address": "Northgate Library",
         "online_url": "",
         "capacity": "40",
-        "reminder_offsets": "[1440, 60]",
+        "reminder_offsets": ["1440", "60"],
         "is_published": "on",
         "minutes": "",
         "agenda_items-TOTAL_FORMS": "2",
@@ -81,7 +81,7 @@ def test_end_before_start_is_refused_with_a_clear_message(officer_client):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"reminder_offsets": "[1440, -5]"}, "Reminders must be a list of minutes"),
+        ({"reminder_offsets_custom": "-5 minutes"}, "is not a time before the start"),
         ({"address": ""}, "An in-person meeting needs an address"),
         ({"mode": "online", "address": ""}, "An online meeting needs a link"),
     ],
@@ -124,7 +124,9 @@ def test_cancel_action_notifies_and_audits(officer_client, resident, django_capt
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = officer_client.post(
-            "/admin/meetings/meeting/", {"action": "cancel", "_selected_action": [meeting.pk]}, follow=True
+            "/admin/meetings/meeting/",
+            {"action": "cancel", "_selected_action": [meeting.pk], "confirm": "yes"},
+            follow=True,
         )
     assert "attendees are notified" in response.content.decode()
     meeting.refresh_from_db()
@@ -132,7 +134,9 @@ def test_cancel_action_notifies_and_audits(officer_client, resident, django_capt
     assert [message.to for message in mail.outbox] == [[resident.email]]
     assert AuditEntry.objects.filter(action="meeting.cancelled", target_id=str(meeting.pk)).exists()
     again = officer_client.post(
-        "/admin/meetings/meeting/", {"action": "cancel", "_selected_action": [meeting.pk]}, follow=True
+        "/admin/meetings/meeting/",
+        {"action": "cancel", "_selected_action": [meeting.pk], "confirm": "yes"},
+        follow=True,
     )
     assert "already cancelled" in again.content.decode()
 

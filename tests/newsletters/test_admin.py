@@ -40,8 +40,9 @@ def compose(officer_client, **overrides):
     return Newsletter.objects.latest("id")
 
 
-def act(officer_client, action, newsletter):
-    return officer_client.post(CHANGELIST, {"action": action, "_selected_action": [newsletter.pk]}, follow=True)
+def act(officer_client, action, newsletter, **extra):
+    data = {"action": action, "_selected_action": [newsletter.pk], **extra}
+    return officer_client.post(CHANGELIST, data, follow=True)
 
 
 def test_an_officer_composes_previews_and_sends_a_test_to_themself(
@@ -73,7 +74,7 @@ def test_send_now_from_the_admin_and_progress_in_the_list(officer_client, django
     newsletter = compose(officer_client)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = act(officer_client, "send_now", newsletter)
+        response = act(officer_client, "send_now", newsletter, confirm="yes")
 
     assert "are being sent" in response.content.decode()
     assert len(mail.outbox) == 3

@@ -39,7 +39,7 @@ def test_the_dashboard_and_open_data_pages_are_accessible(browser, live_server, 
         assert page.locator("html").get_attribute("lang") == locale[:2]
         charts = page.get_by_role("img")
         assert charts.filter(has_text="Riverside").count() >= 1
-        assert page.locator("svg[role=img] title").count() == 4
+        assert page.locator("svg[role=img] title").count() == 5
         assert_accessible(page)
         page.goto("/transparency/?area=old-town&period=2026-11")
         assert_accessible(page)

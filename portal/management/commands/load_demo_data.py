@@ -13,6 +13,10 @@ APP_DEMO_MODULES: list[str] = [
     "alerts.demo",
     "watch.demo",
     "newsletters.demo",
+    # After meetings and watch: its actions come out of their questions, feedback and concerns.
+    "actions.demo",
+    # After meetings (the drill it plans) and after actions exist (a walk's findings become actions).
+    "audits.demo",
     # Last: adds a year of history and computes the figures of everything above.
     "transparency.demo",
 ]
