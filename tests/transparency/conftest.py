@@ -103,3 +103,26 @@ def make_tips(count: int, *, category: TipCategory, received_at: datetime, neigh
             )
         )
     return Tip.objects.bulk_create(tips)
+
+
+def make_actions(
+    count: int, *, created_at: datetime, neighbourhood=None, status="proposed", due_date=None, done_on=None
+):
+    from actions.models import ActionItem
+
+    items = ActionItem.objects.bulk_create(
+        [
+            ActionItem(
+                title=f"Action {uuid.uuid4().hex[:8]}",
+                neighbourhood=neighbourhood,
+                status=status,
+                status_reason="Not in our hands." if status == "not_possible" else "",
+                due_date=due_date,
+                done_on=done_on,
+            )
+            for _ in range(count)
+        ]
+    )
+    # created_at is set by the database on insert: move it to the moment the test needs.
+    ActionItem.objects.filter(pk__in=[item.pk for item in items]).update(created_at=created_at)
+    return items

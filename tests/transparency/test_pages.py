@@ -8,6 +8,7 @@ import pytest
 from tests.transparency.conftest import (
     check_in,
     local,
+    make_actions,
     make_area,
     make_held_meetings,
     make_tips,
@@ -120,6 +121,7 @@ def test_pages_answer_from_stored_figures_whatever_the_number_of_rows(
     area = make_area("riverside")
     make_held_meetings(rows, starts_at=local(2026, 11, 3, 18), neighbourhood=area)
     make_tips(rows, category=tip_category("theft"), received_at=local(2026, 10, 5, 14), status=Tip.Status.CLOSED)
+    make_actions(rows, created_at=local(2026, 11, 4, 9), neighbourhood=area)
     figures_compute(now=NOW)
     with django_assert_max_num_queries(8):
         page = client.get("/transparency/?area=city&period=2026-Q4")

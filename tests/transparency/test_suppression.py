@@ -10,6 +10,7 @@ import pytest
 from tests.transparency.conftest import (
     check_in,
     local,
+    make_actions,
     make_area,
     make_held_meetings,
     make_tips,
@@ -112,6 +113,9 @@ def test_no_page_chart_csv_or_json_reveals_a_count_under_5(client, time_machine)
             make_held_meetings(count, starts_at=local(2026, 11, 3, 18), neighbourhood=area)
         ):
             check_in(meeting, [people[index]])
+    # Action items created in November: 3, 4 and 12.
+    for area, count in ((small, 3), (smaller, 4), (large, 12)):
+        make_actions(count, created_at=local(2026, 11, 4, 9), neighbourhood=area)
     figures_compute(now=NOW)
 
     cells = _published(client)
@@ -181,6 +185,11 @@ def test_no_page_chart_csv_or_json_reveals_a_count_under_5(client, time_machine)
         row = re.search(rf">{name}</text>(<[^>]*>[^<]*</[a-z]+>)", chart).group(1)
         assert "<rect" not in row and "fewer than 5" in row
     assert ">Cedarfield</text><rect" in chart
+    actions = re.search(r'<svg[^>]*aria-labelledby="chart-actions-title.*?</svg>', page, re.S).group(0)
+    assert ">Proposed</text><rect" in actions  # 19 in the city
+    small_page = client.get("/transparency/?area=ashgrove&period=2026-11").content.decode()
+    actions = re.search(r'<svg[^>]*aria-labelledby="chart-actions-title.*?</svg>', small_page, re.S).group(0)
+    assert ">Proposed</text><text" in actions and "fewer than 5" in actions
     # The tips section names no neighbourhood.
     tips_section = page[page.index('id="tips-heading"') :]
     for name in ("Ashgrove", "Birchwood", "Cedarfield"):
