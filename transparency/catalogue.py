@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db.models import Max
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from transparency.datasets import COLUMNS, DATASETS, Dataset
 from transparency.models import FigureSet
@@ -25,7 +26,7 @@ def area_name(area: str, area_names: dict[str, str]) -> str:
     if area == "city":
         return settings.CITY_NAME
     if area == "none":
-        return "No single neighbourhood"
+        return gettext("No single neighbourhood")
     return area_names.get(area, area)
 
 

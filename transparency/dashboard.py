@@ -1,8 +1,10 @@
 """What the "How we're doing" page shows, built from stored figures only (no query here)."""
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from actions.models import ActionItem
+from alerts.models import Alert
 from transparency.charts import Bar, bar_chart
 from transparency.compute import TIP_OUTCOMES
 from transparency.datasets import DATASET_BY_SLUG
@@ -29,8 +31,6 @@ def _cell(figures_cells, dataset: str, area: str, measure_name: str, category: s
 
 
 def _month_label(key: str) -> str:
-    from django.utils.formats import date_format
-
     return date_format(Month.parse(key).first_day, "YEAR_MONTH_FORMAT")
 
 
@@ -83,7 +83,7 @@ def dashboard_context(*, figures: PeriodFigures, months: dict, area: str, neighb
     alerts = DATASET_BY_SLUG["alerts"]
     alert_rows = [
         {"label": label, **_cell(cells, "alerts", area, "alerts_published", category)}
-        for category, label in _alert_categories()
+        for category, label in Alert.Category.choices
     ]
     alerts_chart = bar_chart(
         chart_id="chart-alerts",
@@ -142,12 +142,6 @@ def dashboard_context(*, figures: PeriodFigures, months: dict, area: str, neighb
         "trend_chart": trend_chart,
         "tips": tips,
     }
-
-
-def _alert_categories():
-    from alerts.models import Alert
-
-    return Alert.Category.choices
 
 
 def _tips_context(figures: PeriodFigures, months: dict, tip_categories) -> dict:

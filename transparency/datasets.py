@@ -35,7 +35,6 @@ class Dataset:
     caveats: tuple = ()
     # What the category column holds, if anything.
     category_meaning: object = ""
-    city_only: bool = False
     # Tips are published by whole month only (never for a rolling window).
     rolling: bool = True
     # Whether "city" is the sum of the neighbourhoods and "none" (checked when suppressing).
@@ -301,7 +300,6 @@ DATASETS: tuple[Dataset, ...] = (
             _("Tips are deleted a year after they are closed; older months then count fewer."),
         ),
         category_meaning=_("The tip category's short name; empty for all categories together."),
-        city_only=True,
         rolling=False,
         keywords=("tips", "crime stoppers"),
     ),
