@@ -22,7 +22,7 @@ TIPS_DELAY = timedelta(days=1)
 def figures_compute(*, now: datetime | None = None) -> int:
     """Recompute every stored period's figures; returns how many periods were written.
 
-    Idempotent: each period's figures are replaced as a whole, in one transaction per period.
+    Idempotent: every period's figures are replaced as a whole, all in one transaction.
     """
     now = now or timezone.now()
     areas = list(Neighbourhood.objects.values_list("slug", flat=True))
@@ -61,18 +61,21 @@ def figures_compute(*, now: datetime | None = None) -> int:
             for key, value in publishable(dataset.slug, table, hidden[period]).items():
                 cells[period][(dataset.slug, key)] = value
 
-    for period, (starts_at, ends_at) in bounds.items():
-        figure_set_write(period, starts_at, ends_at, cells[period], now=now)
     # The last 30 days: a window of its own, suppressed on its own; never tips.
-    starts_at, ends_at = last_30_days_bounds(now)
+    rolling_starts_at, rolling_ends_at = last_30_days_bounds(now)
     rolling: dict = {}
     for dataset in DATASETS:
         if not dataset.rolling:
             continue
-        table = TABLES[dataset.slug](areas, starts_at, ends_at, now)
+        table = TABLES[dataset.slug](areas, rolling_starts_at, rolling_ends_at, now)
         hidden = suppress(dataset.slug, {LAST_30_DAYS: table}, [])[LAST_30_DAYS]
         rolling.update({(dataset.slug, key): value for key, value in publishable(dataset.slug, table, hidden).items()})
-    figure_set_write(LAST_30_DAYS, starts_at, ends_at, rolling, now=now)
+    # All periods swap together: months, quarters and years were suppressed together, so a reader
+    # must never combine one run's quarter with another run's months.
+    with transaction.atomic():
+        for period, (starts_at, ends_at) in bounds.items():
+            figure_set_write(period, starts_at, ends_at, cells[period], now=now)
+        figure_set_write(LAST_30_DAYS, rolling_starts_at, rolling_ends_at, rolling, now=now)
     return len(bounds) + 1
 
 
