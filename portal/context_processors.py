@@ -9,8 +9,7 @@ from accounts.language import LANGUAGE_QUERY_PARAMETER, language_choices
 
 # The header's sections, in order: (URL namespace or name, URL name linked, label). The crawl test
 # (tests/portal/test_navigation.py) fails when a public page cannot be reached from the home page,
-# so a new section is added here. Action plans and "How we're doing" go between Neighbourhood Watch
-# and Send a tip when those apps exist.
+# so a new section is added here.
 NAV_SECTIONS = [
     ("programs", "programs:list", _("Programs")),
     ("meetings", "meetings:list", _("Meetings")),
@@ -18,6 +17,7 @@ NAV_SECTIONS = [
     ("watch", "watch:list", _("Neighbourhood Watch")),
     ("actions", "actions:list", _("Action plans")),
     ("audits", "audits:list", _("Safety audits")),
+    ("transparency", "transparency:dashboard", _("How we're doing")),
     ("tips", "tips:submit", _("Send a tip")),
     ("newsletters", "newsletters:subscribe", _("Subscribe")),
 ]

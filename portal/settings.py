@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "newsletters",
     "alerts",
     "watch",
+    "transparency",
     "actions",
     "audits",
 ]
@@ -224,6 +225,8 @@ CELERY_BEAT_SCHEDULE = {
     # Tips: reviewers hear of new tips once the hour they arrived in is over (the e-mail must not date them).
     "tips-notify-reviewers": {"task": "tips.tasks.notify_reviewers_of_new_tips", "schedule": 300.0},
     "tips-purge-expired": {"task": "tips.tasks.purge_expired_tips", "schedule": 3600.0},
+    # The "How we're doing" figures: recomputed every hour into a small table the pages read.
+    "transparency-compute": {"task": "transparency.tasks.compute_figures", "schedule": 3600.0},
     # Hourly; each officer hears of their due-soon and overdue action items once per local day.
     "actions-officer-reminders": {"task": "actions.tasks.send_officer_reminders", "schedule": 3600.0},
 }
@@ -490,3 +493,15 @@ for _position, _key in enumerate(TIP_ENCRYPTION_KEYS, start=1):
         ) from None
 # Closed (and spam) tips, with their files, are deleted this many days after closing.
 TIP_RETENTION_DAYS = env_int("TIP_RETENTION_DAYS", 365)
+
+# Published figures ("How we're doing", open data): a count under this is shown as "fewer than N",
+# with complementary cells hidden so that it cannot be worked out (docs/transparency.md).
+TRANSPARENCY_MIN_CELL = env_int("TRANSPARENCY_MIN_CELL", 5)
+if TRANSPARENCY_MIN_CELL < 2:
+    raise ImproperlyConfigured("TRANSPARENCY_MIN_CELL must be at least 2.")
+# A zero is published (it says "no one", so it points at no one; hiding it would also hide every
+# total beside it). False hides zeros like the other small counts.
+TRANSPARENCY_PUBLISH_ZEROS = env_bool("TRANSPARENCY_PUBLISH_ZEROS", True)
+# The open licence the data sets are published under: (name, URL).
+TRANSPARENCY_LICENCE_NAME = env_str("TRANSPARENCY_LICENCE_NAME", "Creative Commons Attribution 4.0 (CC BY 4.0)")
+TRANSPARENCY_LICENCE_URL = env_str("TRANSPARENCY_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/")

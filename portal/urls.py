@@ -28,6 +28,7 @@ urlpatterns = [
     path("newsletters/", include("newsletters.urls")),
     path("alerts/", include("alerts.urls")),
     path("watch/", include("watch.urls")),
+    path("transparency/", include("transparency.urls")),
     path("actions/", include("actions.urls")),
     path("safety-audits/", include("audits.urls")),
     # Before the admin's own URLs: its log-in form has neither rate limits nor a second factor.

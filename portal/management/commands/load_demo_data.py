@@ -17,6 +17,8 @@ APP_DEMO_MODULES: list[str] = [
     "actions.demo",
     # After meetings (the drill it plans) and after actions exist (a walk's findings become actions).
     "audits.demo",
+    # Last: adds a year of history and computes the figures of everything above.
+    "transparency.demo",
 ]
 
 
