@@ -52,7 +52,11 @@ class Email(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            # The retention purge finds the oldest rows by it, whatever the table's size.
+            models.Index(fields=["created_at"], name="outbox_email_created_at"),
+        ]
         verbose_name = _("e-mail")
         verbose_name_plural = _("e-mails")
 

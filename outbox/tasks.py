@@ -14,3 +14,8 @@ def deliver_emails(email_ids: list[int]) -> dict[str, int]:
 @shared_task
 def sweep_outbox() -> int:
     return services.outbox_sweep()
+
+
+@shared_task
+def purge_outbox() -> int:
+    return services.outbox_purge()

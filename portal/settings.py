@@ -206,6 +206,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     # Often: a dead worker's claimed rows are re-enqueued within a lease and one tick of this.
     "outbox-sweep": {"task": "outbox.tasks.sweep_outbox", "schedule": float(env_int("OUTBOX_SWEEP_SECONDS", 10))},
+    # Hourly: sent, failed and withdrawn e-mails older than OUTBOX_RETENTION_DAYS are deleted in batches.
+    "outbox-purge": {"task": "outbox.tasks.purge_outbox", "schedule": 3600.0},
     # Meeting reminders and feedback requests are found in the database on every tick (no countdowns).
     "meetings-reminders": {"task": "meetings.tasks.send_due_reminders", "schedule": 60.0},
     "meetings-feedback-requests": {"task": "meetings.tasks.send_feedback_requests", "schedule": 300.0},
@@ -252,6 +254,8 @@ OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 15)
 # re-enqueued by the sweep after this long; rows for a named queue ("high": alerts) sooner.
 OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 60)
 OUTBOX_URGENT_SWEEP_GRACE_SECONDS = env_int("OUTBOX_URGENT_SWEEP_GRACE_SECONDS", 15)
+# Sent, failed and withdrawn e-mails are deleted this many days after they were queued (outbox_purge).
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
 # /health/ready waits this many milliseconds for its checks, "down" for any that has not answered: the
 # answer comes within 500 ms (a load balancer's usual probe time-out) on a busy machine.
 HEALTH_READY_TIMEOUT = env_int("HEALTH_READY_TIMEOUT_MILLISECONDS", 300) / 1000
