@@ -47,7 +47,7 @@ def test_it_deletes_in_small_batches_until_done(settings):
     for n in range(7):
         make_email(f"sent{n}", status=Email.Status.SENT, days_old=40)
 
-    assert outbox_purge(batch_size=2, pause=0) == 7
+    assert outbox_purge(batch_size=2, duty=1) == 7
     assert not Email.objects.exists()
 
 
@@ -56,8 +56,8 @@ def test_it_stops_after_its_time_budget_and_the_next_run_goes_on(settings):
     for n in range(5):
         make_email(f"sent{n}", status=Email.Status.SENT, days_old=40)
 
-    assert outbox_purge(batch_size=2, pause=0, max_seconds=0) == 0
-    assert outbox_purge(batch_size=2, pause=0) == 5
+    assert outbox_purge(batch_size=2, duty=1, max_seconds=0) == 0
+    assert outbox_purge(batch_size=2, duty=1) == 5
 
 
 def test_what_newsletters_keep_survives_the_purge(settings):
