@@ -65,7 +65,7 @@ def run_two_beats(start, end) -> list[BaseException]:
             jobs = [beat.due(timezone.now()) for beat in beats]
             together = threading.Barrier(2)
 
-            def fire(names):
+            def fire(names, together):
                 try:
                     for name in names:
                         together.wait(30)  # both beats start the same job at the same instant
@@ -76,7 +76,7 @@ def run_two_beats(start, end) -> list[BaseException]:
                 finally:
                     connection.close()
 
-            threads = [threading.Thread(target=fire, args=(names,)) for names in jobs]
+            threads = [threading.Thread(target=fire, args=(names, together)) for names in jobs]
             for thread in threads:
                 thread.start()
             for thread in threads:
