@@ -34,6 +34,7 @@ from newsletter_fanout import (
     SINK_PORT,
     WORKER_CONCURRENCY,
     count_lines,
+    cpu_seconds_of_tree,
     flush_redis,
     reset,
     run_baseline,
@@ -45,28 +46,6 @@ from alerts.services import ALERT_QUEUE, alert_publish
 from neighbourhoods.models import Neighbourhood
 from newsletters import services
 from newsletters.models import Newsletter, Subscription
-
-
-def cpu_seconds_of_tree(pid: int) -> float:
-    """User + system CPU seconds of ``pid`` and its descendants (living ones), from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    children: dict[int, list[int]] = {}
-    stats: dict[int, list[str]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            stats[int(entry.name)] = fields
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    total, stack = 0.0, [pid]
-    while stack:
-        current = stack.pop()
-        stack.extend(children.get(current, []))
-        if current in stats:
-            total += (int(stats[current][11]) + int(stats[current][12])) / ticks
-    return total
 
 
 def start_sink(output: Path) -> subprocess.Popen:
