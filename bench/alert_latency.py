@@ -58,9 +58,10 @@ def start_sink(output: Path) -> subprocess.Popen:
     return sink
 
 
-def start_worker(queue: str, concurrency: int) -> subprocess.Popen:
+def start_worker(queue: str, concurrency: int, nice: int = 0) -> subprocess.Popen:
     return subprocess.Popen(
         [
+            *(["nice", "-n", str(nice)] if nice else []),
             sys.executable, "-m", "celery", "-A", "portal.celery", "worker", "-Q", queue, "-n", f"{queue}@bench",
             "-c", str(concurrency), "--pool", "prefork", "-l", "WARNING",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
@@ -91,7 +92,9 @@ def alert_audience(size: int) -> Neighbourhood:
     return area
 
 
-def run(newsletter_size: int, alert_size: int, head_start: int, high_concurrency: int, workdir: Path) -> dict:
+def run(
+    newsletter_size: int, alert_size: int, head_start: int, high_concurrency: int, nice_default: int, workdir: Path
+) -> dict:
     reset(newsletter_size)
     Subscription.objects.update(wants_safety_alerts=False)  # the newsletter's readers get no alert
     Alert.objects.all().delete()
@@ -112,7 +115,7 @@ def run(newsletter_size: int, alert_size: int, head_start: int, high_concurrency
     flush_redis()
     received = workdir / "portal.txt"
     sink = start_sink(received)
-    workers = [start_worker("default", WORKER_CONCURRENCY), start_worker(ALERT_QUEUE, high_concurrency)]
+    workers = [start_worker("default", WORKER_CONCURRENCY, nice_default), start_worker(ALERT_QUEUE, high_concurrency)]
     try:
         time.sleep(4)  # the workers connect to Redis and fork their pools
         cpu_before = [cpu_seconds_of_tree(worker.pid) for worker in workers]
@@ -162,6 +165,9 @@ def main() -> None:
     parser.add_argument("--alert", type=int, default=4_000)
     parser.add_argument("--head-start", type=int, default=1_000, help="newsletter copies out before the alert")
     parser.add_argument("--high-concurrency", type=int, default=2)
+    parser.add_argument(
+        "--nice-default", type=int, default=0, help="run the default queue's worker at this niceness (e.g. 10)"
+    )
     arguments = parser.parse_args()
     from django.core.management import call_command
 
@@ -170,10 +176,18 @@ def main() -> None:
     print(f"load before: {Path('/proc/loadavg').read_text().strip()}", flush=True)
     print(
         f"» newsletter to {arguments.newsletter:,}, alert to {arguments.alert:,} after {arguments.head_start:,}"
-        f" newsletter copies; high queue -c {arguments.high_concurrency}, default -c {WORKER_CONCURRENCY} …",
+        f" newsletter copies; high queue -c {arguments.high_concurrency}, default -c {WORKER_CONCURRENCY}"
+        f" at niceness {arguments.nice_default} …",
         flush=True,
     )
-    result = run(arguments.newsletter, arguments.alert, arguments.head_start, arguments.high_concurrency, workdir)
+    result = run(
+        arguments.newsletter,
+        arguments.alert,
+        arguments.head_start,
+        arguments.high_concurrency,
+        arguments.nice_default,
+        workdir,
+    )
     print(f"  {result}", flush=True)
     print(f"» smtplib baseline, {arguments.alert:,} messages on one connection …", flush=True)
     baseline_cpu = time.process_time()
