@@ -388,7 +388,7 @@ def main() -> int:
             result = run_wrk(base + path, connections=args.connections, duration=args.duration, cookie=cookie)
             results.append((name, target, {**result, "cache": cache_status, "queries": queries.get(name)}))
         writer_table, writer_met = "", True
-        if args.mode != "pages":
+        if args.mode in ("writer", "both"):
             writer_table, writer_met = run_writer_bench(port, context, duration=args.duration)
     finally:
         server.terminate()
