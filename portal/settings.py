@@ -206,6 +206,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     # Often: a dead worker's claimed rows are re-enqueued within a lease and one tick of this.
     "outbox-sweep": {"task": "outbox.tasks.sweep_outbox", "schedule": float(env_int("OUTBOX_SWEEP_SECONDS", 10))},
+    # An alert's fan-out whose worker died starts again within seconds (alerts/services.py).
+    "alerts-resume": {"task": "alerts.tasks.resume_alert_deliveries", "schedule": 10.0},
     # Hourly: sent, failed and withdrawn e-mails older than OUTBOX_RETENTION_DAYS are deleted in batches.
     "outbox-purge": {"task": "outbox.tasks.purge_outbox", "schedule": 3600.0},
     # Meeting reminders and feedback requests are found in the database on every tick (no countdowns).
