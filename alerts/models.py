@@ -151,6 +151,10 @@ class AlertRevision(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("sent by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     snapshot = models.JSONField(_("content"), default=dict)
+    # The fan-out (one e-mail row per recipient) beats while it runs and is marked done at its end:
+    # one whose worker died is started again by beat within seconds (alerts_deliveries_resume).
+    fanout_heartbeat_at = models.DateTimeField(_("fan-out heartbeat"), null=True, blank=True, editable=False)
+    fanout_completed_at = models.DateTimeField(_("fan-out completed"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["alert", "number"]

@@ -1,10 +1,11 @@
 """Writes about safety alerts: publish, update, cancel, and the fan-out of each message to residents."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,11 @@ from portal.translated import translated_context
 ALERT_QUEUE = "high"
 ACTIVE_ALERTS_CACHE_KEY = "alerts:active-banner:v2"
 FANOUT_BATCH_SIZE = 200
+# A fan-out whose heartbeat is older than this died with its worker: beat starts it again. The
+# high queue's bound (a dead worker's alerts out within 30 s) is this, one beat tick and the send.
+FANOUT_STALE_AFTER = timedelta(seconds=15)
+# Revisions older than this are never resumed (an alert that old is no longer news).
+FANOUT_RESUME_WINDOW = timedelta(hours=1)
 # Fields an update may change; anything else (status, code, history) belongs to the services.
 CONTENT_FIELDS = [
     "headline",
@@ -274,6 +280,34 @@ def _after_commit(revision_id: int) -> None:
     deliver_alert_revision.apply_async((revision_id,), queue=ALERT_QUEUE, retry=False)
 
 
+def alerts_deliveries_resume() -> int:
+    """Beat, every few seconds: start again each recent revision's fan-out that stopped (its worker
+    died, or the broker was down when it was sent). Safe alongside a live run: every row is keyed.
+    Returns how many were started again."""
+    from alerts.tasks import deliver_alert_revision
+
+    now = timezone.now()
+    stale = now - FANOUT_STALE_AFTER
+    revision_ids = list(
+        AlertRevision.objects.filter(fanout_completed_at=None, sent_at__gte=now - FANOUT_RESUME_WINDOW)
+        .filter(Q(fanout_heartbeat_at__lt=stale) | Q(fanout_heartbeat_at=None, sent_at__lt=stale))
+        .values_list("pk", flat=True)
+    )
+    for revision_id in revision_ids:
+        # The conditional update claims it: two beats never both start it, and the next tick waits.
+        if (
+            AlertRevision.objects.filter(pk=revision_id, fanout_completed_at=None)
+            .filter(Q(fanout_heartbeat_at__lt=stale) | Q(fanout_heartbeat_at=None))
+            .update(fanout_heartbeat_at=now)
+        ):
+            deliver_alert_revision.apply_async((revision_id,), queue=ALERT_QUEUE, retry=False)
+    return len(revision_ids)
+
+
+def _fan_out_beats(revision: AlertRevision) -> None:
+    AlertRevision.objects.filter(pk=revision.pk).update(fanout_heartbeat_at=timezone.now())
+
+
 def alert_revision_deliver(*, revision_id: int) -> int:
     """Queue one e-mail per recipient of this revision, on the high-priority queue. Safe to run twice.
 
@@ -286,6 +320,7 @@ def alert_revision_deliver(*, revision_id: int) -> int:
 
     revision = AlertRevision.objects.select_related("alert").get(pk=revision_id)
     alert = revision.alert
+    _fan_out_beats(revision)
     if revision.msg_type != AlertRevision.MessageType.CANCEL:
         batch = []
         for subscription in alert_audience(alert, city_wide=revision.snapshot["city_wide"]).iterator(
@@ -295,6 +330,7 @@ def alert_revision_deliver(*, revision_id: int) -> int:
             if len(batch) >= FANOUT_BATCH_SIZE:
                 AlertRecipient.objects.bulk_create(batch, ignore_conflicts=True)
                 batch = []
+                _fan_out_beats(revision)
         AlertRecipient.objects.bulk_create(batch, ignore_conflicts=True)
 
     contexts: dict[str, dict] = {}  # one rendering of the context per language
@@ -309,6 +345,7 @@ def alert_revision_deliver(*, revision_id: int) -> int:
     while True:
         recipients = list(alert.recipients.filter(pk__gt=last_id).order_by("pk")[:FANOUT_BATCH_SIZE])
         if not recipients:
+            AlertRevision.objects.filter(pk=revision.pk).update(fanout_completed_at=timezone.now())
             return count
         with transaction.atomic():
             email_queue_many(
@@ -324,6 +361,7 @@ def alert_revision_deliver(*, revision_id: int) -> int:
                 ],
                 queue=ALERT_QUEUE,
             )
+        _fan_out_beats(revision)
         count += len(recipients)
         last_id = recipients[-1].pk
 

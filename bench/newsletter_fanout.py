@@ -120,6 +120,28 @@ def rss_of_tree(pid: int) -> int:
     return total
 
 
+def cpu_seconds_of_tree(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` and its descendants (living ones), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = fields
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, stack = 0.0, [pid]
+    while stack:
+        current = stack.pop()
+        stack.extend(children.get(current, []))
+        if current in stats:
+            total += (int(stats[current][11]) + int(stats[current][12])) / ticks
+    return total
+
+
 def start_sink(output: Path) -> subprocess.Popen:
     sink = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / "smtp_sink.py"), str(SINK_PORT), str(output)],
@@ -186,6 +208,7 @@ def run_portal(size: int, workdir: Path) -> dict:
     try:
         time.sleep(4)  # the worker connects to Redis and forks its pool
         idle_rss = rss_of_tree(worker.pid)
+        idle_cpu = cpu_seconds_of_tree(worker.pid)
         newsletter = Newsletter.objects.create(subject="Spring safety update", body=BODY)
         started = time.perf_counter()
         services.newsletter_schedule(newsletter_id=newsletter.pk, send_at=None, actor=None)
@@ -209,6 +232,7 @@ def run_portal(size: int, workdir: Path) -> dict:
                 print(f"  stalled at {delivered}/{size}", file=sys.stderr)
                 break
         elapsed = time.perf_counter() - started
+        worker_cpu = cpu_seconds_of_tree(worker.pid) - idle_cpu
     finally:
         stop(worker)
         stop(sink)
@@ -220,6 +244,7 @@ def run_portal(size: int, workdir: Path) -> dict:
         "seconds": elapsed,
         "rate": sum(counts.values()) / elapsed,
         "peak_rss": peak_rss,
+        "cpu_ms_per_message": worker_cpu * 1000 / max(sum(counts.values()), 1),
         "idle_rss": idle_rss,
         "duplicates": sum(n - 1 for n in counts.values() if n > 1),
         "missing": len(expected - set(counts)),
@@ -243,16 +268,22 @@ def run_baseline(size: int, workdir: Path) -> dict:
     received = workdir / f"baseline-{size}.txt"
     sink = start_sink(received)
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         with smtplib.SMTP("127.0.0.1", SINK_PORT) as smtp:
             for address, message in messages:
                 smtp.sendmail("noreply@precinct.example", [address], message)
+        cpu = time.process_time() - cpu
         while count_lines(received) < size:
             time.sleep(0.05)
         elapsed = time.perf_counter() - started
     finally:
         stop(sink)
-    return {"messages": count_lines(received), "seconds": elapsed, "rate": count_lines(received) / elapsed}
+    return {
+        "messages": count_lines(received),
+        "seconds": elapsed,
+        "rate": count_lines(received) / elapsed,
+        "cpu_ms_per_message": cpu * 1000 / size,
+    }
 
 
 def main() -> None:
@@ -274,7 +305,7 @@ def main() -> None:
     print()
     header = (
         f"{'subscribers':>11} | {'portal msg/s':>12} | {'baseline msg/s':>14} | {'ratio':>5} | "
-        f"{'worker peak RSS':>15} | {'duplicates':>10} | {'missing':>7} | {'seconds':>7}"
+        f"{'worker peak RSS':>15} | {'duplicates':>10} | {'missing':>7} | {'seconds':>7} | CPU ms/msg worker / smtplib"
     )
     print(header)
     print("-" * len(header))
@@ -282,7 +313,8 @@ def main() -> None:
         print(
             f"{size:>11,} | {portal['rate']:>12,.0f} | {baseline['rate']:>14,.0f} | "
             f"{portal['rate'] / baseline['rate']:>5.2f} | {portal['peak_rss'] / 2**20:>12.0f} MB | "
-            f"{portal['duplicates']:>10} | {portal['missing']:>7} | {portal['seconds']:>7.1f}"
+            f"{portal['duplicates']:>10} | {portal['missing']:>7} | {portal['seconds']:>7.1f} | "
+            f"{portal['cpu_ms_per_message']:.2f} / {baseline['cpu_ms_per_message']:.2f}"
         )
     if len(results) >= 2:
         first, last = results[0], results[-1]

@@ -46,10 +46,17 @@ class Email(models.Model):
     # Set on a message to someone the portal must then forget (the notice that their account was
     # deleted): once the row is sent, failed or withdrawn, its recipient is erased too.
     forget_recipient = models.BooleanField(_("forget the recipient once sent"), default=False, editable=False)
+    # The Celery queue that delivers it ("" = the default queue), so the sweep re-enqueues a row where
+    # it was meant to go: an alert a dead worker had claimed must not wait behind a newsletter.
+    queue = models.CharField(_("queue"), max_length=50, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            # The retention purge finds the oldest rows by it, whatever the table's size.
+            models.Index(fields=["created_at"], name="outbox_email_created_at"),
+        ]
         verbose_name = _("e-mail")
         verbose_name_plural = _("e-mails")
 

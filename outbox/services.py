@@ -6,6 +6,8 @@ import contextlib
 import json
 import logging
 import smtplib
+import threading
+import time
 from datetime import timedelta
 from email import encoders
 from email.mime.base import MIMEBase
@@ -15,8 +17,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import SafeMIMEMultipart, sanitize_address
+from django.db import DatabaseError, transaction
 from django.db import connection as db_connection
-from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string, select_template
@@ -30,14 +32,22 @@ from outbox.models import Email
 
 logger = logging.getLogger(__name__)
 
-# How long a freshly queued row waits for its on-commit task before the sweep steps in.
-SWEEP_GRACE = timedelta(minutes=1)
 # Back-off after the n-th failed attempt (the last value repeats).
 RETRY_DELAYS = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1)]
 BATCH_SIZE = 50
-# How long a worker may take to send the batch it claimed. A batch still unsent after that (its
-# worker died) goes back to the queue through the sweep; the delivery task's time limit is shorter.
-CLAIM_LEASE = timedelta(minutes=15)
+
+
+def claim_lease() -> timedelta:
+    """How long a claim holds without being renewed: a worker renews it every third of this while it
+    sends (``_LeaseKeeper``); the rows of a worker that died go back to the queue once it runs out."""
+    return timedelta(seconds=settings.OUTBOX_CLAIM_LEASE_SECONDS)
+
+
+def sweep_grace(queue: str) -> timedelta:
+    """How long a queued row waits for its task before the sweep enqueues it again: for a named
+    (urgent) queue no longer than a lease, so an alert held by a dead worker is not late by a minute."""
+    seconds = settings.OUTBOX_URGENT_SWEEP_GRACE_SECONDS if queue else settings.OUTBOX_SWEEP_GRACE_SECONDS
+    return timedelta(seconds=seconds)
 
 
 def email_queue(
@@ -71,8 +81,9 @@ def email_queue(
             "language": language or settings.LANGUAGE_CODE,
             "kind": kind,
             "headers": headers or {},
-            "next_attempt_at": timezone.now() + SWEEP_GRACE,
+            "next_attempt_at": timezone.now() + sweep_grace(queue or ""),
             "forget_recipient": forget_recipient,
+            "queue": queue or "",
         },
     )
     if created:
@@ -89,7 +100,7 @@ def email_queue_many(*, messages: list[dict], queue: str | None = None) -> dict[
     """
     keys = [message["idempotency_key"] for message in messages]
     existing = set(Email.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
-    next_attempt_at = timezone.now() + SWEEP_GRACE
+    next_attempt_at = timezone.now() + sweep_grace(queue or "")
     # Copies given the same context and attachments objects (a newsletter's) share one sealed
     # token: sealed once here, opened once per batch by the worker. ``messages`` keeps the objects
     # alive, so their ids stay theirs for this call.
@@ -112,6 +123,7 @@ def email_queue_many(*, messages: list[dict], queue: str | None = None) -> dict[
                 headers=message.get("headers") or {},
                 idempotency_key=message["idempotency_key"],
                 next_attempt_at=next_attempt_at,
+                queue=queue or "",
             )
             for message in messages
             if message["idempotency_key"] not in existing
@@ -309,23 +321,28 @@ def email_deliver_batch(*, email_ids: list[int]) -> dict[str, int]:
 
     claimed = _claim(email_ids)
     counts = {"sent": 0, "failed": 0, "retrying": 0, "skipped": len(set(email_ids)) - len(claimed)}
+    if not claimed:
+        return counts
     # One query for the batch: suppressed addresses, and bulk mail to people who unsubscribed since.
     blocked = undeliverable_addresses((email.to, email.kind) for email in claimed)
     connection = get_connection(fail_silently=False)
     shared: dict = {"opened": {}}  # templates rendered (and sealed tokens opened) once for rows that share them
     pending = collections.deque(claimed)
-    try:
-        while pending:
-            counts[_deliver_one(pending[0], connection, blocked, shared)] += 1
-            pending.popleft()
-    finally:
-        # The messages are sent or recorded by now; a failed QUIT changes nothing.
-        with contextlib.suppress(smtplib.SMTPException, OSError):
-            connection.close()
-        if pending:  # an error or the task's time limit stopped the batch: the rest are not sent yet
-            Email.objects.filter(pk__in=[email.pk for email in pending], status=Email.Status.SENDING).update(
-                status=Email.Status.QUEUED, next_attempt_at=timezone.now()
-            )
+    # The lease is renewed from a thread of its own while the batch is sent: a slow SMTP answer
+    # cannot let it run out under a live worker, and a dead worker's rows are free within a lease.
+    with _LeaseKeeper([email.pk for email in claimed]):
+        try:
+            while pending:
+                counts[_deliver_one(pending[0], connection, blocked, shared)] += 1
+                pending.popleft()
+        finally:
+            # The messages are sent or recorded by now; a failed QUIT changes nothing.
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                connection.close()
+            if pending:  # an error or the task's time limit stopped the batch: the rest are not sent yet
+                Email.objects.filter(pk__in=[email.pk for email in pending], status=Email.Status.SENDING).update(
+                    status=Email.Status.QUEUED, next_attempt_at=timezone.now()
+                )
     return counts
 
 
@@ -338,9 +355,45 @@ def _claim(email_ids: list[int]) -> list[Email]:
             .order_by("pk")
         )
         Email.objects.filter(pk__in=[email.pk for email in emails]).update(
-            status=Email.Status.SENDING, next_attempt_at=timezone.now() + CLAIM_LEASE
+            status=Email.Status.SENDING, next_attempt_at=timezone.now() + claim_lease()
         )
     return emails
+
+
+class _LeaseKeeper:
+    """While in use, renews the claim on ``email_ids`` every third of a lease, from a thread with its
+    own database connection. Rows no longer sending (sent, failed, given back) are left alone, and a
+    row locked at that moment is skipped rather than waited for (it is being marked done)."""
+
+    def __init__(self, email_ids: list[int]):
+        self.email_ids = email_ids
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="outbox-lease", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopped.set()
+        self.thread.join(timeout=claim_lease().total_seconds())
+
+    def _run(self) -> None:
+        lease = claim_lease()
+        try:
+            while not self.stopped.wait(lease.total_seconds() / 3):
+                try:
+                    with transaction.atomic():
+                        held = list(
+                            Email.objects.select_for_update(skip_locked=True)
+                            .filter(pk__in=self.email_ids, status=Email.Status.SENDING)
+                            .values_list("pk", flat=True)
+                        )
+                        Email.objects.filter(pk__in=held).update(next_attempt_at=timezone.now() + lease)
+                except DatabaseError as exc:  # the next tick tries again; a lease is three ticks long
+                    logger.warning("Could not renew the claim on %d e-mail(s): %s", len(self.email_ids), exc)
+        finally:
+            db_connection.close()
 
 
 def _deliver_one(email: Email, connection, blocked: dict[tuple[str, str], str], shared: dict) -> str:
@@ -487,11 +540,13 @@ def email_withdraw(*, key_prefix: str = "", reason: str, to: list[str] | None = 
 
 
 def outbox_sweep(*, limit: int = 5000) -> int:
-    """Re-enqueue rows whose turn has come: never handed to a worker, due for a retry, or claimed
-    by a worker that died (its lease ran out; the one message it was sending may go out again).
+    """Re-enqueue rows whose turn has come, each on its own queue: never handed to a worker (or
+    held by one that died before claiming them), due for a retry, or claimed by a worker that died
+    (its lease ran out; the one message it was sending when it died may go out again).
 
+    A row handed out waits a grace period (``sweep_grace``) before the sweep hands it out again.
     A lease that runs out counts as an attempt, so a message that kills its worker every time
-    ends as failed after ``OUTBOX_MAX_ATTEMPTS`` instead of being sent again every 15 minutes.
+    ends as failed after ``OUTBOX_MAX_ATTEMPTS`` instead of being sent again and again.
     """
     now = timezone.now()
     abandoned = Email.objects.filter(status=Email.Status.SENDING, next_attempt_at__lte=now)
@@ -507,9 +562,55 @@ def outbox_sweep(*, limit: int = 5000) -> int:
     due = list(
         Email.objects.filter(status=Email.Status.QUEUED, next_attempt_at__lte=now)
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "queue")[:limit]
     )
-    for start in range(0, len(due), BATCH_SIZE):
-        if not enqueue_delivery(due[start : start + BATCH_SIZE]):
-            break
+    by_queue: dict[str, list[int]] = collections.defaultdict(list)
+    for pk, queue in due:
+        by_queue[queue].append(pk)
+    for queue, ids in sorted(by_queue.items(), reverse=True):  # named (urgent) queues first
+        for start in range(0, len(ids), BATCH_SIZE):
+            batch = ids[start : start + BATCH_SIZE]
+            if not enqueue_delivery(batch, queue=queue or None):
+                return len(due)
+            Email.objects.filter(pk__in=batch, status=Email.Status.QUEUED).update(
+                next_attempt_at=timezone.now() + sweep_grace(queue)
+            )
     return len(due)
+
+
+DONE_STATUSES = (Email.Status.SENT, Email.Status.FAILED, Email.Status.WITHDRAWN)
+
+
+def outbox_purge(*, batch_size: int = 1000, duty: float = 0.2, max_seconds: float = 600) -> int:
+    """Delete sent, failed and withdrawn e-mails queued more than ``OUTBOX_RETENTION_DAYS`` ago: each
+    row holds an address and what was sent to it, kept for no purpose once done. Returns how many.
+
+    Small batches, each in a transaction of its own (rows another run holds are skipped), and after
+    each a pause long enough that the purge is busy only ``duty`` of the time: no long lock, no table
+    rewrite, and a fan-out running beside it keeps its pace. What other features need is stored
+    apart (suppressions, newsletter counts, the one-per-recipient and one-per-week delivery records,
+    whose link to the row becomes empty). Stops after ``max_seconds``; the next run goes on.
+    Safe to run twice at once.
+    """
+    cutoff = timezone.now() - timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+    deadline = time.monotonic() + max_seconds
+    deleted = 0
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        with transaction.atomic():
+            ids = list(
+                Email.objects.select_for_update(skip_locked=True)
+                .filter(created_at__lt=cutoff, status__in=DONE_STATUSES)
+                .order_by("created_at")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                break
+            # Through the ORM's collector: rows that point here (on_delete=SET_NULL) are updated in bulk.
+            deleted += Email.objects.filter(pk__in=ids).only("pk").delete()[1].get(Email._meta.label, 0)
+        if len(ids) < batch_size:
+            break
+        time.sleep((time.monotonic() - started) * (1 / duty - 1))
+    if deleted:
+        logger.info("Deleted %d e-mail(s) older than %d days from the outbox.", deleted, settings.OUTBOX_RETENTION_DAYS)
+    return deleted

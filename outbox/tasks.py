@@ -3,13 +3,10 @@ from celery import shared_task
 from outbox import services
 
 
-# The time limits end a stuck batch before its claim lease runs out, so the sweep never hands its
-# rows to another worker while this one might still send them.
-@shared_task(
-    acks_late=True,
-    soft_time_limit=(services.CLAIM_LEASE * 0.8).total_seconds(),
-    time_limit=(services.CLAIM_LEASE * 0.9).total_seconds(),
-)
+# A stuck batch (its lease is renewed while the process lives) is stopped by the soft limit, which
+# gives its unsent rows back; the hard limit kills the process, and the lease then runs out. Both are
+# under the broker's visibility timeout (portal/settings.py), so the task is never run twice at once.
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
 def deliver_emails(email_ids: list[int]) -> dict[str, int]:
     return services.email_deliver_batch(email_ids=email_ids)
 
@@ -17,3 +14,8 @@ def deliver_emails(email_ids: list[int]) -> dict[str, int]:
 @shared_task
 def sweep_outbox() -> int:
     return services.outbox_sweep()
+
+
+@shared_task
+def purge_outbox() -> int:
+    return services.outbox_purge()

@@ -184,7 +184,11 @@ REDIS_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 2,
     "max_retries": 1,
     "interval_start": 0,
-    "visibility_timeout": 3600,
+    # A task a worker took and never acknowledged (acks_late: it died) goes back on its queue after
+    # this long. Longer than any task's hard time limit, so a task still running is never handed to
+    # a second worker. E-mail does not wait for it: the outbox rows, not the task messages, are the
+    # source of truth, and the sweep re-enqueues a dead worker's rows within seconds (OUTBOX_* below).
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300),
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     REDIS_BROKER_TRANSPORT_OPTIONS
@@ -210,7 +214,12 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {"task": "outbox.tasks.sweep_outbox", "schedule": 60.0},
+    # Often: a dead worker's claimed rows are re-enqueued within a lease and one tick of this.
+    "outbox-sweep": {"task": "outbox.tasks.sweep_outbox", "schedule": float(env_int("OUTBOX_SWEEP_SECONDS", 10))},
+    # An alert's fan-out whose worker died starts again within seconds (alerts/services.py).
+    "alerts-resume": {"task": "alerts.tasks.resume_alert_deliveries", "schedule": 10.0},
+    # Hourly: sent, failed and withdrawn e-mails older than OUTBOX_RETENTION_DAYS are deleted in batches.
+    "outbox-purge": {"task": "outbox.tasks.purge_outbox", "schedule": 3600.0},
     # Meeting reminders and feedback requests are found in the database on every tick (no countdowns).
     "meetings-reminders": {"task": "meetings.tasks.send_due_reminders", "schedule": 60.0},
     "meetings-feedback-requests": {"task": "meetings.tasks.send_feedback_requests", "schedule": 300.0},
@@ -254,6 +263,18 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@precin
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Administrators", address) for address in env_list("ADMINS", [])]
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
+# A worker holds the rows it claimed for this long and renews the claim every third of it while it
+# sends; rows of a worker that died go back to the queue once it runs out (outbox/services.py).
+OUTBOX_CLAIM_LEASE_SECONDS = env_int("OUTBOX_CLAIM_LEASE_SECONDS", 15)
+# A queued row whose task never reached a worker (broker down, or held by a worker that died) is
+# re-enqueued by the sweep after this long; rows for a named queue ("high": alerts) sooner.
+OUTBOX_SWEEP_GRACE_SECONDS = env_int("OUTBOX_SWEEP_GRACE_SECONDS", 60)
+OUTBOX_URGENT_SWEEP_GRACE_SECONDS = env_int("OUTBOX_URGENT_SWEEP_GRACE_SECONDS", 15)
+# Sent, failed and withdrawn e-mails are deleted this many days after they were queued (outbox_purge).
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
+# /health/ready waits this many milliseconds for its checks, "down" for any that has not answered: the
+# answer comes within 500 ms (a load balancer's usual probe time-out) on a busy machine.
+HEALTH_READY_TIMEOUT = env_int("HEALTH_READY_TIMEOUT_MILLISECONDS", 300) / 1000
 # Keys that seal queued e-mails' contexts at rest (outbox/sealing.py), newest first; the rest still open rows
 # sealed before a rotation. Empty: SECRET_KEY and SECRET_KEY_FALLBACKS are used (with HKDF, never as they are).
 OUTBOX_KEYS = env_list("OUTBOX_KEYS", [])

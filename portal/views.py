@@ -1,8 +1,10 @@
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_futures
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -110,29 +112,46 @@ def liveness(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+# Readiness checks run here, side by side, so a probe waits for neither a database nor a broker that
+# does not answer. A check that hangs keeps its thread until its own timeouts end it; with every thread
+# busy, later probes' checks wait in line and are reported down at the deadline, never piling up.
+_readiness_checks = ThreadPoolExecutor(max_workers=4, thread_name_prefix="readiness")
+
+
 @never_cache
 @require_GET
 def readiness(request: HttpRequest) -> JsonResponse:
-    """Ready when the database answers a query and the broker accepts a connection."""
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    """Ready when the database answers a query and the broker accepts a connection, both within
+    HEALTH_READY_TIMEOUT: a load balancer gets its 503 in time, whatever is down."""
+    futures = {"database": _readiness_checks.submit(_database_ok), "broker": _readiness_checks.submit(_broker_ok)}
+    done, _not_done = wait_for_futures(futures.values(), timeout=settings.HEALTH_READY_TIMEOUT)
+    checks = {name: future in done and future.result() for name, future in futures.items()}
     ready = all(checks.values())
     payload = {"status": "ok" if ready else "unavailable", **{k: "ok" if v else "down" for k, v in checks.items()}}
     return JsonResponse(payload, status=200 if ready else 503)
 
 
 def _database_ok() -> bool:
+    # This thread's own connection, kept between probes as a request thread keeps its (CONN_MAX_AGE).
+    close_old_connections()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         return True
     except Exception:  # Any failure means "not ready"; the probe reports it, it must not crash.
         return False
+    finally:
+        close_old_connections()
 
 
 def _broker_ok() -> bool:
+    # Its own short socket timeouts: a hung broker frees the check's thread soon after the deadline.
+    seconds = settings.HEALTH_READY_TIMEOUT
     try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=1)
+        with celery_app.connection_for_write(
+            transport_options={"socket_connect_timeout": seconds, "socket_timeout": seconds}
+        ) as conn:
+            conn.ensure_connection(max_retries=1, timeout=seconds)
         return True
     except Exception:  # As above: a readiness probe turns any broker failure into "down".
         return False

@@ -55,13 +55,13 @@ def test_a_batch_stopped_by_an_error_gives_back_the_rows_it_had_not_sent(monkeyp
 def test_rows_claimed_by_a_worker_that_died_are_swept_back_once_the_lease_runs_out(django_capture_on_commit_callbacks):
     [row] = queue_rows(1)
     Email.objects.filter(pk=row.pk).update(
-        status=Email.Status.SENDING, next_attempt_at=timezone.now() + services.CLAIM_LEASE
+        status=Email.Status.SENDING, next_attempt_at=timezone.now() + services.claim_lease()
     )
 
     # While the lease holds, the row belongs to its worker: nobody else sends it.
     assert services.email_deliver_batch(email_ids=[row.pk])["skipped"] == 1
     assert services.outbox_sweep() == 0
-    lease_over = timezone.now() + services.CLAIM_LEASE + timedelta(seconds=1)
+    lease_over = timezone.now() + services.claim_lease() + timedelta(seconds=1)
     with time_machine.travel(lease_over, tick=False), django_capture_on_commit_callbacks(execute=True):
         assert services.outbox_sweep() == 1
 

@@ -158,7 +158,7 @@ def test_with_the_broker_down_a_request_that_queues_mail_answers_quickly_and_the
 
     # The broker is back (eager mode stands for a worker that receives the task at once).
     monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
-    with time_machine.travel(timezone.now() + services.SWEEP_GRACE + timedelta(seconds=1)):
+    with time_machine.travel(timezone.now() + services.sweep_grace("") + timedelta(seconds=1)):
         assert services.outbox_sweep() == 1
     email.refresh_from_db()
     assert email.status == Email.Status.SENT

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
-from django.db import OperationalError, connection
+from django.db import OperationalError, connections
 from django.test import override_settings
 
 from portal.celery import app as celery_app
@@ -73,7 +73,8 @@ def test_readiness_is_503_when_the_database_is_down(client, monkeypatch):
     def refuse(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(connection, "cursor", refuse)
+    # On the class: the check runs in a thread of its own, with that thread's connection.
+    monkeypatch.setattr(type(connections["default"]), "cursor", refuse)
     response = client.get("/health/ready")
     assert response.status_code == 503
     assert response.json()["database"] == "down"

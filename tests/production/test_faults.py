@@ -24,7 +24,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from outbox.models import Email
-from outbox.services import CLAIM_LEASE, email_deliver_batch, email_queue, outbox_sweep
+from outbox.services import claim_lease, email_deliver_batch, email_queue, outbox_sweep
 from tests.production.test_deployment import TEST_ONLY_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -306,7 +306,7 @@ def test_a_worker_killed_mid_delivery_loses_and_duplicates_nothing(settings, cel
         stalled = Email.objects.get(to=recipients[2])
         assert (stalled.status, stalled.attempts) == (Email.Status.SENDING, 0)
         # Beat's outbox sweep takes the row back once the dead worker's lease has run out.
-        with time_machine.travel(timezone.now() + CLAIM_LEASE + timedelta(seconds=1), tick=True):
+        with time_machine.travel(timezone.now() + claim_lease() + timedelta(seconds=1), tick=True):
             assert outbox_sweep() == 1
         wait_for(
             lambda: not Email.objects.exclude(status=Email.Status.SENT).exists(),
