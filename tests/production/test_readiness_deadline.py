@@ -34,6 +34,9 @@ def timed_get(client, url):
 
 @pytest.mark.django_db
 def test_readiness_answers_503_within_500_ms_when_redis_does_not_answer(client, monkeypatch, settings, blackhole):
+    # The check's thread opens its own database connection, which on a busy CI machine can take
+    # longer than production's 300 ms: the bound under test is the 500 ms answer, not the deadline.
+    settings.HEALTH_READY_TIMEOUT = 0.4
     monkeypatch.setitem(celery_app.conf, "broker_url", blackhole)
     monkeypatch.setitem(celery_app.conf, "broker_transport_options", settings.REDIS_BROKER_TRANSPORT_OPTIONS)
     for _ in range(3):  # again and again: checks still hanging from earlier probes never make it slower
@@ -45,6 +48,7 @@ def test_readiness_answers_503_within_500_ms_when_redis_does_not_answer(client, 
 
 @pytest.mark.django_db
 def test_readiness_answers_503_within_500_ms_when_neither_answers(client, monkeypatch, settings, blackhole):
+    settings.HEALTH_READY_TIMEOUT = 0.4  # as above
     def hang(*args, **kwargs):
         time.sleep(1)  # a PostgreSQL behind a dropped route: the connection attempt just waits
         raise OSError("timed out")
