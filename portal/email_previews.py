@@ -120,7 +120,8 @@ def _program(**extra) -> dict:
 @preview("programs/emails/accepted", "programs/emails/promoted")
 def _program_seat() -> dict:
     ics_path = "/programs/citizens-police-academy/calendar.ics"
-    return _program(**_calendar("Citizens' Police Academy: session 1", ics_path))
+    calendar = _calendar("Citizens' Police Academy: session 1", ics_path)
+    return _program(check_in_qr=True, check_in_code=DEMO_CODE, **calendar)
 
 
 @preview("programs/emails/received", "programs/emails/waitlisted", "programs/emails/certificate")
@@ -196,6 +197,86 @@ def _watch_concern() -> dict:
         reporter="Sam L.",
         reporter_email="sam@example.com",
     )
+
+
+@preview("watch/emails/concern_reply")
+def _watch_concern_reply() -> dict:
+    return _group(
+        subject="Street light out on Maple Avenue",
+        reply="Thank you. The city's lighting crew will replace the lamp at Maple and 3rd this week.",
+        officer="Officer J. Rivera",
+    )
+
+
+@preview("meetings/emails/participants_message")
+def _meeting_message() -> dict:
+    meeting = _meeting()
+    return {
+        "subject": "Room change",
+        "body": "We meet in the small hall this time.\nThe entrance is on the side of the building.",
+        "title": meeting["title"],
+        "url": meeting["url"],
+    }
+
+
+@preview("programs/emails/participants_message")
+def _program_message() -> dict:
+    program = _program()
+    return {
+        "subject": "Bring your ID to session 2",
+        "body": "Session 2 is held at police headquarters.\nPlease bring a photo ID for the front desk.",
+        "program_title": program["program_title"],
+        "program_url": program["program_url"],
+    }
+
+
+@preview("audits/emails/report_published")
+def _audit_report() -> dict:
+    return {
+        "title": "Safety audit walk: Riverside after dark",
+        "url": _site("/safety-audits/riverside-after-dark/"),
+    }
+
+
+@preview("audits/emails/debrief_summary")
+def _drill_summary() -> dict:
+    return {"title": "Evacuation drill at Riverside Community Centre", "url": _site("/meetings/riverside-drill/")}
+
+
+@preview("actions/emails/status_changed")
+def _action_status() -> dict:
+    return {
+        "title": "Brighter street lights on Maple Avenue",
+        "status": "In progress",
+        "note": "The lighting crew has ordered the lamps.\nWork starts on the north side.",
+        "reason": "",
+        "date": _when(name="LONG_DATE_FORMAT"),
+        "url": _site("/actions/5b2e8c1a-7d3f-4e9a-b6c4-1f0a2d3e4b5c/"),
+        "following": True,
+    }
+
+
+@preview("actions/emails/officer_reminder")
+def _action_reminder() -> dict:
+    return {
+        "day": _when(name="LONG_DATE_FORMAT"),
+        "items": [
+            {
+                "title": "Brighter street lights on Maple Avenue",
+                "due": _when(-3, name="LONG_DATE_FORMAT"),
+                "overdue": True,
+                "status": "In progress",
+                "url": _site("/actions/5b2e8c1a-7d3f-4e9a-b6c4-1f0a2d3e4b5c/"),
+            },
+            {
+                "title": "Crossing guard at Elm School",
+                "due": _when(4, name="LONG_DATE_FORMAT"),
+                "overdue": False,
+                "status": "Planned",
+                "url": _site("/actions/9c4d2e7f-1a3b-4c5d-8e6f-0a1b2c3d4e5f/"),
+            },
+        ],
+    }
 
 
 @preview("tips/emails/new_tips")
