@@ -266,11 +266,12 @@ def _render_parts(email: Email, personal: dict[str, str]) -> tuple[str, str, str
         text = select_template([f"{email.template}.txt", f"{email.template}_message.txt"]).render(context)
         # Each e-mail has its HTML template, built from the components (outbox/email_build.py;
         # tests/outbox/test_email_templates.py requires one); a new e-mail from another app reads
-        # as its text in HTML until it gets one. The subject is the HTML document's title.
+        # as its text in HTML until it gets one. The subject is the HTML document's title (its own name:
+        # some e-mails have a "subject" of their own, what a resident or officer wrote).
         try:
-            html = render_to_string(f"{email.template}.html", {**context, "subject": subject})
+            html = render_to_string(f"{email.template}.html", {**context, "email_subject": subject})
         except TemplateDoesNotExist:
-            html = render_to_string("emails/from_text.html", {**context, "subject": subject, "text": text})
+            html = render_to_string("emails/from_text.html", {**context, "email_subject": subject, "text": text})
     return subject, text, html
 
 

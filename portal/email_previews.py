@@ -120,7 +120,8 @@ def _program(**extra) -> dict:
 @preview("programs/emails/accepted", "programs/emails/promoted")
 def _program_seat() -> dict:
     ics_path = "/programs/citizens-police-academy/calendar.ics"
-    return _program(**_calendar("Citizens' Police Academy: session 1", ics_path))
+    calendar = _calendar("Citizens' Police Academy: session 1", ics_path)
+    return _program(check_in_qr=True, check_in_code=DEMO_CODE, **calendar)
 
 
 @preview("programs/emails/received", "programs/emails/waitlisted", "programs/emails/certificate")
@@ -196,6 +197,50 @@ def _watch_concern() -> dict:
         reporter="Sam L.",
         reporter_email="sam@example.com",
     )
+
+
+@preview("watch/emails/concern_reply")
+def _watch_concern_reply() -> dict:
+    return _group(
+        subject="Street light out on Maple Avenue",
+        reply="Thank you. The city's lighting crew will replace the lamp at Maple and 3rd this week.",
+        officer="Officer J. Rivera",
+    )
+
+
+@preview("meetings/emails/participants_message")
+def _meeting_message() -> dict:
+    meeting = _meeting()
+    return {
+        "subject": "Room change",
+        "body": "We meet in the small hall this time.\nThe entrance is on the side of the building.",
+        "title": meeting["title"],
+        "url": meeting["url"],
+    }
+
+
+@preview("programs/emails/participants_message")
+def _program_message() -> dict:
+    program = _program()
+    return {
+        "subject": "Bring your ID to session 2",
+        "body": "Session 2 is held at police headquarters.\nPlease bring a photo ID for the front desk.",
+        "program_title": program["program_title"],
+        "program_url": program["program_url"],
+    }
+
+
+@preview("audits/emails/report_published")
+def _audit_report() -> dict:
+    return {
+        "title": "Safety audit walk: Riverside after dark",
+        "url": _site("/safety-audits/riverside-after-dark/"),
+    }
+
+
+@preview("audits/emails/debrief_summary")
+def _drill_summary() -> dict:
+    return {"title": "Evacuation drill at Riverside Community Centre", "url": _site("/meetings/riverside-drill/")}
 
 
 @preview("tips/emails/new_tips")

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 
+from accounts.models import Profile
 from accounts.roles import ALERT_APPROVERS, OFFICERS
 from alerts.models import Alert, AlertRevision
 from alerts.services import AlertError, alert_publish, alert_update, alert_update_propose
@@ -54,6 +55,7 @@ def test_an_update_waits_for_a_second_approver(
     approver, second_approver, officer, alert_for_a, neighbourhood, django_capture_on_commit_callbacks
 ):
     make_subscription("ana@example.com", neighbourhood)
+    Profile.objects.update_or_create(user=approver, defaults={"display_name": "Erin Diaz"})
     with django_capture_on_commit_callbacks(execute=True):
         alert_publish(actor=approver, alert=alert_for_a)
     mail.outbox.clear()
@@ -78,6 +80,8 @@ def test_an_update_waits_for_a_second_approver(
     assert "Review the update awaiting approval" in change_page
     page = second_client.get(f"/admin/alerts/alert/{alert_for_a.pk}/send-update/").content.decode()
     assert "Send the proposed update" in page
+    # The proposer is named as everywhere on the desk (accounts.selectors.resident_label).
+    assert "This form shows the update Erin Diaz &lt;approver.erin@example.com&gt; proposed." in page
     assert "Burglaries spreading" in page
     with django_capture_on_commit_callbacks(execute=True):
         second_client.post(f"/admin/alerts/alert/{alert_for_a.pk}/send-update/", {"_approve": "1"})

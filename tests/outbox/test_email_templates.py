@@ -114,3 +114,12 @@ def test_long_links_are_buttons_not_text():
     assert consent_url in message.body  # the text part keeps the full link
     assert f'href="{consent_url}"' in html and f">{consent_url}<" not in html
     assert html.count('class="button"') == 1  # one primary action
+
+
+def test_what_someone_wrote_as_a_subject_is_not_replaced_by_the_e_mail_s_subject():
+    """The outbox gives the HTML part the e-mail's subject (its <title>) under its own name."""
+    message = render_preview("watch/emails/concern_reply", "en")
+    html = message.alternatives[0][0]
+    assert message.subject == "Reply to your concern: Street light out on Maple Avenue"
+    assert f"<title>{message.subject}</title>" in html
+    assert ">Street light out on Maple Avenue</td>" in html

@@ -4,7 +4,7 @@ from django.template.loader import render_to_string
 
 
 def _html(text: str, **context) -> str:
-    return render_to_string("emails/from_text.html", {"subject": "S", "text": text, **context})
+    return render_to_string("emails/from_text.html", {"email_subject": "S", "text": text, **context})
 
 
 def test_only_the_urls_the_sender_put_in_the_context_become_links():

@@ -49,6 +49,7 @@ def test_readiness_answers_503_within_500_ms_when_redis_does_not_answer(client, 
 @pytest.mark.django_db
 def test_readiness_answers_503_within_500_ms_when_neither_answers(client, monkeypatch, settings, blackhole):
     settings.HEALTH_READY_TIMEOUT = 0.4  # as above
+
     def hang(*args, **kwargs):
         time.sleep(1)  # a PostgreSQL behind a dropped route: the connection attempt just waits
         raise OSError("timed out")

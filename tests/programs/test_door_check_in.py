@@ -28,6 +28,11 @@ def test_a_seat_s_e_mail_carries_the_full_code_as_a_qr_code(django_capture_on_co
     received, accepted = (message for message in mail.outbox if message.to == ["ann@example.com"])
     assert inline_images(received) == {}  # "we have your application": no seat yet
     assert inline_images(accepted) == {"<registration-code>": qr_png(str(application.code))}
+    # Both parts show the short code to type at the door; the HTML part shows the attached QR code.
+    code = services.short_code(application)
+    assert f"Your registration code is {code}" in accepted.body
+    html = accepted.alternatives[0][0]
+    assert code in html and 'src="cid:registration-code"' in html
 
 
 @pytest.fixture

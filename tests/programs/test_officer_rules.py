@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from accounts.models import Profile
 from audit.models import AuditEntry
 from programs import services
 from programs.models import Application, Attendance
@@ -98,11 +99,14 @@ def test_after_the_last_session_the_completion_and_certificate_are_dated_at_its_
 def test_declining_shows_the_freed_seat_and_who_gets_it_and_changes_nothing_until_confirmed(desk_client):
     program = make_program(capacity=1)
     seated, first_waiting, second_waiting = _apply(program, 3)
+    # People are named as everywhere on the desk (accounts.selectors.resident_label).
+    Profile.objects.update_or_create(user=seated.applicant, defaults={"display_name": "Ana García"})
     mail.outbox.clear()
     page = _act(desk_client, "decline", [seated])
     assert "You are about to decline 1 application." in page
+    assert f"Ana García &lt;{seated.applicant.email}&gt; — " in page
     assert "1 of them is accepted: declining frees a seat." in page
-    assert f"the seat goes to {first_waiting.applicant.email} &lt;{first_waiting.applicant.email}&gt;" in page
+    assert f"the seat goes to {first_waiting.applicant.email} (first on the waitlist" in page
     assert second_waiting.applicant.email not in page
     assert _statuses([seated, first_waiting, second_waiting]) == ["accepted", "waitlisted", "waitlisted"]
     assert mail.outbox == []
