@@ -19,6 +19,7 @@ from tests.transparency.conftest import (
 )
 from transparency.compute import TIP_OUTCOMES
 from transparency.datasets import COUNT, DATASETS, STOCK
+from transparency.models import FigureSet
 from transparency.services import figures_compute
 from transparency.suppression import suppressed_cells
 
@@ -211,3 +212,30 @@ def test_no_page_chart_csv_or_json_reveals_a_count_under_5(client, time_machine)
     tips_section = page[page.index('id="tips-heading"') :]
     for name in ("Ashgrove", "Birchwood", "Cedarfield"):
         assert name not in tips_section
+
+
+def test_the_last_30_days_that_are_a_whole_month_hide_what_that_month_hides(time_machine):
+    # On 1 December the last 30 days are November. November's 6 meetings are hidden as the
+    # complement of October's 3 in the quarter: published in the rolling window, they would give
+    # October away as the quarter minus November.
+    now = local(2026, 12, 1, 12)
+    time_machine.move_to(now, tick=False)
+    area = make_area("ashgrove")
+    make_held_meetings(3, starts_at=local(2026, 10, 6, 18), neighbourhood=area)
+    make_held_meetings(6, starts_at=local(2026, 11, 6, 18), neighbourhood=area)
+    figures_compute(now=now)
+
+    def held(period):
+        return (
+            FigureSet.objects.get(period=period)
+            .figures.get(dataset="meetings", area="ashgrove", category="", measure="meetings_held")
+            .value
+        )
+
+    assert held("2026-Q4") == 9
+    assert held("2026-11") is None
+    assert held("last-30-days") is None
+    fields = ("dataset", "area", "category", "measure", "value")
+    month = {row[:4]: row[4] for row in FigureSet.objects.get(period="2026-11").figures.values_list(*fields)}
+    for row in FigureSet.objects.get(period="last-30-days").figures.values_list(*fields):
+        assert row[4] == month[row[:4]], row
