@@ -44,11 +44,12 @@ def figures_compute(*, now: datetime | None = None) -> int:
         bounds[year] = (bounds[keys[0]][0], bounds[keys[-1]][1])
     time_groups = [*quarters.items(), *years.items()]
 
-    # The last 30 days: a window of its own; never tips. On the day after a 30-day month ends it is
-    # exactly that month, so it is suppressed together with it (the same figure, hidden in both or
-    # neither): else it could publish the month's complement, and the quarter give away the rest.
+    # The last 30 days: a window of its own; never tips. When it starts on the 1st it is a month
+    # (the day after a 30-day month) or all of a month so far but today (the 31st): it is then
+    # suppressed together with that month (each figure hidden in both or neither), else it could
+    # publish the month's complementary cell, and the quarter minus it give away a small month.
     rolling_starts_at, rolling_ends_at = last_30_days_bounds(now)
-    same_month = next((key for key, span in bounds.items() if span == (rolling_starts_at, rolling_ends_at)), None)
+    same_month = next((m.key for m in months if m.starts_at == rolling_starts_at), None)
     time_groups_rolling = [(LAST_30_DAYS, [same_month])] if same_month else []
     cells: dict[str, dict[tuple[str, Key], object]] = {period: {} for period in [*bounds, LAST_30_DAYS]}
     for dataset in DATASETS:
