@@ -127,6 +127,11 @@ def walk_report(walk: AuditWalk) -> dict:
                     results[answer.item_id].notes.append(answer.note)
             if source.notes:
                 general_notes.append(source)
+    # In an order of their own, not the order they were written: whoever knows when someone spoke
+    # (first to arrive, last to leave) must not tell which note is theirs.
+    for result in results.values():
+        result.notes.sort(key=lambda note: (note.casefold(), note))
+    general_notes.sort(key=lambda finding: (finding.notes.casefold(), finding.address, finding.notes))
     themes: dict[str, list[ItemResult]] = {}
     for item in items:
         themes.setdefault(item.theme, []).append(results[item.pk])

@@ -44,7 +44,14 @@ def figures_compute(*, now: datetime | None = None) -> int:
         bounds[year] = (bounds[keys[0]][0], bounds[keys[-1]][1])
     time_groups = [*quarters.items(), *years.items()]
 
-    cells: dict[str, dict[tuple[str, Key], object]] = {period: {} for period in bounds}
+    # The last 30 days: a window of its own; never tips. When it starts on the 1st it is a month
+    # (the day after a 30-day month) or all of a month so far but today (the 31st): it is then
+    # suppressed together with that month (each figure hidden in both or neither), else it could
+    # publish the month's complementary cell, and the quarter minus it give away a small month.
+    rolling_starts_at, rolling_ends_at = last_30_days_bounds(now)
+    same_month = next((m.key for m in months if m.starts_at == rolling_starts_at), None)
+    time_groups_rolling = [(LAST_30_DAYS, [same_month])] if same_month else []
+    cells: dict[str, dict[tuple[str, Key], object]] = {period: {} for period in [*bounds, LAST_30_DAYS]}
     for dataset in DATASETS:
         table_for = TABLES[dataset.slug]
         tables: dict[str, Table] = {}
@@ -56,26 +63,18 @@ def figures_compute(*, now: datetime | None = None) -> int:
             present = [tables[part] for part in parts if part in tables]
             if present:
                 tables[group] = combine(dataset.slug, present)
-        hidden = suppress(dataset.slug, tables, time_groups)
+        if dataset.rolling:
+            tables[LAST_30_DAYS] = table_for(areas, rolling_starts_at, rolling_ends_at, now)
+        hidden = suppress(dataset.slug, tables, [*time_groups, *time_groups_rolling])
         for period, table in tables.items():
             for key, value in publishable(dataset.slug, table, hidden[period]).items():
                 cells[period][(dataset.slug, key)] = value
-
-    # The last 30 days: a window of its own, suppressed on its own; never tips.
-    rolling_starts_at, rolling_ends_at = last_30_days_bounds(now)
-    rolling: dict = {}
-    for dataset in DATASETS:
-        if not dataset.rolling:
-            continue
-        table = TABLES[dataset.slug](areas, rolling_starts_at, rolling_ends_at, now)
-        hidden = suppress(dataset.slug, {LAST_30_DAYS: table}, [])[LAST_30_DAYS]
-        rolling.update({(dataset.slug, key): value for key, value in publishable(dataset.slug, table, hidden).items()})
     # All periods swap together: months, quarters and years were suppressed together, so a reader
     # must never combine one run's quarter with another run's months.
     with transaction.atomic():
         for period, (starts_at, ends_at) in bounds.items():
             figure_set_write(period, starts_at, ends_at, cells[period], now=now)
-        figure_set_write(LAST_30_DAYS, rolling_starts_at, rolling_ends_at, rolling, now=now)
+        figure_set_write(LAST_30_DAYS, rolling_starts_at, rolling_ends_at, cells[LAST_30_DAYS], now=now)
     return len(bounds) + 1
 
 

@@ -5,7 +5,8 @@ is the sum of: a city total and its neighbourhoods, a category total and its out
 cells are hidden until no hidden cell can be worked out from the published ones: while the total
 is published, at least two parts are hidden and the hidden parts add up to at least the
 threshold (else the difference "total minus published parts" would be a small count); when
-no part that could make up the difference is left, the total goes too. A group of one part (a
+no part that could make up the difference is left, the total goes too. A hidden total always has
+a hidden part (else it is the sum of its published parts). A group of one part (a
 quarter's stock figure is its last month's) is published whole or not at all.
 """
 
@@ -36,9 +37,15 @@ def suppressed_cells(
                     hidden.update((total, parts[0]))
                     changed = True
                 continue
-            if total in hidden:
-                continue
             hidden_parts = [part for part in parts if part in hidden]
+            if total in hidden:
+                # A hidden total whose parts are all published is their sum: hide a part too (a total
+                # hidden as a complement elsewhere, e.g. a quarter beside a small one in its year).
+                if not hidden_parts:
+                    published = [part for part in parts if counts[part] > 0] or parts
+                    hidden.add(min(published, key=lambda part: (counts[part], str(part))))
+                    changed = True
+                continue
             if not hidden_parts:
                 continue
             if len(hidden_parts) >= 2 and sum(counts[part] for part in hidden_parts) >= minimum:

@@ -49,6 +49,24 @@ def test_counts_of_five_or_more_are_shown(client, officer, neighbourhood):
     assert first.verdict == "good" and first.shown_counts[0][1] == 5
 
 
+def test_notes_are_not_listed_in_the_order_they_were_written(client, officer, neighbourhood):
+    # Who walked in first or left last is often known: the report's order must not match notes to them.
+    walk = make_walk(area="Mill Lane", neighbourhood=neighbourhood, started_ago=timedelta(hours=3))
+    item = default_template().items.first()
+    for number, text in enumerate(["Zebra crossing faded", "Bins overflowing", "Mossy steps"]):
+        user = make_user(f"order{number}@example.com")
+        check_in(walk, user)
+        finding = services.finding_record(walk=walk, author=user, answers=[(item, "urgent", text)], notes=text)
+        services.finding_review(finding=finding, by=officer)
+    services.walk_report_publish(walk=walk, by=officer)
+    report = selectors.walk_report(walk)
+    expected = ["Bins overflowing", "Mossy steps", "Zebra crossing faded"]
+    assert [finding.notes for finding in report["general_notes"]] == expected
+    assert report["themes"][0][1][0].notes == expected
+    html = client.get(reverse("audits:report", args=[walk.meeting.slug])).content.decode()
+    assert html.index("Bins overflowing") < html.index("Mossy steps") < html.index("Zebra crossing")
+
+
 def test_unreviewed_and_dismissed_findings_stay_out_of_the_report(officer, neighbourhood):
     walk = _walk_with(officer, neighbourhood, [])
     services.finding_record(walk=walk, author=officer, notes="Not reviewed yet")

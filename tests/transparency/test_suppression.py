@@ -19,6 +19,7 @@ from tests.transparency.conftest import (
 )
 from transparency.compute import TIP_OUTCOMES
 from transparency.datasets import COUNT, DATASETS, STOCK
+from transparency.models import FigureSet
 from transparency.services import figures_compute
 from transparency.suppression import suppressed_cells
 
@@ -50,6 +51,19 @@ def test_a_small_cell_is_hidden_with_a_complement_so_the_total_gives_nothing_awa
     assert hidden == {"a", "z"}
     # The same figure twice (a quarter's stock is its last month's): both or neither.
     assert suppressed_cells({"q": 7, "m": 7, "x": 3}, [("q", ["m"]), ("m", ["x", "q"])], MINIMUM) >= {"q", "m"}
+
+
+def test_a_total_hidden_as_a_complement_never_has_all_its_parts_published():
+    # A year of quarters, a quarter of months: Q1 (3) is small, Q2 goes as its complement. Were
+    # April, May and June all published, Q2 would be their sum, and Q1 the year minus the rest.
+    counts = {"year": 33, "q1": 3, "q2": 15, "q3": 15, "apr": 5, "may": 5, "jun": 5, "jul": 15}
+    groups = [("year", ["q1", "q2", "q3"]), ("q2", ["apr", "may", "jun"]), ("q3", ["jul"])]
+    hidden = suppressed_cells(counts, groups, MINIMUM)
+    assert {"q1", "q2"} <= hidden
+    assert hidden & {"apr", "may", "jun"}
+    for total, parts in groups:
+        if total in hidden:
+            assert hidden & set(parts), total
 
 
 def _download(client, dataset: str, period: str, extension: str):
@@ -88,7 +102,11 @@ def _check_group(cells, total_key, part_keys, what):
     """Published total minus published parts: nothing, or at least 5 spread over two or more hidden parts."""
     total = cells.get(total_key)
     parts = [cells[key] for key in part_keys if key in cells]
-    if total is None or not parts:
+    if not parts:
+        return
+    if total is None:
+        # A hidden total is not the sum of published parts.
+        assert None in parts or total_key not in cells, (what, parts)
         return
     hidden = [value for value in parts if value is None]
     if not hidden:
@@ -194,3 +212,34 @@ def test_no_page_chart_csv_or_json_reveals_a_count_under_5(client, time_machine)
     tips_section = page[page.index('id="tips-heading"') :]
     for name in ("Ashgrove", "Birchwood", "Cedarfield"):
         assert name not in tips_section
+
+
+@pytest.mark.parametrize(
+    ("now", "month"),
+    [(local(2026, 12, 1, 12), "2026-11"), (local(2026, 12, 31, 0, 30), "2026-12")],
+    ids=["the day after a 30-day month", "the 31st"],
+)
+def test_the_last_30_days_that_are_a_month_hide_what_that_month_hides(time_machine, now, month):
+    # On 1 December the last 30 days are November; on 31 December, December so far. That month's
+    # 6 meetings are hidden as the complement of October's 3 in the quarter: published in the
+    # rolling window, they would give October away as the quarter minus the rest.
+    time_machine.move_to(now, tick=False)
+    area = make_area("ashgrove")
+    make_held_meetings(3, starts_at=local(2026, 10, 6, 18), neighbourhood=area)
+    make_held_meetings(6, starts_at=local(2026, int(month[-2:]), 6, 18), neighbourhood=area)
+    figures_compute(now=now)
+
+    def held(period):
+        return (
+            FigureSet.objects.get(period=period)
+            .figures.get(dataset="meetings", area="ashgrove", category="", measure="meetings_held")
+            .value
+        )
+
+    assert held("2026-Q4") == 9
+    assert held(month) is None
+    assert held("last-30-days") is None
+    fields = ("dataset", "area", "category", "measure", "value")
+    month = {row[:4]: row[4] for row in FigureSet.objects.get(period=month).figures.values_list(*fields)}
+    for row in FigureSet.objects.get(period="last-30-days").figures.values_list(*fields):
+        assert row[4] == month[row[:4]], row
