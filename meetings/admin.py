@@ -28,6 +28,7 @@ from portal.confirmation import confirmation_response, is_confirmed, language_co
 from portal.dates import format_moment
 from portal.desk import queue_filter
 from portal.participants import ParticipantMessageAdminMixin
+from portal.spreadsheets import spreadsheet_cell
 from portal.translated import TranslationsAdminMixin, translatable_form, translation_fieldsets, with_translations
 
 
@@ -359,7 +360,7 @@ class MeetingAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, Audited
         for rsvp in rsvps:
             writer.writerow(
                 [
-                    _csv_safe(value)
+                    spreadsheet_cell(value)
                     for value in (
                         rsvp.code,
                         rsvp.user.get_full_name(),
@@ -425,12 +426,6 @@ def _check_in_result(meeting: Meeting, code: str, officer) -> dict:
         "status": rsvp.get_status_display() if rsvp else "",
         "message": message,
     }
-
-
-def _csv_safe(value: str) -> str:
-    """Keep spreadsheet programs from running a cell that starts like a formula."""
-    value = str(value)
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @admin.register(Rsvp)

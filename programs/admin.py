@@ -21,6 +21,7 @@ from portal.confirmation import language_counts, mailing
 from portal.dates import format_moment
 from portal.desk import queue_filter
 from portal.participants import ParticipantMessageAdminMixin
+from portal.spreadsheets import spreadsheet_cell
 from portal.translated import (
     TranslationsAdminMixin,
     translatable_form,
@@ -112,12 +113,6 @@ class ProgramAdminForm(forms.ModelForm):
         if problem:
             raise forms.ValidationError(problem)
         return capacity
-
-
-def _csv_cell(value) -> str:
-    """Neutralise cells a spreadsheet would run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @admin.register(Program)
@@ -254,7 +249,7 @@ class ProgramAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, Audited
                 profile = getattr(application.applicant, "profile", None)
                 consent = getattr(application, "guardian_consent", None)
                 writer.writerow(
-                    _csv_cell(value)
+                    spreadsheet_cell(value)
                     for value in [
                         program.title,
                         application.get_status_display(),
