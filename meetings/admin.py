@@ -29,11 +29,12 @@ from portal.dates import format_moment
 from portal.desk import queue_filter
 from portal.participants import ParticipantMessageAdminMixin
 from portal.spreadsheets import spreadsheet_cell
+from portal.text import TextCleaningFormMixin
 from portal.translated import TranslationsAdminMixin, translatable_form, translation_fieldsets, with_translations
 
 
 @translatable_form
-class MeetingAdminForm(forms.ModelForm):
+class MeetingAdminForm(TextCleaningFormMixin, forms.ModelForm):
     online_url = forms.URLField(
         label=gettext_lazy("online link"), max_length=200, required=False, assume_scheme="https"
     )
@@ -91,7 +92,7 @@ class MeetingAdminForm(forms.ModelForm):
 
 
 @translatable_form
-class AgendaItemForm(forms.ModelForm):
+class AgendaItemForm(TextCleaningFormMixin, forms.ModelForm):
     class Meta:
         model = AgendaItem
         fields = ["position", "title", "duration_minutes", "description"]
@@ -104,7 +105,7 @@ class AgendaItemInline(TranslationsAdminMixin, admin.TabularInline):
     fields = with_translations(AgendaItem, ["position", "title", "duration_minutes", "description"])
 
 
-class MeetingCancelForm(forms.Form):
+class MeetingCancelForm(TextCleaningFormMixin, forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason, added to the e-mail everyone registered gets"),
         required=False,
@@ -456,7 +457,7 @@ class RsvpAdmin(AuditedModelAdmin):
 
 
 @translatable_form
-class QuestionAnswerForm(forms.ModelForm):
+class QuestionAnswerForm(TextCleaningFormMixin, forms.ModelForm):
     class Meta:
         model = Question
         fields = ["status", "answer"]

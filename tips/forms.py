@@ -3,6 +3,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Neighbourhood
+from portal.text import TextCleaningFormMixin
 from portal.translated import TranslatedModelChoiceField, TranslatedSelect
 from tips.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MAX_IMAGE_PIXELS, MAX_PDF_PAGES
 from tips.models import TipCategory
@@ -72,7 +73,7 @@ class HoneypotInput(forms.TextInput):
         )
 
 
-class _TokenFields(forms.Form):
+class _TokenFields(TextCleaningFormMixin, forms.Form):
     """The single-use form token and the honeypot every tipster form carries."""
 
     # Not "required": a missing token is refused by the service with a message the tipster can see.
