@@ -37,7 +37,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented recipe); the limits are checked by the service."""
+    """Several files in one field (Django's documented recipe): their number and sizes are checked here,
+    before anything is read; what they hold is checked by the service."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
@@ -54,7 +55,15 @@ class MultipleFileField(forms.FileField):
             raise forms.ValidationError(
                 _("You can send at most %(count)s files at a time.") % {"count": MAX_ATTACHMENTS}
             )
-        return [super(MultipleFileField, self).clean(file, initial) for file in files]
+        cleaned = [super(MultipleFileField, self).clean(file, initial) for file in files]
+        # Refused by its size, known without reading it: a huge upload is never read into memory.
+        for file in cleaned:
+            if file.size > MAX_ATTACHMENT_BYTES:
+                raise forms.ValidationError(
+                    _("“%(name)s” is larger than %(limit)s MB. Send a smaller file.")
+                    % {"name": file.name, "limit": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+                )
+        return cleaned
 
 
 class HoneypotInput(forms.TextInput):
