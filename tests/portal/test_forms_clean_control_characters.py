@@ -8,6 +8,7 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.core import mail
+from django.urls import reverse
 
 from actions.models import ActionItem
 from meetings.services import rsvp_create
@@ -105,3 +106,22 @@ def test_every_form_that_takes_free_text_cleans_control_characters():
         and f"{form_class.__module__}.{form_class.__qualname__}" not in NOT_FREE_TEXT
     )
     assert missing == [], "put TextCleaningFormMixin first in these forms' bases:\n" + "\n".join(missing)
+
+
+def test_a_nul_byte_is_cleaned_away_not_refused(client, db):
+    # Django refuses NUL with "Null characters are not allowed", which nobody can act on: the
+    # character is invisible. Cleaned first, the finding is saved with what the person meant.
+    from audits.models import Finding
+    from tests.audits.conftest import check_in, make_walk
+
+    walk = make_walk()
+    walker = make_user("walker@example.com")
+    check_in(walk, walker)
+    client.force_login(walker)
+    response = client.post(
+        reverse("audits:finding-create", args=[walk.meeting.slug]),
+        {"notes": "Dark\x00 corner", "address": "Mill\x00 Lane"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    finding = Finding.objects.get()
+    assert (finding.notes, finding.address) == ("Dark corner", "Mill Lane")
