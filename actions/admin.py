@@ -21,6 +21,7 @@ from actions import desk, selectors, services, sources
 from actions.models import ActionItem, ActionUpdate
 from audit.mixins import AuditedModelAdmin
 from portal.desk import queue_filter
+from portal.text import TextCleaningFormMixin
 from portal.translated import TranslationsAdminMixin, translatable_form, translation_fieldsets
 
 SOURCE_PARAMETER = "source"
@@ -104,7 +105,7 @@ class SourceActionsMixin:
 
 
 @translatable_form
-class ActionItemForm(forms.ModelForm):
+class ActionItemForm(TextCleaningFormMixin, forms.ModelForm):
     note = forms.CharField(
         label=gettext_lazy("Note for the timeline"),
         required=False,

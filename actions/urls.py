@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from actions import feeds, views
 from portal.cache import cache_public_page
@@ -7,7 +8,11 @@ app_name = "actions"
 urlpatterns = [
     path("", views.action_list, name="list"),
     path("in/<slug:slug>/", views.neighbourhood_actions, name="neighbourhood"),
-    path("in/<slug:slug>/feed/", cache_public_page("actions")(feeds.NeighbourhoodActionFeed()), name="feed"),
+    path(
+        "in/<slug:slug>/feed/",
+        require_safe(cache_public_page("actions")(feeds.NeighbourhoodActionFeed())),
+        name="feed",
+    ),
     path("<uuid:code>/", views.action_detail, name="detail"),
     path("<uuid:code>/follow/", views.action_follow, name="follow"),
     path("<uuid:code>/unfollow/", views.action_unfollow, name="unfollow"),

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from actions import selectors, services
 from actions.forms import ActionFilterForm
@@ -47,20 +47,20 @@ def _list(request: HttpRequest, *, neighbourhood: Neighbourhood | None) -> HttpR
     )
 
 
-@require_GET
+@require_safe
 @cache_public_page("actions", query=FILTERS)
 def action_list(request: HttpRequest) -> HttpResponse:
     """Every action, city-wide, filterable by neighbourhood, status and where it came from."""
     return _list(request, neighbourhood=None)
 
 
-@require_GET
+@require_safe
 @cache_public_page("actions", query=FILTERS)
 def neighbourhood_actions(request: HttpRequest, slug: str) -> HttpResponse:
     return _list(request, neighbourhood=get_object_or_404(Neighbourhood, slug=slug))
 
 
-@require_GET
+@require_safe
 def action_detail(request: HttpRequest, code) -> HttpResponse:
     # Not cached: a logged-in resident sees whether they follow it (and anonymous pages are cheap).
     try:

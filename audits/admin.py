@@ -18,11 +18,12 @@ from audits.models import (
     DrillPlan,
     Finding,
 )
+from portal.text import TextCleaningFormMixin
 from portal.translated import TranslationsAdminMixin, translatable_form, translation_fieldsets, with_translations
 
 
 @translatable_form
-class ChecklistItemForm(forms.ModelForm):
+class ChecklistItemForm(TextCleaningFormMixin, forms.ModelForm):
     class Meta:
         model = ChecklistItem
         fields = ["position", "theme", "text"]
@@ -36,7 +37,7 @@ class ChecklistItemInline(TranslationsAdminMixin, admin.TabularInline):
 
 
 @translatable_form
-class ChecklistTemplateForm(forms.ModelForm):
+class ChecklistTemplateForm(TextCleaningFormMixin, forms.ModelForm):
     class Meta:
         model = ChecklistTemplate
         fields = ["name", "description", "is_active"]
@@ -228,7 +229,7 @@ class DebriefAnswerInline(admin.TabularInline):
 
 
 @translatable_form
-class DrillPlanForm(forms.ModelForm):
+class DrillPlanForm(TextCleaningFormMixin, forms.ModelForm):
     class Meta:
         model = DrillPlan
         fields = ["meeting", "scenario", "roles", "materials", "summary"]

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from audits import selectors, services
 from audits.documents import walk_report_pdf
@@ -41,7 +41,7 @@ def _participant_or_403(walk: AuditWalk, user) -> None:
         raise PermissionDenied(str(error)) from None
 
 
-@require_GET
+@require_safe
 @cache_public_page("audits", "meetings", query=("neighbourhood",))
 def walk_list(request: HttpRequest) -> HttpResponse:
     neighbourhoods = list(Neighbourhood.objects.order_by("name"))
@@ -61,14 +61,14 @@ def walk_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @cache_public_page("audits", "meetings", "actions")
 def walk_report(request: HttpRequest, slug: str) -> HttpResponse:
     walk = _published_report_or_404(slug)
     return render(request, "audits/report.html", selectors.walk_report(walk))
 
 
-@require_GET
+@require_safe
 @cache_public_page("audits", "meetings", "actions")
 def walk_report_download(request: HttpRequest, slug: str) -> HttpResponse:
     walk = _published_report_or_404(slug)

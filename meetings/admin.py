@@ -28,11 +28,13 @@ from portal.confirmation import confirmation_response, is_confirmed, language_co
 from portal.dates import format_moment
 from portal.desk import queue_filter
 from portal.participants import ParticipantMessageAdminMixin
+from portal.spreadsheets import spreadsheet_cell
+from portal.text import TextCleaningFormMixin
 from portal.translated import TranslationsAdminMixin, translatable_form, translation_fieldsets, with_translations
 
 
 @translatable_form
-class MeetingAdminForm(forms.ModelForm):
+class MeetingAdminForm(TextCleaningFormMixin, forms.ModelForm):
     online_url = forms.URLField(
         label=gettext_lazy("online link"), max_length=200, required=False, assume_scheme="https"
     )
@@ -90,7 +92,7 @@ class MeetingAdminForm(forms.ModelForm):
 
 
 @translatable_form
-class AgendaItemForm(forms.ModelForm):
+class AgendaItemForm(TextCleaningFormMixin, forms.ModelForm):
     class Meta:
         model = AgendaItem
         fields = ["position", "title", "duration_minutes", "description"]
@@ -103,7 +105,7 @@ class AgendaItemInline(TranslationsAdminMixin, admin.TabularInline):
     fields = with_translations(AgendaItem, ["position", "title", "duration_minutes", "description"])
 
 
-class MeetingCancelForm(forms.Form):
+class MeetingCancelForm(TextCleaningFormMixin, forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason, added to the e-mail everyone registered gets"),
         required=False,
@@ -359,7 +361,7 @@ class MeetingAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, Audited
         for rsvp in rsvps:
             writer.writerow(
                 [
-                    _csv_safe(value)
+                    spreadsheet_cell(value)
                     for value in (
                         rsvp.code,
                         rsvp.user.get_full_name(),
@@ -427,12 +429,6 @@ def _check_in_result(meeting: Meeting, code: str, officer) -> dict:
     }
 
 
-def _csv_safe(value: str) -> str:
-    """Keep spreadsheet programs from running a cell that starts like a formula."""
-    value = str(value)
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @admin.register(Rsvp)
 class RsvpAdmin(AuditedModelAdmin):
     list_display = ["code", "user", "meeting", "status", "status_changed_at", "checked_in_at"]
@@ -461,7 +457,7 @@ class RsvpAdmin(AuditedModelAdmin):
 
 
 @translatable_form
-class QuestionAnswerForm(forms.ModelForm):
+class QuestionAnswerForm(TextCleaningFormMixin, forms.ModelForm):
     class Meta:
         model = Question
         fields = ["status", "answer"]

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from meetings.models import Feedback, FeedbackResponse, Meeting
 from meetings.services import QUESTION_MAX_LENGTH, QUESTION_MIN_LENGTH
 from neighbourhoods.models import Neighbourhood
+from portal.text import TextCleaningFormMixin
 from portal.translated import translatable_form
 
 
@@ -23,7 +24,7 @@ class MeetingFilterForm(NeighbourhoodFilterForm):
     )
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(TextCleaningFormMixin, forms.Form):
     text = forms.CharField(
         label=_("Your question"),
         min_length=QUESTION_MIN_LENGTH,
@@ -36,7 +37,7 @@ class QuestionForm(forms.Form):
 RATING_CHOICES = [(score, str(score)) for score in range(1, 6)]
 
 
-class FeedbackForm(forms.ModelForm):
+class FeedbackForm(TextCleaningFormMixin, forms.ModelForm):
     anonymous = forms.BooleanField(
         label=_("Send my feedback anonymously"),
         required=False,
@@ -61,7 +62,7 @@ class FeedbackForm(forms.ModelForm):
 
 
 @translatable_form
-class FeedbackResponseForm(forms.ModelForm):
+class FeedbackResponseForm(TextCleaningFormMixin, forms.ModelForm):
     """The officers' public answer to feedback, in every site language (publish it with the service)."""
 
     class Meta:

@@ -117,10 +117,12 @@ class ReminderOffsetsField(forms.Field):
             return value
         value = value or {}
         offsets = set()
+        presets = {str(minutes): minutes for minutes in PRESET_MINUTES}
         for ticked in value.get("ticked", ()):
-            if not ticked.isdigit() or int(ticked) not in PRESET_MINUTES:
+            # Matched as text: int() fails on some strings isdigit() accepts ("²", 5,000 digits).
+            if ticked not in presets:
                 raise forms.ValidationError(self.error_messages["bad_preset"], code="bad_preset")
-            offsets.add(int(ticked))
+            offsets.add(presets[ticked])
         for part in (value.get("custom") or "").split(","):
             text = " ".join(part.split()).lower()
             if not text:

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from meetings import selectors, services
 from meetings.forms import FeedbackForm, MeetingFilterForm, NeighbourhoodFilterForm, QuestionForm
@@ -27,7 +27,7 @@ def _published_or_404(slug: str) -> Meeting:
     return get_object_or_404(Meeting, slug=slug, is_published=True)
 
 
-@require_GET
+@require_safe
 @cache_public_page("meetings", "meeting-counts", "alerts", query=("neighbourhood", "kind", "when", "page"))
 def meeting_list(request: HttpRequest) -> HttpResponse:
     form = MeetingFilterForm(request.GET or None)
@@ -50,7 +50,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @cache_public_page("meetings", "alerts", query=("neighbourhood",))
 def meeting_calendar(request: HttpRequest, year: int | None = None, month: int | None = None) -> HttpResponse:
     today = timezone.localdate()
@@ -81,7 +81,7 @@ def meeting_calendar(request: HttpRequest, year: int | None = None, month: int |
     )
 
 
-@require_GET
+@require_safe
 @cache_public_page("meetings", "meeting-counts", "alerts")
 def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = selectors.meeting_detail(slug=slug)
@@ -170,7 +170,7 @@ def _calendar_response(content: bytes, filename: str, *, download: bool) -> Http
     return response
 
 
-@require_GET
+@require_safe
 def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = _published_or_404(slug)
     rsvp = selectors.rsvp_for(meeting=meeting, user=request.user)
@@ -179,7 +179,7 @@ def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
     return _calendar_response(content, f"{meeting.slug}.ics", download=True)
 
 
-@require_GET
+@require_safe
 @cache_public_page("meetings")
 def calendar_feed(request: HttpRequest, neighbourhood_slug: str | None = None) -> HttpResponse:
     """The iCal feed (all meetings, or one neighbourhood's): a bounded window, cached like the pages."""

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from newsletters import feeds, views
 from portal.cache import cache_public_page
@@ -14,10 +15,10 @@ urlpatterns = [
     path("fresh-link/", views.fresh_link, name="fresh-link"),
     path("bounces/", views.bounce_webhook, name="bounces"),
     path("archive/", views.archive, name="archive"),
-    path("archive/feed/", cache_public_page("newsletters")(feeds.NewsletterFeed()), name="archive-feed"),
+    path("archive/feed/", require_safe(cache_public_page("newsletters")(feeds.NewsletterFeed())), name="archive-feed"),
     path(
         "archive/feed/<str:topic>/",
-        cache_public_page("newsletters")(feeds.NewsletterFeed()),
+        require_safe(cache_public_page("newsletters")(feeds.NewsletterFeed())),
         name="archive-topic-feed",
     ),
     path("archive/<uuid:code>/", views.archive_detail, name="archive-detail"),

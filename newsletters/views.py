@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.language import preferred_language_save, remember_language
 from accounts.selectors import language_for
@@ -74,7 +74,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     return render(request, "newsletters/subscribe.html", {"form": form})
 
 
-@require_GET
+@require_safe
 def subscribe_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "newsletters/subscribe_sent.html")
 

@@ -62,6 +62,18 @@ class TextCleaningFormMixin:
     """Put first in a form's bases: every text value it receives is cleaned before validation;
     in one-line fields (any widget but a textarea) line breaks become spaces."""
 
+    def full_clean(self):
+        # Cleaned before the fields validate: Django's own refusal of a NUL byte ("Null characters
+        # are not allowed") names a character nobody can see, and lengths count only what is kept.
+        if self.is_bound and hasattr(self.data, "lists"):
+            data = self.data.copy()
+            for key, values in self.data.lists():
+                data.setlist(key, [clean_control_characters(v) if isinstance(v, str) else v for v in values])
+            self.data = data
+        elif self.is_bound:
+            self.data = {k: clean_control_characters(v) if isinstance(v, str) else v for k, v in self.data.items()}
+        super().full_clean()
+
     def clean(self):
         cleaned = super().clean()
         for name, value in cleaned.items():

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import LANGUAGE_QUERY_PARAMETER as LANGUAGE_QUERY_PARAMETER_FORM
 from django.views.i18n import set_language as django_set_language
 
@@ -29,7 +29,7 @@ from tips.http import sent_from_another_site
 WHOLE_CITY = "all"
 
 
-@require_GET
+@require_safe
 @cache_public_page("home", "alerts", "meetings", "programs", "watch", query=("neighbourhood",))
 def home(request: HttpRequest) -> HttpResponse:
     """A neighbourhood's front door: its alerts, next meetings, programs open for application,
@@ -85,7 +85,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @cache_public_page("home")
 def contact(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/contact.html")
@@ -106,7 +106,7 @@ def admin_login(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def liveness(request: HttpRequest) -> JsonResponse:
     """The process answers; touches neither the database nor the broker."""
     return JsonResponse({"status": "ok"})
@@ -119,7 +119,7 @@ _readiness_checks = ThreadPoolExecutor(max_workers=4, thread_name_prefix="readin
 
 
 @never_cache
-@require_GET
+@require_safe
 def readiness(request: HttpRequest) -> JsonResponse:
     """Ready when the database answers a query and the broker accepts a connection, both within
     HEALTH_READY_TIMEOUT: a load balancer gets its 503 in time, whatever is down."""

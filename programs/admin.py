@@ -21,6 +21,8 @@ from portal.confirmation import language_counts, mailing
 from portal.dates import format_moment
 from portal.desk import queue_filter
 from portal.participants import ParticipantMessageAdminMixin
+from portal.spreadsheets import spreadsheet_cell
+from portal.text import TextCleaningFormMixin
 from portal.translated import (
     TranslationsAdminMixin,
     translatable_form,
@@ -35,7 +37,7 @@ from programs.services import ProgramError
 
 
 @translatable_form
-class ProgramSessionForm(forms.ModelForm):
+class ProgramSessionForm(TextCleaningFormMixin, forms.ModelForm):
     class Meta:
         model = ProgramSession
         # The inline's ``fields`` adds the rest through the admin (its https-first link field).
@@ -62,7 +64,7 @@ class ProgramSessionInline(TranslationsAdminMixin, admin.TabularInline):
 
 
 @translatable_form
-class ProgramQuestionForm(forms.ModelForm):
+class ProgramQuestionForm(TextCleaningFormMixin, forms.ModelForm):
     class Meta:
         model = ProgramQuestion
         fields = ["text", "choices"]
@@ -86,7 +88,7 @@ class ProgramQuestionInline(TranslationsAdminMixin, admin.TabularInline):
 
 
 @translatable_form
-class ProgramAdminForm(forms.ModelForm):
+class ProgramAdminForm(TextCleaningFormMixin, forms.ModelForm):
     class Meta:
         model = Program
         fields = [
@@ -112,12 +114,6 @@ class ProgramAdminForm(forms.ModelForm):
         if problem:
             raise forms.ValidationError(problem)
         return capacity
-
-
-def _csv_cell(value) -> str:
-    """Neutralise cells a spreadsheet would run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @admin.register(Program)
@@ -254,7 +250,7 @@ class ProgramAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, Audited
                 profile = getattr(application.applicant, "profile", None)
                 consent = getattr(application, "guardian_consent", None)
                 writer.writerow(
-                    _csv_cell(value)
+                    spreadsheet_cell(value)
                     for value in [
                         program.title,
                         application.get_status_display(),
@@ -407,7 +403,7 @@ class AttendanceInline(admin.TabularInline):
         return super().get_queryset(request).select_related("session", "session__program", "recorded_by")
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(TextCleaningFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason, sent to each applicant in their e-mail"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -3,6 +3,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Neighbourhood
+from portal.text import TextCleaningFormMixin
 from portal.translated import TranslatedText, source_language, translated
 from programs.models import AGE_OF_MAJORITY, Program, ProgramQuestion
 
@@ -55,7 +56,7 @@ def _question_field(question: ProgramQuestion) -> forms.Field:
     )
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(TextCleaningFormMixin, forms.Form):
     """The program's own questions, plus date of birth and a guardian when the program has age limits."""
 
     def __init__(self, *args, program: Program, **kwargs):
@@ -95,7 +96,7 @@ class ApplicationForm(forms.Form):
         return {question.pk: self.cleaned_data.get(f"question_{question.pk}", "") for question in self.questions}
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(TextCleaningFormMixin, forms.Form):
     guardian_name = forms.CharField(
         label=_("Your full name"), max_length=200, help_text=_("Recorded with your consent.")
     )

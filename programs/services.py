@@ -535,7 +535,8 @@ def attendance_check_in(*, session: ProgramSession, code: str, actor) -> Applica
     except RateLimited as limited:
         raise CheckInRefused(limited.message, outcome="limited") from None
     shown = typed[:36].upper() or "—"
-    if len(typed) not in (SHORT_CODE_LENGTH, 32):
+    # Codes are hexadecimal: any other letter (a "z", an "é", an Arabic digit) matches no one.
+    if len(typed) not in (SHORT_CODE_LENGTH, 32) or typed.strip("0123456789abcdef"):
         raise CheckInRefused(
             _("No application to this program has the code %(code)s.") % {"code": shown}, outcome="not_found"
         )

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from portal.cache import cache_own_page, cache_public_page, keep_out_of_cache, keep_out_of_cache_unless_page
 from portal.translated import translated
@@ -19,7 +19,7 @@ from programs.services import ProgramError
 PAGE_SIZE = 12
 
 
-@require_GET
+@require_safe
 @cache_public_page("programs", "alerts", query=("kind", "neighbourhood", "open", "soon", "page"))
 def program_list(request: HttpRequest) -> HttpResponse:
     form = ProgramFilterForm(request.GET or None)
@@ -43,7 +43,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @cache_public_page("programs", "alerts")
 def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
     program = selectors.program_for_visitor(slug=slug)
@@ -141,7 +141,7 @@ def consent_resend(request: HttpRequest, code) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def certificate(request: HttpRequest, code) -> HttpResponse:
     application = selectors.application_of(user=request.user, code=code)
     if application.status != Application.Status.COMPLETED:
@@ -151,7 +151,7 @@ def certificate(request: HttpRequest, code) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def program_ics(request: HttpRequest, slug: str) -> HttpResponse:
     program = selectors.program_for_visitor(slug=slug)
     application = selectors.live_application_for(program=program, user=request.user)

@@ -23,6 +23,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from accounts.roles import TIP_REVIEWERS
 from portal.admin_forms import LabelledFormsMixin
 from portal.desk import queue_filter
+from portal.text import TextCleaningFormMixin
 from portal.translated import TranslationsAdminMixin, translatable_form
 from tips import selectors, services
 from tips.models import Tip, TipAttachment, TipAuditEntry, TipCategory
@@ -35,7 +36,7 @@ def _require_recorded_view(tip: Tip) -> None:
 
 
 @translatable_form
-class TipCategoryForm(forms.ModelForm):
+class TipCategoryForm(TextCleaningFormMixin, forms.ModelForm):
     class Meta:
         model = TipCategory
         fields = ["name", "slug", "position", "is_active"]
@@ -54,7 +55,7 @@ class TipCategoryAdmin(TranslationsAdminMixin, LabelledFormsMixin, admin.ModelAd
         return False
 
 
-class TipAdminForm(forms.ModelForm):
+class TipAdminForm(TextCleaningFormMixin, forms.ModelForm):
     reply = forms.CharField(
         label=_("Message to the tipster"),
         required=False,

@@ -3,6 +3,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Neighbourhood
+from portal.text import TextCleaningFormMixin
 from portal.translated import TranslatedModelChoiceField, TranslatedSelect
 from tips.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MAX_IMAGE_PIXELS, MAX_PDF_PAGES
 from tips.models import TipCategory
@@ -36,7 +37,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented recipe); the limits are checked by the service."""
+    """Several files in one field (Django's documented recipe): their number and sizes are checked here,
+    before anything is read; what they hold is checked by the service."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
@@ -53,7 +55,15 @@ class MultipleFileField(forms.FileField):
             raise forms.ValidationError(
                 _("You can send at most %(count)s files at a time.") % {"count": MAX_ATTACHMENTS}
             )
-        return [super(MultipleFileField, self).clean(file, initial) for file in files]
+        cleaned = [super(MultipleFileField, self).clean(file, initial) for file in files]
+        # Refused by its size, known without reading it: a huge upload is never read into memory.
+        for file in cleaned:
+            if file.size > MAX_ATTACHMENT_BYTES:
+                raise forms.ValidationError(
+                    _("“%(name)s” is larger than %(limit)s MB. Send a smaller file.")
+                    % {"name": file.name, "limit": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+                )
+        return cleaned
 
 
 class HoneypotInput(forms.TextInput):
@@ -72,7 +82,7 @@ class HoneypotInput(forms.TextInput):
         )
 
 
-class _TokenFields(forms.Form):
+class _TokenFields(TextCleaningFormMixin, forms.Form):
     """The single-use form token and the honeypot every tipster form carries."""
 
     # Not "required": a missing token is refused by the service with a message the tipster can see.

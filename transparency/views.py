@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 
 from neighbourhoods.models import Neighbourhood
 from portal.cache import cache_public_page, keep_out_of_cache
+from portal.spreadsheets import spreadsheet_cell
 from tips.models import TipCategory
 from transparency import catalogue
 from transparency.dashboard import dashboard_context
@@ -111,7 +112,7 @@ def dataset_download(request, dataset: str, period: str, extension: str):
             names = [name for name, _type, _meaning in catalogue.COLUMN_SPECS]
             writer.writerow(names)
             for record in records:
-                writer.writerow(["" if record[name] is None else record[name] for name in names])
+                writer.writerow([spreadsheet_cell(record[name]) for name in names])
     response["Content-Disposition"] = f'inline; filename="{dataset_obj.slug}-{figures.period.key}.{extension}"'
     response["Access-Control-Allow-Origin"] = "*"
     return response

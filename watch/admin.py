@@ -14,6 +14,7 @@ from accounts.selectors import resident_label
 from actions.admin import SourceActionsMixin
 from audit.mixins import AuditedModelAdmin
 from portal.desk import queue_filter
+from portal.text import TextCleaningFormMixin
 from watch import selectors, services
 from watch.forms import WatchGroupDeclineForm
 from watch.models import Concern, Membership, Post, WatchGroup
@@ -184,7 +185,7 @@ class PostAdmin(AuditedModelAdmin):
         return False
 
 
-class ConcernAdminForm(forms.ModelForm):
+class ConcernAdminForm(TextCleaningFormMixin, forms.ModelForm):
     class Meta:
         model = Concern
         fields = ["status", "assigned_to", "reply"]

@@ -2,10 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Neighbourhood
+from portal.text import TextCleaningFormMixin
 from watch.models import DECLINE_REASON_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, Concern, Post
 
 
-class ProposeGroupForm(forms.Form):
+class ProposeGroupForm(TextCleaningFormMixin, forms.Form):
     name = forms.CharField(label=_("Group name"), max_length=120)
     neighbourhood = forms.ModelChoiceField(
         label=_("Neighbourhood"), queryset=Neighbourhood.objects.all(), empty_label=_("Choose one")
@@ -19,19 +20,19 @@ class ProposeGroupForm(forms.Form):
     members_need_approval = forms.BooleanField(label=_("I want to approve each new member myself"), required=False)
 
 
-class PostForm(forms.ModelForm):
+class PostForm(TextCleaningFormMixin, forms.ModelForm):
     class Meta:
         model = Post
         fields = ["title", "body"]
 
 
-class ConcernForm(forms.ModelForm):
+class ConcernForm(TextCleaningFormMixin, forms.ModelForm):
     class Meta:
         model = Concern
         fields = ["subject", "body"]
 
 
-class WatchGroupDeclineForm(forms.Form):
+class WatchGroupDeclineForm(TextCleaningFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why it is declined"),
         max_length=DECLINE_REASON_MAX_LENGTH,

@@ -177,3 +177,18 @@ def test_findings_are_rate_limited_with_a_message_and_the_text_kept(client, walk
     html = response.content.decode()
     assert "There is a problem" in html and "Second one" in html
     assert Finding.objects.count() == 1
+
+
+def test_a_photo_over_the_size_limit_is_refused_before_it_is_read(client, walk, participant, monkeypatch):
+    # The upload's size is known without reading it: a 1 GB file must not be read into memory to
+    # be refused. The form's limit is lowered here only, so the service's own check cannot answer.
+    from tips import forms as tip_forms
+
+    monkeypatch.setattr(tip_forms, "MAX_ATTACHMENT_BYTES", 1024 * 1024)
+    client.force_login(participant)
+    big = photo_file(b"\0" * (1024 * 1024 + 1), "IMG_big.jpg")
+    response = client.post(_url(walk), {"notes": "Broken fence", "photos": [big]})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "“IMG_big.jpg” is larger than 1 MB. Send a smaller file." in html and "Broken fence" in html
+    assert not Finding.objects.exists()

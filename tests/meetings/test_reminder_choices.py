@@ -62,3 +62,15 @@ def test_a_forged_preset_is_refused(officer_client):
     response = officer_client.post("/admin/meetings/meeting/add/", meeting_form(reminder_offsets=["17"]))
     assert "Choose reminder times from the list." in response.content.decode()
     assert not Meeting.objects.exists()
+
+
+@pytest.mark.parametrize("ticked", ["²", "٣", "-60", "1e3", "9" * 5000])
+def test_a_forged_ticked_box_is_refused_with_a_message(officer_client, ticked):
+    # "²".isdigit() is true but int("²") fails: a forged box must meet the form's message, not a 500.
+    data = meeting_form(reminder_offsets=[ticked], reminder_offsets_custom="90 minutes")
+    response = officer_client.post("/admin/meetings/meeting/add/", data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose reminder times from the list." in page
+    assert 'value="90 minutes"' in page
+    assert not Meeting.objects.exists()

@@ -97,3 +97,13 @@ def test_the_session_door_list_has_everyone_seated_with_their_short_code(desk_cl
     assert "ann@example.com" in text and services.short_code(application) in text
     assert "bo@example.com" not in text and services.short_code(waiting) not in text
     assert AuditEntry.objects.filter(action="export").count() == 1
+
+
+@pytest.mark.parametrize("typed", ["z" * 32, "é" * 32, "%00" + "a" * 31, "١" * 8, "x" * 40])
+def test_an_odd_code_is_not_found_with_a_message(desk_client, door, typed):
+    # 32 letters that are not hexadecimal are no UUID: the door says "no such code", never a 500.
+    session, _application, url = door
+    response = desk_client.post(url, {"code": typed})
+    assert response.status_code == 200
+    assert "No application to this program has the code" in response.content.decode()
+    assert not Attendance.objects.filter(session=session).exists()

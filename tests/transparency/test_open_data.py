@@ -5,6 +5,7 @@ import io
 
 import pytest
 
+from neighbourhoods.models import Neighbourhood
 from tests.transparency.conftest import (
     check_in,
     local,
@@ -112,3 +113,15 @@ def test_the_open_data_page_states_the_licence_and_describes_each_data_set(clien
         assert f'id="dataset-{dataset.slug}"' in page
         for measure in dataset.measures:
             assert f"<code>{measure.name}</code>" in page
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example")', "+1+2", "-2+3", "@SUM(A1)", "\tTab"])
+def test_a_neighbourhood_name_that_looks_like_a_formula_stays_text_in_the_csv(client, computed, name):
+    # An officer wrote the name; a spreadsheet must show it, not run it. JSON keeps it as written.
+    Neighbourhood.objects.filter(slug="riverside").update(name=name)
+    rows = list(csv.DictReader(io.StringIO(client.get("/transparency/data/meetings/2026-Q4.csv").content.decode())))
+    names = {row["area_name"] for row in rows if row["area"] == "riverside"}
+    assert names == {"'" + name}
+    records = client.get("/transparency/data/meetings/2026-Q4.json").json()["records"]
+    assert {r["area_name"] for r in records if r["area"] == "riverside"} == {name}
+    assert all(not row["value"].startswith("'") for row in rows)
