@@ -104,4 +104,7 @@ def test_the_purge_finds_its_rows_through_an_index(settings):
         sql, params = query.query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "outbox_email_created_at" in plan, plan
+    # On an empty table the planner may pick the status index or the created_at one (its statistics
+    # decide); what must hold is that no plan reads the whole table.
+    assert "Seq Scan" not in plan, plan
+    assert "Index" in plan, plan
