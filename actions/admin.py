@@ -135,6 +135,12 @@ class ActionItemForm(TextCleaningFormMixin, forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("status") == ActionItem.Status.NOT_POSSIBLE and not (cleaned.get("status_reason") or "").strip():
             self.add_error("status_reason", _("Say publicly why the action is not possible."))
+        source = self.instance.source if self.instance.pk else getattr(self.instance, "pending_source", None)
+        try:
+            # Every text on this form is published: the title, the timeline note, the owner, each translation.
+            services.check_no_private_text(source, [value for value in cleaned.values() if isinstance(value, str)])
+        except services.ActionError as error:
+            raise forms.ValidationError(error.message) from None
         return cleaned
 
 
@@ -173,7 +179,7 @@ class ActionItemAdmin(TranslationsAdminMixin, AuditedModelAdmin):
     search_fields = ["title", "owner"]
     list_select_related = ["neighbourhood"]
     show_full_result_count = False
-    readonly_fields = ["came_from", "done_on", "public_page"]
+    readonly_fields = ["came_from", "private_words", "done_on", "public_page"]
     actions = ["mark_planned", "mark_in_progress", "mark_done"]
 
     def get_inlines(self, request, obj):
@@ -184,7 +190,10 @@ class ActionItemAdmin(TranslationsAdminMixin, AuditedModelAdmin):
         return [
             (
                 None,
-                {"fields": ["came_from", "title", "description", "neighbourhood"] + (["public_page"] if obj else [])},
+                {
+                    "fields": ["came_from", "private_words", "title", "description", "neighbourhood"]
+                    + (["public_page"] if obj else [])
+                },
             ),
             (gettext_lazy("Who and when"), {"fields": ["owner", "owner_officer", "due_date"]}),
             (gettext_lazy("Status"), {"fields": status_fields}),
@@ -234,6 +243,20 @@ class ActionItemAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             return f"{registration.label}: {source}"
         # The whole line is the link: a link inside text would need more than colour to stand out.
         return format_html('<a href="{}">{}: {}</a>', link, registration.label, str(source)[:120])
+
+    @admin.display(description=gettext_lazy("what the resident wrote (private)"))
+    def private_words(self, obj):
+        # Shown to the officer to read, never prefilled: the action is public, the source's text is not.
+        source = obj.source if obj.pk else getattr(obj, "pending_source", None)
+        registration = sources.source_for(source) if source is not None else None
+        texts = [text for text in (registration.private_text(source) if registration else []) if text]
+        if not texts:
+            return "-"
+        return format_html(
+            '{}<p class="help">{}</p>',
+            format_html_join("", "<p class=\"private-words\">“{}”</p>", ((text,) for text in texts)),
+            _("Not published. The action is public: say what will be done in the department's own words."),
+        )
 
     @admin.display(description=gettext_lazy("public page"))
     def public_page(self, obj):

@@ -86,7 +86,7 @@ def create_demo_data(*, officer, neighbourhoods) -> None:
     services.create_action(
         by=officer,
         title="Repair the River Road bridge light",
-        description=concern.body,
+        description="Public works replaces the lamp above the bridge steps and checks the others on the bridge.",
         neighbourhood=by_slug.get("riverside"),
         owner="Public works",
         due_date=today - timedelta(days=2),  # overdue

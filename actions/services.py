@@ -1,6 +1,8 @@
 """Every write to action plans: atomic, audited, and e-mails queued in the same transaction
 (the outbox delivers them once it commits)."""
 
+import re
+import unicodedata
 from datetime import date
 
 from django.conf import settings
@@ -69,6 +71,7 @@ def create_action(
         registration = sources.source_for(source)
         if registration is None or source.pk is None:
             raise ActionError(_("This cannot become an action."))
+        check_no_private_text(source, [title, description, status_reason, *_translated_texts(translations)])
     with transaction.atomic():
         action = ActionItem(
             title=title.strip(),
@@ -96,12 +99,58 @@ def create_action(
     return action
 
 
+# A run of this many of a resident's private words in an action's text is a copy, not a summary.
+QUOTED_WORDS = 6
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _quotes(private: str, public: list[str]) -> bool:
+    """Whether any of ``public`` repeats ``private``: all of it when short (three words or more),
+    else any run of ``QUOTED_WORDS`` words, whatever the case, punctuation and spacing."""
+    words = _words(private)
+    if len(words) < 3:
+        return False
+    run = min(len(words), QUOTED_WORDS)
+    runs = {tuple(words[start : start + run]) for start in range(len(words) - run + 1)}
+    for text in public:
+        found = _words(text or "")
+        if any(tuple(found[start : start + run]) in runs for start in range(len(found) - run + 1)):
+            return True
+    return False
+
+
+def _translated_texts(translations: dict | None) -> list[str]:
+    return [value for fields in (translations or {}).values() for value in fields.values() if isinstance(value, str)]
+
+
+def check_no_private_text(source, public: list[str]) -> None:
+    """Refuse public text (an action and its timeline are public) that repeats what a resident wrote
+    in private at the action's source: a concern, a question never published, a drill debrief."""
+    registration = sources.source_for(source) if source is not None else None
+    if registration is None:
+        return
+    if any(_quotes(text, public) for text in registration.private_text(source) if text):
+        raise ActionError(
+            _(
+                "This repeats what a resident wrote in private. An action and its timeline are public: "
+                "say it in the department's own words."
+            )
+        )
+
+
 def update_details(action: ActionItem, *, by, fields: list[str]) -> ActionItem:
     """Save what an officer edited on ``action`` other than its status (title, owner, due date…)."""
     fields = [name for name in fields if name not in ("status", "done_on")]
     if not fields:
         return action
     _check_reason(action.status, action.status_reason)
+    check_no_private_text(
+        action.source,
+        [action.title, action.description, action.status_reason, *_translated_texts(action.translations)],
+    )
     with transaction.atomic():
         action.save(update_fields=[*fields, "updated_at"])
         audit_record(actor=by, action="actions.change", target=action, detail={"fields": fields})
@@ -117,6 +166,7 @@ def change_status(action: ActionItem, *, by, status: str, note: str = "", reason
     Raises ActionError.
     """
     status = ActionItem.Status(status)
+    check_no_private_text(action.source, [note, reason])
     with transaction.atomic():
         locked = ActionItem.objects.select_for_update().get(pk=action.pk)
         if locked.status == status:
@@ -145,6 +195,7 @@ def add_update(action: ActionItem, *, by, body: str) -> ActionUpdate:
     The same note twice in a row (a form submitted again) is written once: the first is returned."""
     if not body.strip():
         raise ActionError(_("Write what has happened."))
+    check_no_private_text(action.source, [body])
     with transaction.atomic():
         locked = ActionItem.objects.select_for_update().get(pk=action.pk)
         latest = locked.updates.order_by("-created_at", "-id").first()

@@ -282,7 +282,6 @@ class DebriefAnswerAdmin(SourceActionsMixin, AuditedModelAdmin):
     list_select_related = ["drill__meeting"]
     fields = ["drill", "knew_what_to_do", "went_well", "to_improve", "created_at"]
     readonly_fields = fields
-    actions = ["make_actions"]
     show_full_result_count = False
 
     def has_add_permission(self, request):
@@ -295,17 +294,3 @@ class DebriefAnswerAdmin(SourceActionsMixin, AuditedModelAdmin):
     def short_to_improve(self, answer: DebriefAnswer) -> str:
         return answer.to_improve[:100] or "—"
 
-    @admin.action(description=gettext_lazy("Make an action of each “what to improve”"), permissions=["change"])
-    def make_actions(self, request, queryset):
-        done = 0
-        for answer in queryset.select_related("drill__meeting"):
-            try:
-                services.debrief_make_action(answer=answer, by=request.user)
-            except services.AuditError as error:
-                self.message_user(request, str(error), messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(
-                request, _("%(count)s action(s) created, as proposed.") % {"count": done}, messages.SUCCESS
-            )

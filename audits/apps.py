@@ -11,8 +11,9 @@ class AuditsConfig(AppConfig):
         from audits import services
         from audits.models import DebriefAnswer, Finding
 
-        # A finding and a drill's "what to improve" can each become an action item; its author and
-        # everyone who attended hear of each status change.
+        # A finding and a drill's debrief answer can each become an action item; its author and
+        # everyone who attended hear of each status change. A debrief answer is private: the
+        # officer reads it and words the action, which is public.
         register_source(
             Finding,
             kind="finding",
@@ -26,4 +27,5 @@ class AuditsConfig(AppConfig):
             label=_("Drill debrief"),
             prefill=services.debrief_prefill,
             audience=services.debrief_audience,
+            private_text=services.debrief_private_text,
         )

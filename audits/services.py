@@ -342,27 +342,14 @@ def debrief_summary_publish(*, drill: DrillPlan, by, summary: str | None = None)
 
 
 def debrief_prefill(answer: DebriefAnswer) -> dict:
-    meeting = answer.drill.meeting
-    first_line = answer.to_improve.splitlines()[0] if answer.to_improve else ""
-    return {
-        "title": f"{meeting.title}: {first_line}"[:200],
-        "description": answer.to_improve,
-        "neighbourhood": meeting.neighbourhood,
-    }
+    # The answer itself is private (``debrief_private_text``): the officer words the action.
+    return {"neighbourhood": answer.drill.meeting.neighbourhood}
+
+
+def debrief_private_text(answer: DebriefAnswer) -> list[str]:
+    return [answer.to_improve, answer.went_well]
 
 
 def debrief_audience(answer: DebriefAnswer) -> list[int]:
     attended = feedback_eligible_rsvps(answer.drill.meeting).values_list("user_id", flat=True)
     return sorted({*attended, answer.author_id} - {None})
-
-
-def debrief_make_action(*, answer: DebriefAnswer, by, **fields):
-    """Turn a debrief's "what to improve" into an action item; raises ``AuditError`` when it has none."""
-    from actions.services import ActionError, create_action
-
-    if not answer.to_improve:
-        raise AuditError(_("This answer has nothing to improve to act on."))
-    try:
-        return create_action(by=by, source=answer, **{**debrief_prefill(answer), **fields})
-    except ActionError as error:
-        raise AuditError(str(error)) from None

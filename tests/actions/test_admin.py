@@ -44,15 +44,40 @@ def action_form(**overrides):
     return data
 
 
-def test_the_add_form_is_prefilled_from_a_concern(desk_client, concern):
+def test_the_add_form_from_a_concern_shows_its_words_but_prefills_only_the_neighbourhood(desk_client, concern):
     response = desk_client.get(make_action_url(concern))
 
     assert response.status_code == 200
     form = response.context["adminform"].form
-    assert form.initial["title"] == "Broken gate"
-    assert form.initial["description"] == "It swings at night."
+    assert (form.initial["title"], form.initial["description"]) == ("", "")
     assert form.initial["neighbourhood"] == concern.group.neighbourhood.pk
-    assert "Watch-group concern" in response.content.decode()
+    page = response.content.decode()
+    assert "Watch-group concern" in page
+    assert "“It swings at night.”</p>" in page and "Not published." in page
+
+
+def test_the_add_form_refuses_an_action_that_copies_the_concern(desk_client, concern):
+    copied = action_form(description="It swings at night!", title="Mend the gate")
+    response = desk_client.post(make_action_url(concern), copied)
+
+    assert response.status_code == 200
+    assert "This repeats what a resident wrote in private." in response.content.decode()
+    assert not ActionItem.objects.exists()
+    # The same copy hidden in the Spanish translation, or in the timeline note, is refused too.
+    for field in ("description_es", "note"):
+        response = desk_client.post(make_action_url(concern), action_form(**{field: "it swings   AT NIGHT"}))
+        assert "This repeats what a resident wrote in private." in response.content.decode()
+    assert not ActionItem.objects.exists()
+
+
+def test_an_edit_that_copies_the_concern_is_refused(desk_client, officer, concern):
+    action = services.create_action(by=officer, title="Mend the gate", source=concern)
+    change = f"/admin/actions/actionitem/{action.pk}/change/"
+    response = desk_client.post(change, action_form(status="proposed", owner="It swings at night."))
+
+    assert "This repeats what a resident wrote in private." in response.content.decode()
+    action.refresh_from_db()
+    assert action.owner == ""
 
 
 def test_saving_the_prefilled_form_links_the_action_and_the_concern_page_lists_it(desk_client, officer, concern):

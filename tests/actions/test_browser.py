@@ -29,10 +29,14 @@ def logged_in_page(browser, live_server, user, locale: str, *, officer: bool = F
     return page
 
 
-def make_an_action_from(page, source, *, status: str) -> None:
+def make_an_action_from(page, source, *, status: str, title: str, private_words: str) -> None:
     page.locator(f'a[href="{make_action_url(source)}"]').click()
     page.wait_for_url("**/admin/actions/actionitem/add/?source=*")
     assert_accessible(page)
+    # The resident's private words are there to read, not prefilled: the officer writes the action.
+    page.locator(".private-words", has_text=private_words).first.wait_for()
+    assert page.locator("#id_title").input_value() == ""
+    page.locator("#id_title").fill(title)
     page.locator("#id_owner").fill("Public works")
     page.locator("#id_status").select_option(status)
     page.locator("input[name=_save]").click()
@@ -50,10 +54,10 @@ def test_an_officer_makes_actions_from_a_concern_and_a_question(browser, live_se
 
     page.goto(f"/admin/watch/concern/{concern.pk}/change/")
     assert_accessible(page)
-    make_an_action_from(page, concern, status="planned")
+    make_an_action_from(page, concern, status="planned", title="Mend the gate", private_words="It swings at night.")
     from_concern = ActionItem.objects.get(source_kind="concern")
     assert (from_concern.title, from_concern.source, from_concern.neighbourhood) == (
-        "Broken gate",
+        "Mend the gate",
         concern,
         neighbourhood,
     )
@@ -61,13 +65,15 @@ def test_an_officer_makes_actions_from_a_concern_and_a_question(browser, live_se
 
     # (No axe here: the stock admin's breadcrumbs on this page fail link-in-text-block, not ours to restyle.)
     page.goto(f"/admin/meetings/question/{question.pk}/change/")
-    make_an_action_from(page, question, status="proposed")
+    make_an_action_from(
+        page, question, status="proposed", title="Park lights on later", private_words="Can the park lights stay on?"
+    )
     from_question = ActionItem.objects.get(source_kind="question")
-    assert from_question.source == question and from_question.description == "Can the park lights stay on?"
+    assert (from_question.source, from_question.title) == (question, "Park lights on later")
 
     # The source's page now lists the action it became.
     page.goto(f"/admin/watch/concern/{concern.pk}/change/")
-    page.get_by_role("link", name="Broken gate").wait_for()
+    page.get_by_role("link", name="Mend the gate").wait_for()
 
 
 @pytest.mark.parametrize("locale", LANGUAGES)

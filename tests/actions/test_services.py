@@ -91,16 +91,13 @@ def test_follow_and_unfollow_are_harmless_twice(action, resident):
     assert list(ActionFollower.objects.values_list("muted", flat=True)) == [True]
 
 
-def test_a_concern_prefills_and_reaches_its_reporter_only(officer, neighbourhood, resident, other_resident):
+def test_a_concern_prefills_its_area_only_and_reaches_its_reporter_only(officer, neighbourhood, resident, other_resident):
     group = WatchGroup.objects.create(name="Mill Lane watch", slug="mill-lane", neighbourhood=neighbourhood)
     concern = Concern.objects.create(group=group, reporter=resident, subject="Broken gate", body="The gate swings.")
 
     registration = sources.source_for(concern)
-    assert registration.prefill(concern) == {
-        "title": "Broken gate",
-        "description": "The gate swings.",
-        "neighbourhood": neighbourhood,
-    }
+    assert registration.prefill(concern) == {"neighbourhood": neighbourhood}
+    assert registration.private_text(concern) == ["Broken gate", "The gate swings."]
     action = services.create_action(by=officer, title="Mend the gate", source=concern)
     assert services.audience_ids(action) == {resident.pk}
 

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from actions.models import ActionItem
-from actions.services import change_status
+from actions.services import ActionError, change_status, create_action
+from actions.sources import source_for
 from audits import services
 from audits.models import Finding
 from tests.audits.conftest import check_in, make_drill
@@ -64,13 +65,17 @@ def test_the_admin_makes_actions_of_selected_findings_through_the_service(walk, 
     assert ActionItem.objects.get().source == finding
 
 
-def test_a_drill_debrief_to_improve_becomes_an_action(neighbourhood, resident, officer):
+def test_a_drill_debrief_answer_becomes_an_action_in_the_officers_words(neighbourhood, resident, officer):
     drill = make_drill(neighbourhood=neighbourhood)
     check_in(drill.meeting, resident)
-    answer = services.debrief_submit(drill=drill, user=resident, knew_what_to_do="no", to_improve="Clearer maps")
-    action = services.debrief_make_action(answer=answer, by=officer)
-    assert (action.source, action.source_kind, action.description) == (answer, "debrief", "Clearer maps")
+    answer = services.debrief_submit(
+        drill=drill, user=resident, knew_what_to_do="no", to_improve="Nobody told us where the second exit was"
+    )
+    registration = source_for(answer)
+    assert registration.prefill(answer) == {"neighbourhood": neighbourhood}
+    with pytest.raises(ActionError):
+        create_action(by=officer, title="Drill", description="nobody told us where the second exit was", source=answer)
+
+    action = create_action(by=officer, title="Sign the second exit", source=answer)
+    assert (action.source, action.source_kind) == (answer, "debrief")
     assert set(services.debrief_audience(answer)) == {resident.pk}
-    nothing = services.debrief_submit(drill=drill, user=officer, knew_what_to_do="yes", went_well="All")
-    with pytest.raises(services.AuditError):
-        services.debrief_make_action(answer=nothing, by=officer)
