@@ -9,7 +9,8 @@ feeds answer 500 and the CAP document ill-formed. So:
   newlines, other control characters are dropped (nothing the writer meant is lost);
 - model fields carry ``validate_no_control_characters``, so any path that skips the form but calls
   ``full_clean`` is refused with a clear message;
-- output that may meet rows saved before this existed goes through ``xml_safe_text``.
+- output that may meet rows saved before this existed goes through ``xml_safe_text``, and
+  ``manage.py clean_stored_text`` cleans such rows once, after an upgrade.
 
 Use all three for any new field whose text leaves the site (meetings, programs, watch posts...).
 """
@@ -104,3 +105,95 @@ def email_canonical(address: str) -> str:
     with contextlib.suppress(UnicodeError):
         domain = domain.encode("idna").decode("ascii")
     return f"{local}@{domain}".lower()
+
+
+# Apps whose rows are a record of what happened, kept as written: the audit log, the outbox's
+# messages (sent as they were) and the tip line's sealed text (ciphertext, never edited).
+_RECORDS_KEPT_AS_WRITTEN = {"audit", "outbox", "tips"}
+
+
+def _one_line(value: str) -> str:
+    """A one-line field's text cleaned: a pasted break becomes a space (a line break in a title
+    that becomes an e-mail subject would be a header injection)."""
+    return clean_control_characters(_WORD_PROCESSOR_BREAKS.sub(" ", value)) if value else value
+
+
+def _cleaner(field):
+    from django.db import models
+
+    return clean_control_characters if isinstance(field, models.TextField) else _one_line
+
+
+def _translation_cleaner(model, name: str):
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        return _cleaner(model._meta.get_field(name))
+    except FieldDoesNotExist:  # a key no field has (any more): cleaned as one line, the safer reading
+        return _one_line
+
+
+def _cleaned_translations(model, value):
+    if not isinstance(value, dict):
+        return value
+    cleaned = {}
+    for language, fields in value.items():
+        if isinstance(fields, dict):
+            fields = {
+                name: _translation_cleaner(model, name)(text) if isinstance(text, str) else text
+                for name, text in fields.items()
+            }
+        cleaned[language] = fields
+    return cleaned
+
+
+def stored_text_clean(*, dry_run: bool = False, chunk_size: int = 2000) -> dict[str, int]:
+    """Clean control characters out of rows saved before the forms cleaned them, in every text field
+    and translation of the project's apps: as ``clean_control_characters`` does for multi-line text;
+    in one-line fields (``CharField``) a pasted break becomes a space.
+
+    Returns the number of rows changed (or that would change, with ``dry_run``) per model label.
+    Safe to run again: a clean row is left alone. Rows are rewritten with ``update()``, so no save
+    hook sends anything; public pages are invalidated once at the end.
+    """
+    from django.apps import apps
+    from django.conf import settings
+    from django.db import models, transaction
+
+    changed: dict[str, int] = {}
+    for model in apps.get_models():
+        config = apps.get_app_config(model._meta.app_label)
+        if config.label in _RECORDS_KEPT_AS_WRITTEN or not str(config.path).startswith(str(settings.BASE_DIR)):
+            continue
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        cleaners = {
+            field.attname: _cleaner(field)
+            for field in model._meta.concrete_fields
+            if isinstance(field, (models.CharField, models.TextField)) and not field.primary_key
+        }
+        if any(field.name == "translations" for field in model._meta.concrete_fields):
+            cleaners["translations"] = lambda value, model=model: _cleaned_translations(model, value)
+        if not cleaners:
+            continue
+        text_fields = list(cleaners)
+        count = 0
+        rows = model._default_manager.order_by("pk").values_list("pk", *text_fields)
+        for pk, *values in rows.iterator(chunk_size=chunk_size):
+            updates = {}
+            for name, value in zip(text_fields, values):
+                cleaned = cleaners[name](value)
+                if cleaned != value:
+                    updates[name] = cleaned
+            if updates:
+                count += 1
+                if not dry_run:
+                    with transaction.atomic():
+                        model._default_manager.filter(pk=pk).update(**updates)
+        if count:
+            changed[model._meta.label] = count
+    if changed and not dry_run:
+        from portal.cache import PUBLIC_PAGE_SOURCES, bump_cache_version
+
+        bump_cache_version(*PUBLIC_PAGE_SOURCES)
+    return changed
