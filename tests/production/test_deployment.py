@@ -200,4 +200,14 @@ def test_systemd_units_parse_and_run_the_right_commands():
         assert unit["Service"]["User"] == "precinct"
     assert "gunicorn" in units["precinct-web.service"]["Service"]["ExecStart"]
     assert "--queues=%i" in units["precinct-worker@.service"]["Service"]["ExecStart"]
+    assert "--concurrency=${WORKER_CONCURRENCY}" in units["precinct-worker@.service"]["Service"]["ExecStart"]
+    # The high queue's worker runs 4 processes, the default worker yields the CPU to it.
+    drop_ins = {}
+    for path in sorted((ROOT / "deploy" / "systemd").glob("*.service.d/*.conf")):
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        parser.optionxform = str
+        parser.read_string(path.read_text())
+        drop_ins[path.parent.name] = parser["Service"]
+    assert drop_ins["precinct-worker@high.service.d"]["Environment"] == "WORKER_CONCURRENCY=4"
+    assert drop_ins["precinct-worker@default.service.d"]["Nice"] == "10"
     assert " beat " in units["precinct-beat.service"]["Service"]["ExecStart"]
