@@ -31,11 +31,11 @@ from meetings.models import (
     ReminderDelivery,
     Rsvp,
 )
-from outbox.models import Email
 from outbox.services import email_queue, email_withdraw
 from portal.calendar_links import calendar_links
 from portal.check_in import qr_attachment
 from portal.dates import format_moment
+from portal.participants import participants_message_queue
 from portal.ratelimit import RateLimited, rate_limit_consume
 from portal.translated import translated
 
@@ -738,29 +738,24 @@ def meeting_participants_message(*, meeting: Meeting, audience: str, subject: st
     nothing new and writes no second audit entry. Returns how many people it is queued for."""
     from meetings.selectors import meeting_people
 
-    prefix = f"meetings:message:{meeting.pk}:{key}:"
     with transaction.atomic():
-        # Locked so two posts of the same message cannot both pass the check below.
+        # Locked so two posts of the same message cannot both pass participants_message_queue's check.
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         recipients = list(
             meeting_people(meeting, statuses=PARTICIPANT_STATUSES[audience]).select_related("user__profile")
         )
-        if Email.objects.filter(idempotency_key__startswith=prefix).exists():
-            return len(recipients)
-        for rsvp in recipients:
-            language = rsvp.user.profile.preferred_language if hasattr(rsvp.user, "profile") else settings.LANGUAGE_CODE
-            email_queue(
-                to=rsvp.user.email,
-                template="meetings/emails/participants_message",
-                context=participants_message_context(meeting, subject=subject, body=body, language=language),
-                idempotency_key=f"{prefix}{rsvp.user_id}",
-                language=language,
-            )
-        audit_record(
-            actor=actor,
-            action="meeting.message",
+        participants_message_queue(
             target=meeting,
-            detail={"audience": audience, "subject": subject, "recipients": len(recipients)},
+            people={rsvp.user_id: rsvp.user for rsvp in recipients},
+            key_prefix=f"meetings:message:{meeting.pk}:{key}:",
+            template="meetings/emails/participants_message",
+            context_for=lambda language: participants_message_context(
+                meeting, subject=subject, body=body, language=language
+            ),
+            audience=audience,
+            subject=subject,
+            audit_action="meeting.message",
+            actor=actor,
         )
     return len(recipients)
 

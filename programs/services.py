@@ -26,6 +26,7 @@ from outbox.services import email_queue, email_withdraw
 from portal.calendar_links import calendar_links
 from portal.check_in import qr_attachment
 from portal.dates import format_moment
+from portal.participants import participants_message_queue
 from portal.ratelimit import RateLimited, rate_limit_check_all, rate_limit_consume
 from portal.text import email_canonical
 from portal.translated import translated
@@ -905,31 +906,22 @@ def program_participants_message(*, program: Program, audience: str, subject: st
     new and writes no second audit entry. Returns how many people the message is queued for."""
     from programs.selectors import program_participants
 
-    prefix = f"programs:message:{program.pk}:{key}:"
     with transaction.atomic():
-        # Locked so two posts of the same message cannot both pass the check below.
+        # Locked so two posts of the same message cannot both pass participants_message_queue's check.
         program = _lock_program(program.pk)
         recipients = list(program_participants(program, audience))
-        if Email.objects.filter(idempotency_key__startswith=prefix).exists():
-            return len(recipients)
-        for application in recipients:
-            language = (
-                application.applicant.profile.preferred_language
-                if hasattr(application.applicant, "profile")
-                else settings.LANGUAGE_CODE
-            )
-            email_queue(
-                to=application.applicant.email,
-                template="programs/emails/participants_message",
-                context=participants_message_context(program, subject=subject, body=body, language=language),
-                idempotency_key=f"{prefix}{application.pk}",
-                language=language,
-            )
-        audit_record(
-            actor=actor,
-            action="programs.program.message",
+        participants_message_queue(
             target=program,
-            detail={"audience": audience, "subject": subject, "recipients": len(recipients)},
+            people={application.pk: application.applicant for application in recipients},
+            key_prefix=f"programs:message:{program.pk}:{key}:",
+            template="programs/emails/participants_message",
+            context_for=lambda language: participants_message_context(
+                program, subject=subject, body=body, language=language
+            ),
+            audience=audience,
+            subject=subject,
+            audit_action="programs.program.message",
+            actor=actor,
         )
     return len(recipients)
 
