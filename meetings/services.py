@@ -32,6 +32,7 @@ from meetings.models import (
     Rsvp,
 )
 from outbox.services import email_queue, email_withdraw
+from portal import check_in
 from portal.calendar_links import calendar_links
 from portal.check_in import qr_attachment
 from portal.dates import format_moment
@@ -61,14 +62,9 @@ class MeetingError(Exception):
     """A refusal the person can read: the meeting is full, over, cancelled…"""
 
 
-class CheckInRefused(MeetingError):
-    """A code that checks nobody in; ``outcome`` says why for the door's screen, and ``rsvp`` is
-    the registration when the code is one (waiting list, cancelled, already checked in)."""
-
-    def __init__(self, message: str, *, outcome: str, rsvp=None):
-        super().__init__(message)
-        self.outcome = outcome
-        self.rsvp = rsvp
+class CheckInRefused(check_in.CheckInRefused, MeetingError):
+    """A code that checks nobody in to a meeting; ``registration`` is its RSVP when it is one
+    (waiting list, cancelled, already checked in)."""
 
 
 # --- E-mail helpers --------------------------------------------------------------------------
@@ -425,14 +421,14 @@ def rsvp_check_in(*, meeting: Meeting, code: str, actor) -> Rsvp:
                 _("Registration %(code)s is %(status)s, not going.")
                 % {"code": code, "status": rsvp.get_status_display()},
                 outcome="not_going",
-                rsvp=rsvp,
+                registration=rsvp,
             )
         if rsvp.checked_in_at is not None:
             raise CheckInRefused(
                 _("Registration %(code)s was already checked in at %(time)s.")
                 % {"code": code, "time": format_moment(rsvp.checked_in_at, "ZONED_TIME_FORMAT")},
                 outcome="already",
-                rsvp=rsvp,
+                registration=rsvp,
             )
         rsvp.checked_in_at = timezone.now()
         rsvp.save(update_fields=["checked_in_at"])

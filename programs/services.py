@@ -23,6 +23,7 @@ from accounts.selectors import display_name_for, language_for, profile_for
 from audit.services import audit_record
 from outbox.models import Email
 from outbox.services import email_queue, email_withdraw
+from portal import check_in
 from portal.calendar_links import calendar_links
 from portal.check_in import qr_attachment
 from portal.dates import format_moment
@@ -48,14 +49,9 @@ class ProgramError(Exception):
     """A refusal to show the person as it is (already translated)."""
 
 
-class CheckInRefused(ProgramError):
-    """A code that checks nobody in to a session; ``outcome`` says why for the door's screen, and
-    ``application`` is the one the code belongs to when it does (no seat, already checked in)."""
-
-    def __init__(self, message: str, *, outcome: str, application=None):
-        super().__init__(message)
-        self.outcome = outcome
-        self.application = application
+class CheckInRefused(check_in.CheckInRefused, ProgramError):
+    """A code that checks nobody in to a session; ``registration`` is the application the code
+    belongs to when it does (no seat, already checked in)."""
 
 
 # People arrive early: a session's door opens this long before it starts (as meetings' do).
@@ -561,11 +557,11 @@ def attendance_check_in(*, session: ProgramSession, code: str, actor) -> Applica
                 _("This application is %(status)s: it holds no seat.")
                 % {"status": application.get_status_display().lower()},
                 outcome="not_seated",
-                application=application,
+                registration=application,
             )
         attendance = Attendance.objects.filter(session=session, application=application, present=True).first()
         if attendance is not None:
-            raise CheckInRefused(_("Already checked in to this session."), outcome="already", application=application)
+            raise CheckInRefused(_("Already checked in to this session."), outcome="already", registration=application)
         Attendance.objects.update_or_create(
             session=session, application=application, defaults={"present": True, "recorded_by": actor}
         )
