@@ -208,7 +208,12 @@ def meeting_save(*, meeting: Meeting, actor) -> Meeting:
             audit_record(actor=actor, action="meeting.updated", target=meeting, detail={"fields": changed})
         if logistics and meeting.status == Meeting.Status.SCHEDULED and not before.has_ended:
             _withdraw_reminders(meeting, reason="The meeting's time or place changed.")
-            _notify_change(meeting, changes=logistics)
+            _email_attendees(
+                meeting,
+                template="meeting_changed",
+                key_prefix=f"meetings:changed:{meeting.pk}:{meeting.revision}:",
+                extra_for=lambda rsvp: {"waitlisted": rsvp.status == Rsvp.Status.WAITLISTED},
+            )
         _promote_waitlisted(meeting)
     return meeting
 
@@ -223,22 +228,20 @@ def _withdraw_reminders(meeting: Meeting, *, reason: str, user_id: int | None = 
     email_withdraw(key_prefix=_reminder_key(meeting, user_id), reason=reason)
 
 
-def _attendees(meeting: Meeting):
+def _email_attendees(meeting: Meeting, *, template: str, key_prefix: str, extra_for) -> None:
+    """E-mail everyone going or waitlisted about ``meeting``, with its calendar file; ``extra_for(rsvp)``
+    adds to each person's context, and the idempotency key is ``key_prefix`` and their user id."""
     from meetings.selectors import meeting_people
 
-    return meeting_people(meeting)
-
-
-def _notify_change(meeting: Meeting, *, changes: list[str]) -> None:
-    for rsvp in _attendees(meeting):
+    for rsvp in meeting_people(meeting):
         _email_person(
             user=rsvp.user,
             meeting=meeting,
-            template="meeting_changed",
-            key=f"meetings:changed:{meeting.pk}:{meeting.revision}:{rsvp.user_id}",
+            template=template,
+            key=f"{key_prefix}{rsvp.user_id}",
             going=rsvp.status == Rsvp.Status.GOING,
             ics=True,
-            extra={"waitlisted": rsvp.status == Rsvp.Status.WAITLISTED},
+            extra=extra_for(rsvp),
         )
 
 
@@ -277,16 +280,12 @@ def meeting_cancel(*, meeting: Meeting, actor, reason: str = "") -> Meeting:
         meeting.save(update_fields=["status", "revision", "updated_at"])
         audit_record(actor=actor, action="meeting.cancelled", target=meeting, detail={"reason": reason})
         _withdraw_reminders(meeting, reason="The meeting was cancelled.")
-        for rsvp in _attendees(meeting):
-            _email_person(
-                user=rsvp.user,
-                meeting=meeting,
-                template="meeting_cancelled",
-                key=f"meetings:cancelled:{meeting.pk}:{rsvp.user_id}",
-                going=rsvp.status == Rsvp.Status.GOING,
-                ics=True,
-                extra={"reason": reason},
-            )
+        _email_attendees(
+            meeting,
+            template="meeting_cancelled",
+            key_prefix=f"meetings:cancelled:{meeting.pk}:",
+            extra_for=lambda rsvp: {"reason": reason},
+        )
     return meeting
 
 
