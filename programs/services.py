@@ -152,11 +152,11 @@ def application_withdraw(*, application: Application, user) -> Application:
         application = _reload(application)
         if application.applicant_id != user.pk:
             raise ProgramError(_("You can only withdraw your own applications."))
-        if application.status not in Application.WITHDRAWABLE_STATUSES:
-            raise ProgramError(
-                _("This application is %(status)s and can no longer be withdrawn.")
-                % {"status": application.get_status_display().lower()}
-            )
+        _require_status(
+            application,
+            Application.WITHDRAWABLE_STATUSES,
+            _("This application is %(status)s and can no longer be withdrawn."),
+        )
         _leave(program, application, Status.WITHDRAWN, now)
         if application.guardian_email:
             # A request still waiting in the outbox need not reach the guardian any more.
@@ -173,11 +173,7 @@ def application_accept(*, application: Application, actor) -> Application:
     with transaction.atomic():
         program = _lock_program(application.program_id)
         application = _reload(application)
-        if application.status != Status.PENDING:
-            raise ProgramError(
-                _("%(application)s is %(status)s, not pending.")
-                % {"application": application, "status": application.get_status_display().lower()}
-            )
+        _require_status(application, (Status.PENDING,), _("%(application)s is %(status)s, not pending."))
         if application.needs_guardian_consent:
             raise ProgramError(
                 _("%(application)s still waits for a guardian's consent.") % {"application": application}
@@ -201,11 +197,9 @@ def application_decline(*, application: Application, actor, reason: str = "") ->
     with transaction.atomic():
         program = _lock_program(application.program_id)
         application = _reload(application)
-        if application.status not in Application.WITHDRAWABLE_STATUSES:
-            raise ProgramError(
-                _("%(application)s is %(status)s and cannot be declined.")
-                % {"application": application, "status": application.get_status_display().lower()}
-            )
+        _require_status(
+            application, Application.WITHDRAWABLE_STATUSES, _("%(application)s is %(status)s and cannot be declined.")
+        )
         if application.status == Status.ACCEPTED and not reason:
             raise ProgramError(
                 _("%(application)s is accepted: declining frees their seat, so give a reason for the applicant.")
@@ -254,11 +248,7 @@ def application_promote(*, application: Application, actor) -> Application:
     with transaction.atomic():
         program = _lock_program(application.program_id)
         application = _reload(application)
-        if application.status != Status.WAITLISTED:
-            raise ProgramError(
-                _("%(application)s is %(status)s, not waitlisted.")
-                % {"application": application, "status": application.get_status_display().lower()}
-            )
+        _require_status(application, (Status.WAITLISTED,), _("%(application)s is %(status)s, not waitlisted."))
         if _seats_taken(program) >= program.capacity:
             raise ProgramError(
                 _("%(program)s has no free seat: raise its capacity first (the next in line is then promoted).")
@@ -281,11 +271,9 @@ def application_complete(*, application: Application, actor) -> Application:
     with transaction.atomic():
         program = _lock_program(application.program_id)
         application = _reload(application)
-        if application.status != Status.ACCEPTED:
-            raise ProgramError(
-                _("%(application)s is %(status)s; only accepted applicants can complete.")
-                % {"application": application, "status": application.get_status_display().lower()}
-            )
+        _require_status(
+            application, (Status.ACCEPTED,), _("%(application)s is %(status)s; only accepted applicants can complete.")
+        )
         last_end = program.sessions.aggregate(last=Max("ends_at"))["last"]
         if last_end is None:
             raise ProgramError(_("%(program)s has no sessions, so no one can complete it yet.") % {"program": program})
@@ -365,11 +353,7 @@ def consent_application_for(token: str) -> Application:
         raise ProgramError(_("This consent link is no longer valid: a newer one was sent."))
     if hasattr(application, "guardian_consent"):
         raise ProgramError(_("Consent for this application was already given. Thank you."))
-    if application.status != Status.PENDING:
-        raise ProgramError(
-            _("This application is %(status)s, so it needs no consent now.")
-            % {"status": application.get_status_display().lower()}
-        )
+    _require_status(application, (Status.PENDING,), _("This application is %(status)s, so it needs no consent now."))
     return application
 
 
@@ -619,6 +603,13 @@ def _lock_program(program_id: int) -> Program:
 
 def _reload(application: Application) -> Application:
     return Application.objects.select_related("program", "applicant").get(pk=application.pk)
+
+
+def _require_status(application: Application, statuses, refusal: str) -> None:
+    """Raise ``ProgramError`` with ``refusal`` (which may name %(application)s and its %(status)s)
+    unless ``application`` is in one of ``statuses``."""
+    if application.status not in statuses:
+        raise ProgramError(refusal % {"application": application, "status": application.get_status_display().lower()})
 
 
 def _check_open(program: Program, now: datetime) -> None:
