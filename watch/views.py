@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from neighbourhoods.models import Neighbourhood
+from neighbourhoods.selectors import neighbourhood_filter
 from portal.ratelimit import RateLimited
 from watch import selectors, services
 from watch.forms import ConcernForm, PostForm, ProposeGroupForm
@@ -18,13 +18,7 @@ PAGE_SIZE = 20
 
 @require_safe
 def group_list(request: HttpRequest) -> HttpResponse:
-    neighbourhoods = list(Neighbourhood.objects.all())
-    chosen = None
-    slug = request.GET.get("neighbourhood", "")
-    if slug:
-        chosen = next((n for n in neighbourhoods if n.slug == slug), None)
-        if chosen is None:
-            raise Http404("No such neighbourhood.")
+    neighbourhoods, chosen = neighbourhood_filter(request.GET.get("neighbourhood", ""))
     page = Paginator(selectors.approved_groups(neighbourhood=chosen), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
