@@ -78,38 +78,39 @@ def action_detail(request: HttpRequest, code) -> HttpResponse:
     return render(request, "actions/detail.html", {"action": action, "following": following, "concerned": concerned})
 
 
-def _limit_follows(request: HttpRequest) -> None:
-    rate_limit_consume(
-        scope="actions.follow",
-        key=request.user.pk,
-        limit=settings.ACTIONS_FOLLOW_LIMIT,
-        period=settings.ACTIONS_FOLLOW_LIMIT_SECONDS,
-    )
+def _follow_choice(request: HttpRequest, code, *, change, done: str) -> HttpResponse:
+    """Follow or unfollow (``change(action, user)``) within the person's follow rate limit, then back
+    to the action's page with ``done``."""
+    action = get_object_or_404(ActionItem, code=code)
+    try:
+        rate_limit_consume(
+            scope="actions.follow",
+            key=request.user.pk,
+            limit=settings.ACTIONS_FOLLOW_LIMIT,
+            period=settings.ACTIONS_FOLLOW_LIMIT_SECONDS,
+        )
+    except RateLimited as limited:
+        messages.error(request, limited.message)
+    else:
+        change(action, request.user)
+        messages.success(request, done)
+    return redirect(action.get_absolute_url())
 
 
 @login_required
 @require_POST
 def action_follow(request: HttpRequest, code) -> HttpResponse:
-    action = get_object_or_404(ActionItem, code=code)
-    try:
-        _limit_follows(request)
-    except RateLimited as limited:
-        messages.error(request, limited.message)
-    else:
-        services.follow(action, request.user)
-        messages.success(request, _("You follow this action: we will e-mail you when its status changes."))
-    return redirect(action.get_absolute_url())
+    return _follow_choice(
+        request,
+        code,
+        change=services.follow,
+        done=_("You follow this action: we will e-mail you when its status changes."),
+    )
 
 
 @login_required
 @require_POST
 def action_unfollow(request: HttpRequest, code) -> HttpResponse:
-    action = get_object_or_404(ActionItem, code=code)
-    try:
-        _limit_follows(request)
-    except RateLimited as limited:
-        messages.error(request, limited.message)
-    else:
-        services.unfollow(action, request.user)
-        messages.success(request, _("You will get no more e-mails about this action."))
-    return redirect(action.get_absolute_url())
+    return _follow_choice(
+        request, code, change=services.unfollow, done=_("You will get no more e-mails about this action.")
+    )

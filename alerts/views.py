@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 from alerts import selectors
 from alerts.cap import CAP_CONTENT_TYPE, cap_document
 from alerts.models import Alert
-from neighbourhoods.models import Neighbourhood
+from neighbourhoods.selectors import neighbourhood_filter
 from portal.cache import cache_public_page, keep_out_of_cache_unless_page
 
 PAGE_SIZE = 20
@@ -15,13 +15,7 @@ PAGE_SIZE = 20
 @require_safe
 @cache_public_page("alerts", query=("neighbourhood", "page"))
 def alert_list(request: HttpRequest) -> HttpResponse:
-    neighbourhoods = list(Neighbourhood.objects.all())
-    chosen = None
-    slug = request.GET.get("neighbourhood", "")
-    if slug:
-        chosen = next((n for n in neighbourhoods if n.slug == slug), None)
-        if chosen is None:
-            raise Http404("No such neighbourhood.")
+    neighbourhoods, chosen = neighbourhood_filter(request.GET.get("neighbourhood", ""))
     page = Paginator(selectors.public_alerts(neighbourhood=chosen), PAGE_SIZE).get_page(request.GET.get("page"))
     keep_out_of_cache_unless_page(request, page)
     return render(

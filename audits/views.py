@@ -10,7 +10,7 @@ from audits import selectors, services
 from audits.documents import walk_report_pdf
 from audits.forms import DebriefForm, FindingForm
 from audits.models import AuditWalk, DrillPlan, FindingPhoto
-from neighbourhoods.models import Neighbourhood
+from neighbourhoods.selectors import neighbourhood_filter
 from portal.cache import cache_public_page
 from portal.ratelimit import RateLimited, rate_limit_consume
 
@@ -44,11 +44,7 @@ def _participant_or_403(walk: AuditWalk, user) -> None:
 @require_safe
 @cache_public_page("audits", "meetings", query=("neighbourhood",))
 def walk_list(request: HttpRequest) -> HttpResponse:
-    neighbourhoods = list(Neighbourhood.objects.order_by("name"))
-    slug = request.GET.get("neighbourhood") or ""
-    chosen = next((n for n in neighbourhoods if n.slug == slug), None)
-    if slug and chosen is None:
-        raise Http404
+    neighbourhoods, chosen = neighbourhood_filter(request.GET.get("neighbourhood", ""))
     return render(
         request,
         "audits/list.html",

@@ -1,6 +1,7 @@
 """The officers' desk for meetings: every change goes through ``meetings.services``."""
 
 import csv
+from operator import attrgetter
 
 from django import forms
 from django.contrib import admin, messages
@@ -23,7 +24,7 @@ from meetings import selectors, services
 from meetings.forms import FeedbackResponseForm
 from meetings.models import AgendaItem, Feedback, FeedbackResponse, Meeting, Question, Rsvp
 from meetings.reminders import ReminderOffsetsField
-from portal.check_in import CheckInForm, door_list_pdf
+from portal.check_in import CheckInForm, check_in_result, door_list_pdf
 from portal.confirmation import confirmation_response, is_confirmed, language_counts, mailing
 from portal.dates import format_moment
 from portal.desk import queue_filter
@@ -314,7 +315,11 @@ class MeetingAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, Audited
             if not request.user.has_perm("meetings.change_rsvp"):
                 raise PermissionDenied
             if form.is_valid():
-                result = _check_in_result(meeting, form.cleaned_data["code"], request.user)
+                code = form.cleaned_data["code"]
+                result = check_in_result(
+                    lambda: services.rsvp_check_in(meeting=meeting, code=code, actor=request.user),
+                    person_of=attrgetter("user"),
+                )
                 form = CheckInForm()  # Empty for the next person in line.
         rsvps = (
             Rsvp.objects.filter(meeting=meeting)
@@ -410,23 +415,6 @@ class MeetingAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, Audited
             "action_items": make_action_button(existing) if existing and existing.published_at else "",
         }
         return TemplateResponse(request, "admin/meetings/meeting/feedback.html", context)
-
-
-def _check_in_result(meeting: Meeting, code: str, officer) -> dict:
-    """What the door's screen shows for one code: who (when the code is someone's) and what happened."""
-    try:
-        rsvp = services.rsvp_check_in(meeting=meeting, code=code, actor=officer)
-    except services.CheckInRefused as refused:
-        rsvp, outcome, message = refused.rsvp, refused.outcome, str(refused)
-    else:
-        outcome, message = "checked_in", _("Checked in now.")
-    return {
-        "outcome": outcome,
-        "ok": outcome == "checked_in",
-        "person": resident_label(rsvp.user) if rsvp else "",
-        "status": rsvp.get_status_display() if rsvp else "",
-        "message": message,
-    }
 
 
 @admin.register(Rsvp)

@@ -31,11 +31,12 @@ from meetings.models import (
     ReminderDelivery,
     Rsvp,
 )
-from outbox.models import Email
 from outbox.services import email_queue, email_withdraw
+from portal import check_in
 from portal.calendar_links import calendar_links
 from portal.check_in import qr_attachment
 from portal.dates import format_moment
+from portal.participants import participants_message_queue
 from portal.ratelimit import RateLimited, rate_limit_consume
 from portal.translated import translated
 
@@ -61,14 +62,9 @@ class MeetingError(Exception):
     """A refusal the person can read: the meeting is full, over, cancelled…"""
 
 
-class CheckInRefused(MeetingError):
-    """A code that checks nobody in; ``outcome`` says why for the door's screen, and ``rsvp`` is
-    the registration when the code is one (waiting list, cancelled, already checked in)."""
-
-    def __init__(self, message: str, *, outcome: str, rsvp=None):
-        super().__init__(message)
-        self.outcome = outcome
-        self.rsvp = rsvp
+class CheckInRefused(check_in.CheckInRefused, MeetingError):
+    """A code that checks nobody in to a meeting; ``registration`` is its RSVP when it is one
+    (waiting list, cancelled, already checked in)."""
 
 
 # --- E-mail helpers --------------------------------------------------------------------------
@@ -212,7 +208,12 @@ def meeting_save(*, meeting: Meeting, actor) -> Meeting:
             audit_record(actor=actor, action="meeting.updated", target=meeting, detail={"fields": changed})
         if logistics and meeting.status == Meeting.Status.SCHEDULED and not before.has_ended:
             _withdraw_reminders(meeting, reason="The meeting's time or place changed.")
-            _notify_change(meeting, changes=logistics)
+            _email_attendees(
+                meeting,
+                template="meeting_changed",
+                key_prefix=f"meetings:changed:{meeting.pk}:{meeting.revision}:",
+                extra_for=lambda rsvp: {"waitlisted": rsvp.status == Rsvp.Status.WAITLISTED},
+            )
         _promote_waitlisted(meeting)
     return meeting
 
@@ -227,22 +228,20 @@ def _withdraw_reminders(meeting: Meeting, *, reason: str, user_id: int | None = 
     email_withdraw(key_prefix=_reminder_key(meeting, user_id), reason=reason)
 
 
-def _attendees(meeting: Meeting):
+def _email_attendees(meeting: Meeting, *, template: str, key_prefix: str, extra_for) -> None:
+    """E-mail everyone going or waitlisted about ``meeting``, with its calendar file; ``extra_for(rsvp)``
+    adds to each person's context, and the idempotency key is ``key_prefix`` and their user id."""
     from meetings.selectors import meeting_people
 
-    return meeting_people(meeting)
-
-
-def _notify_change(meeting: Meeting, *, changes: list[str]) -> None:
-    for rsvp in _attendees(meeting):
+    for rsvp in meeting_people(meeting):
         _email_person(
             user=rsvp.user,
             meeting=meeting,
-            template="meeting_changed",
-            key=f"meetings:changed:{meeting.pk}:{meeting.revision}:{rsvp.user_id}",
+            template=template,
+            key=f"{key_prefix}{rsvp.user_id}",
             going=rsvp.status == Rsvp.Status.GOING,
             ics=True,
-            extra={"waitlisted": rsvp.status == Rsvp.Status.WAITLISTED},
+            extra=extra_for(rsvp),
         )
 
 
@@ -281,16 +280,12 @@ def meeting_cancel(*, meeting: Meeting, actor, reason: str = "") -> Meeting:
         meeting.save(update_fields=["status", "revision", "updated_at"])
         audit_record(actor=actor, action="meeting.cancelled", target=meeting, detail={"reason": reason})
         _withdraw_reminders(meeting, reason="The meeting was cancelled.")
-        for rsvp in _attendees(meeting):
-            _email_person(
-                user=rsvp.user,
-                meeting=meeting,
-                template="meeting_cancelled",
-                key=f"meetings:cancelled:{meeting.pk}:{rsvp.user_id}",
-                going=rsvp.status == Rsvp.Status.GOING,
-                ics=True,
-                extra={"reason": reason},
-            )
+        _email_attendees(
+            meeting,
+            template="meeting_cancelled",
+            key_prefix=f"meetings:cancelled:{meeting.pk}:",
+            extra_for=lambda rsvp: {"reason": reason},
+        )
     return meeting
 
 
@@ -425,14 +420,14 @@ def rsvp_check_in(*, meeting: Meeting, code: str, actor) -> Rsvp:
                 _("Registration %(code)s is %(status)s, not going.")
                 % {"code": code, "status": rsvp.get_status_display()},
                 outcome="not_going",
-                rsvp=rsvp,
+                registration=rsvp,
             )
         if rsvp.checked_in_at is not None:
             raise CheckInRefused(
                 _("Registration %(code)s was already checked in at %(time)s.")
                 % {"code": code, "time": format_moment(rsvp.checked_in_at, "ZONED_TIME_FORMAT")},
                 outcome="already",
-                rsvp=rsvp,
+                registration=rsvp,
             )
         rsvp.checked_in_at = timezone.now()
         rsvp.save(update_fields=["checked_in_at"])
@@ -738,29 +733,24 @@ def meeting_participants_message(*, meeting: Meeting, audience: str, subject: st
     nothing new and writes no second audit entry. Returns how many people it is queued for."""
     from meetings.selectors import meeting_people
 
-    prefix = f"meetings:message:{meeting.pk}:{key}:"
     with transaction.atomic():
-        # Locked so two posts of the same message cannot both pass the check below.
+        # Locked so two posts of the same message cannot both pass participants_message_queue's check.
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         recipients = list(
             meeting_people(meeting, statuses=PARTICIPANT_STATUSES[audience]).select_related("user__profile")
         )
-        if Email.objects.filter(idempotency_key__startswith=prefix).exists():
-            return len(recipients)
-        for rsvp in recipients:
-            language = rsvp.user.profile.preferred_language if hasattr(rsvp.user, "profile") else settings.LANGUAGE_CODE
-            email_queue(
-                to=rsvp.user.email,
-                template="meetings/emails/participants_message",
-                context=participants_message_context(meeting, subject=subject, body=body, language=language),
-                idempotency_key=f"{prefix}{rsvp.user_id}",
-                language=language,
-            )
-        audit_record(
-            actor=actor,
-            action="meeting.message",
+        participants_message_queue(
             target=meeting,
-            detail={"audience": audience, "subject": subject, "recipients": len(recipients)},
+            people={rsvp.user_id: rsvp.user for rsvp in recipients},
+            key_prefix=f"meetings:message:{meeting.pk}:{key}:",
+            template="meetings/emails/participants_message",
+            context_for=lambda language: participants_message_context(
+                meeting, subject=subject, body=body, language=language
+            ),
+            audience=audience,
+            subject=subject,
+            audit_action="meeting.message",
+            actor=actor,
         )
     return len(recipients)
 

@@ -2,6 +2,7 @@
 
 import base64
 import io
+from collections.abc import Callable
 
 import segno
 from django import forms
@@ -10,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
+
+from accounts.selectors import resident_label
 
 # The e-mail's HTML shows the image as <img src="cid:registration-code"> (templates owned by e-mail layout).
 QR_CONTENT_ID = "registration-code"
@@ -103,3 +106,33 @@ class CheckInForm(forms.Form):
             }
         ),
     )
+
+
+class CheckInRefused(Exception):
+    """A code that checks nobody in. ``outcome`` says why, for the door's screen; ``registration`` is
+    the RSVP or application the code belongs to, when it is someone's. Each app's refusal derives
+    from this and from the app's own error."""
+
+    def __init__(self, message: str, *, outcome: str, registration=None):
+        super().__init__(message)
+        self.outcome = outcome
+        self.registration = registration
+
+
+def check_in_result(check_in: Callable[[], object], *, person_of: Callable[[object], object]) -> dict:
+    """Run ``check_in`` (the app's check-in service, given one code) and say what the door's screen
+    (admin/includes/check_in.html) shows: who, when the code is someone's, and what happened.
+    ``person_of`` gives a registration's user."""
+    try:
+        registration = check_in()
+    except CheckInRefused as refused:
+        registration, outcome, message = refused.registration, refused.outcome, str(refused)
+    else:
+        outcome, message = "checked_in", _("Checked in now.")
+    return {
+        "outcome": outcome,
+        "ok": outcome == "checked_in",
+        "person": resident_label(person_of(registration)) if registration else "",
+        "status": registration.get_status_display() if registration else "",
+        "message": message,
+    }

@@ -24,8 +24,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,12 @@ def register_queue(
     queue = DeskQueue(key=key, label=label, count=count, url=url, visible=visible, order=order, help_text=help_text)
     _queues[key] = queue
     return queue
+
+
+def help_text_with_days(text: Promise, setting: str) -> Promise:
+    """A queue's ``help_text`` that names a number of days: ``text`` is an ``ngettext_lazy`` keyed on
+    "days", filled from ``settings.<setting>`` when the desk is shown, in the officer's language."""
+    return lazy(lambda: text % {"days": getattr(settings, setting)}, str)()
 
 
 def register_agenda(

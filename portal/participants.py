@@ -7,8 +7,10 @@ outbox's idempotency keys, so a double submit sends each person one copy.
 """
 
 import uuid
+from collections.abc import Callable
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -16,12 +18,50 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import audit_record
+from outbox.models import Email
+from outbox.services import email_queue
 from portal.confirmation import confirmation_response, is_confirmed
 from portal.text import TextCleaningFormMixin
 
 SEATED = "seated"
 WAITLISTED = "waitlisted"
 EVERYONE = "all"
+
+
+def participants_message_queue(
+    *,
+    target,
+    people: dict,
+    key_prefix: str,
+    template: str,
+    context_for: Callable[[str], dict],
+    audience: str,
+    subject: str,
+    audit_action: str,
+    actor,
+) -> None:
+    """Queue ``template`` to each of ``people`` ({id that ends the person's idempotency key: user}) in
+    their language, with ``context_for(language)``, and audit it on ``target`` (a meeting or program).
+    A message under ``key_prefix`` that is queued already (a double submit) queues and audits nothing.
+    Call it in a transaction that has locked ``target``, so two posts cannot both pass that check."""
+    if Email.objects.filter(idempotency_key__startswith=key_prefix).exists():
+        return
+    for person_id, user in people.items():
+        language = user.profile.preferred_language if hasattr(user, "profile") else settings.LANGUAGE_CODE
+        email_queue(
+            to=user.email,
+            template=template,
+            context=context_for(language),
+            idempotency_key=f"{key_prefix}{person_id}",
+            language=language,
+        )
+    audit_record(
+        actor=actor,
+        action=audit_action,
+        target=target,
+        detail={"audience": audience, "subject": subject, "recipients": len(people)},
+    )
 
 
 class ParticipantMessageForm(TextCleaningFormMixin, forms.Form):

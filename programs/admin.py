@@ -1,4 +1,5 @@
 import csv
+from operator import attrgetter
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,7 +17,7 @@ from django.utils.translation import ngettext
 from accounts.selectors import resident_label
 from audit.mixins import AuditedModelAdmin
 from audit.services import audit_export
-from portal.check_in import CheckInForm, door_list_pdf
+from portal.check_in import CheckInForm, check_in_result, door_list_pdf
 from portal.confirmation import language_counts, mailing
 from portal.dates import format_moment
 from portal.desk import queue_filter
@@ -303,7 +304,11 @@ class ProgramAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, Audited
         if request.method == "POST" and "code" in request.POST:
             check_in_form = CheckInForm(request.POST)
             if check_in_form.is_valid():
-                result = _check_in_result(session, check_in_form.cleaned_data["code"], request.user)
+                code = check_in_form.cleaned_data["code"]
+                result = check_in_result(
+                    lambda: services.attendance_check_in(session=session, code=code, actor=request.user),
+                    person_of=attrgetter("applicant"),
+                )
                 check_in_form = CheckInForm()  # Empty for the next person in line.
         elif request.method == "POST":
             seated_count = Application.objects.filter(
@@ -360,23 +365,6 @@ class ProgramAdmin(ParticipantMessageAdminMixin, TranslationsAdminMixin, Audited
         response["Content-Disposition"] = f'attachment; filename="door-list-{session.program.slug}-{session.pk}.pdf"'
         audit_export(request, response, target=session)
         return response
-
-
-def _check_in_result(session: ProgramSession, code: str, officer) -> dict:
-    """What the door's screen shows for one code: who (when the code is someone's) and what happened."""
-    try:
-        application = services.attendance_check_in(session=session, code=code, actor=officer)
-    except services.CheckInRefused as refused:
-        application, outcome, message = refused.application, refused.outcome, str(refused)
-    else:
-        outcome, message = "checked_in", _("Checked in now.")
-    return {
-        "outcome": outcome,
-        "ok": outcome == "checked_in",
-        "person": resident_label(application.applicant) if application else "",
-        "status": application.get_status_display() if application else "",
-        "message": message,
-    }
 
 
 class GuardianConsentInline(admin.StackedInline):

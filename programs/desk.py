@@ -1,12 +1,10 @@
 """The programs' queues and sessions on the officers' desk (portal.desk)."""
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
-from portal.desk import DeskEntry, register_agenda, register_queue
+from portal.desk import DeskEntry, help_text_with_days, register_agenda, register_queue
 from programs import selectors
 from programs.models import Application
 
@@ -31,18 +29,14 @@ register_queue(
     url=lambda: reverse("admin:programs_application_changelist") + "?consent_overdue=yes",
     visible=_may_decide,
     order=20,
-    # Read when the desk is shown, in the officer's language, with the days the setting gives.
-    help_text=lazy(
-        lambda: (
-            ngettext(
-                "Asked for over %(days)d day ago and not given: resend the link or call the guardian.",
-                "Asked for over %(days)d days ago and not given: resend the link or call the guardian.",
-                settings.DESK_CONSENT_OVERDUE_DAYS,
-            )
-            % {"days": settings.DESK_CONSENT_OVERDUE_DAYS}
+    help_text=help_text_with_days(
+        ngettext_lazy(
+            "Asked for over %(days)d day ago and not given: resend the link or call the guardian.",
+            "Asked for over %(days)d days ago and not given: resend the link or call the guardian.",
+            "days",
         ),
-        str,
-    )(),
+        "DESK_CONSENT_OVERDUE_DAYS",
+    ),
 )
 
 

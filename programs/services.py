@@ -23,9 +23,11 @@ from accounts.selectors import display_name_for, language_for, profile_for
 from audit.services import audit_record
 from outbox.models import Email
 from outbox.services import email_queue, email_withdraw
+from portal import check_in
 from portal.calendar_links import calendar_links
 from portal.check_in import qr_attachment
 from portal.dates import format_moment
+from portal.participants import participants_message_queue
 from portal.ratelimit import RateLimited, rate_limit_check_all, rate_limit_consume
 from portal.text import email_canonical
 from portal.translated import translated
@@ -47,14 +49,9 @@ class ProgramError(Exception):
     """A refusal to show the person as it is (already translated)."""
 
 
-class CheckInRefused(ProgramError):
-    """A code that checks nobody in to a session; ``outcome`` says why for the door's screen, and
-    ``application`` is the one the code belongs to when it does (no seat, already checked in)."""
-
-    def __init__(self, message: str, *, outcome: str, application=None):
-        super().__init__(message)
-        self.outcome = outcome
-        self.application = application
+class CheckInRefused(check_in.CheckInRefused, ProgramError):
+    """A code that checks nobody in to a session; ``registration`` is the application the code
+    belongs to when it does (no seat, already checked in)."""
 
 
 # People arrive early: a session's door opens this long before it starts (as meetings' do).
@@ -155,11 +152,11 @@ def application_withdraw(*, application: Application, user) -> Application:
         application = _reload(application)
         if application.applicant_id != user.pk:
             raise ProgramError(_("You can only withdraw your own applications."))
-        if application.status not in Application.WITHDRAWABLE_STATUSES:
-            raise ProgramError(
-                _("This application is %(status)s and can no longer be withdrawn.")
-                % {"status": application.get_status_display().lower()}
-            )
+        _require_status(
+            application,
+            Application.WITHDRAWABLE_STATUSES,
+            _("This application is %(status)s and can no longer be withdrawn."),
+        )
         _leave(program, application, Status.WITHDRAWN, now)
         if application.guardian_email:
             # A request still waiting in the outbox need not reach the guardian any more.
@@ -176,11 +173,7 @@ def application_accept(*, application: Application, actor) -> Application:
     with transaction.atomic():
         program = _lock_program(application.program_id)
         application = _reload(application)
-        if application.status != Status.PENDING:
-            raise ProgramError(
-                _("%(application)s is %(status)s, not pending.")
-                % {"application": application, "status": application.get_status_display().lower()}
-            )
+        _require_status(application, (Status.PENDING,), _("%(application)s is %(status)s, not pending."))
         if application.needs_guardian_consent:
             raise ProgramError(
                 _("%(application)s still waits for a guardian's consent.") % {"application": application}
@@ -204,11 +197,9 @@ def application_decline(*, application: Application, actor, reason: str = "") ->
     with transaction.atomic():
         program = _lock_program(application.program_id)
         application = _reload(application)
-        if application.status not in Application.WITHDRAWABLE_STATUSES:
-            raise ProgramError(
-                _("%(application)s is %(status)s and cannot be declined.")
-                % {"application": application, "status": application.get_status_display().lower()}
-            )
+        _require_status(
+            application, Application.WITHDRAWABLE_STATUSES, _("%(application)s is %(status)s and cannot be declined.")
+        )
         if application.status == Status.ACCEPTED and not reason:
             raise ProgramError(
                 _("%(application)s is accepted: declining frees their seat, so give a reason for the applicant.")
@@ -257,11 +248,7 @@ def application_promote(*, application: Application, actor) -> Application:
     with transaction.atomic():
         program = _lock_program(application.program_id)
         application = _reload(application)
-        if application.status != Status.WAITLISTED:
-            raise ProgramError(
-                _("%(application)s is %(status)s, not waitlisted.")
-                % {"application": application, "status": application.get_status_display().lower()}
-            )
+        _require_status(application, (Status.WAITLISTED,), _("%(application)s is %(status)s, not waitlisted."))
         if _seats_taken(program) >= program.capacity:
             raise ProgramError(
                 _("%(program)s has no free seat: raise its capacity first (the next in line is then promoted).")
@@ -284,11 +271,9 @@ def application_complete(*, application: Application, actor) -> Application:
     with transaction.atomic():
         program = _lock_program(application.program_id)
         application = _reload(application)
-        if application.status != Status.ACCEPTED:
-            raise ProgramError(
-                _("%(application)s is %(status)s; only accepted applicants can complete.")
-                % {"application": application, "status": application.get_status_display().lower()}
-            )
+        _require_status(
+            application, (Status.ACCEPTED,), _("%(application)s is %(status)s; only accepted applicants can complete.")
+        )
         last_end = program.sessions.aggregate(last=Max("ends_at"))["last"]
         if last_end is None:
             raise ProgramError(_("%(program)s has no sessions, so no one can complete it yet.") % {"program": program})
@@ -368,11 +353,7 @@ def consent_application_for(token: str) -> Application:
         raise ProgramError(_("This consent link is no longer valid: a newer one was sent."))
     if hasattr(application, "guardian_consent"):
         raise ProgramError(_("Consent for this application was already given. Thank you."))
-    if application.status != Status.PENDING:
-        raise ProgramError(
-            _("This application is %(status)s, so it needs no consent now.")
-            % {"status": application.get_status_display().lower()}
-        )
+    _require_status(application, (Status.PENDING,), _("This application is %(status)s, so it needs no consent now."))
     return application
 
 
@@ -560,11 +541,11 @@ def attendance_check_in(*, session: ProgramSession, code: str, actor) -> Applica
                 _("This application is %(status)s: it holds no seat.")
                 % {"status": application.get_status_display().lower()},
                 outcome="not_seated",
-                application=application,
+                registration=application,
             )
         attendance = Attendance.objects.filter(session=session, application=application, present=True).first()
         if attendance is not None:
-            raise CheckInRefused(_("Already checked in to this session."), outcome="already", application=application)
+            raise CheckInRefused(_("Already checked in to this session."), outcome="already", registration=application)
         Attendance.objects.update_or_create(
             session=session, application=application, defaults={"present": True, "recorded_by": actor}
         )
@@ -622,6 +603,13 @@ def _lock_program(program_id: int) -> Program:
 
 def _reload(application: Application) -> Application:
     return Application.objects.select_related("program", "applicant").get(pk=application.pk)
+
+
+def _require_status(application: Application, statuses, refusal: str) -> None:
+    """Raise ``ProgramError`` with ``refusal`` (which may name %(application)s and its %(status)s)
+    unless ``application`` is in one of ``statuses``."""
+    if application.status not in statuses:
+        raise ProgramError(refusal % {"application": application, "status": application.get_status_display().lower()})
 
 
 def _check_open(program: Program, now: datetime) -> None:
@@ -905,31 +893,22 @@ def program_participants_message(*, program: Program, audience: str, subject: st
     new and writes no second audit entry. Returns how many people the message is queued for."""
     from programs.selectors import program_participants
 
-    prefix = f"programs:message:{program.pk}:{key}:"
     with transaction.atomic():
-        # Locked so two posts of the same message cannot both pass the check below.
+        # Locked so two posts of the same message cannot both pass participants_message_queue's check.
         program = _lock_program(program.pk)
         recipients = list(program_participants(program, audience))
-        if Email.objects.filter(idempotency_key__startswith=prefix).exists():
-            return len(recipients)
-        for application in recipients:
-            language = (
-                application.applicant.profile.preferred_language
-                if hasattr(application.applicant, "profile")
-                else settings.LANGUAGE_CODE
-            )
-            email_queue(
-                to=application.applicant.email,
-                template="programs/emails/participants_message",
-                context=participants_message_context(program, subject=subject, body=body, language=language),
-                idempotency_key=f"{prefix}{application.pk}",
-                language=language,
-            )
-        audit_record(
-            actor=actor,
-            action="programs.program.message",
+        participants_message_queue(
             target=program,
-            detail={"audience": audience, "subject": subject, "recipients": len(recipients)},
+            people={application.pk: application.applicant for application in recipients},
+            key_prefix=f"programs:message:{program.pk}:{key}:",
+            template="programs/emails/participants_message",
+            context_for=lambda language: participants_message_context(
+                program, subject=subject, body=body, language=language
+            ),
+            audience=audience,
+            subject=subject,
+            audit_action="programs.program.message",
+            actor=actor,
         )
     return len(recipients)
 

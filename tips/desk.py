@@ -4,14 +4,12 @@ Counts only, from selectors that compare whole days against what the tip admin a
 the desk says nothing about a tip that its reviewers' list does not.
 """
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from accounts.roles import TIP_REVIEWERS
-from portal.desk import register_queue
+from portal.desk import help_text_with_days, register_queue
 from tips import selectors
 
 
@@ -38,16 +36,12 @@ register_queue(
     url=lambda: reverse("admin:tips_tip_changelist") + "?no_activity=yes",
     visible=is_tip_reviewer,
     order=70,
-    # Read when the desk is shown, in the officer's language, with the days the setting gives.
-    help_text=lazy(
-        lambda: (
-            ngettext(
-                "Open tips with no message or note for %(days)d day.",
-                "Open tips with no message or note for %(days)d days.",
-                settings.DESK_TIP_STALE_DAYS,
-            )
-            % {"days": settings.DESK_TIP_STALE_DAYS}
+    help_text=help_text_with_days(
+        ngettext_lazy(
+            "Open tips with no message or note for %(days)d day.",
+            "Open tips with no message or note for %(days)d days.",
+            "days",
         ),
-        str,
-    )(),
+        "DESK_TIP_STALE_DAYS",
+    ),
 )

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from neighbourhoods.models import Neighbourhood
+from neighbourhoods.selectors import neighbourhood_filter
 from portal.ratelimit import RateLimited
 from watch import selectors, services
 from watch.forms import ConcernForm, PostForm, ProposeGroupForm
@@ -18,13 +18,7 @@ PAGE_SIZE = 20
 
 @require_safe
 def group_list(request: HttpRequest) -> HttpResponse:
-    neighbourhoods = list(Neighbourhood.objects.all())
-    chosen = None
-    slug = request.GET.get("neighbourhood", "")
-    if slug:
-        chosen = next((n for n in neighbourhoods if n.slug == slug), None)
-        if chosen is None:
-            raise Http404("No such neighbourhood.")
+    neighbourhoods, chosen = neighbourhood_filter(request.GET.get("neighbourhood", ""))
     page = Paginator(selectors.approved_groups(neighbourhood=chosen), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -126,48 +120,53 @@ def group_leave(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(group)
 
 
+def _group_form_post(request, group, form, *, form_name: str, write, done: str) -> HttpResponse:
+    """A resident's form on the group page: ``write(cleaned_data)`` calls the service, then back to
+    the group with ``done``. A refusal shows the page again with the form filled in (nothing written
+    is lost) and the reason: 429 past the rate limit, 400 for a refusal such as the liaison having
+    left meanwhile, 403 for one the person may not make."""
+    if not form.is_valid():
+        return _render_detail(request, group, **{form_name: form}, status=400)
+    try:
+        write(form.cleaned_data)
+    except services.WatchPermissionError as error:
+        raise PermissionDenied(str(error)) from None
+    except RateLimited as error:
+        form.add_error(None, error.message)
+        return _render_detail(request, group, **{form_name: form}, status=429)
+    except services.WatchError as error:
+        form.add_error(None, str(error))
+        return _render_detail(request, group, **{form_name: form}, status=400)
+    messages.success(request, done)
+    return redirect(group)
+
+
 @require_POST
 @login_required
 def post_create(request: HttpRequest, slug: str) -> HttpResponse:
     group = _group_or_404(request, slug)
-    form = PostForm(request.POST)
-    if not form.is_valid():
-        return _render_detail(request, group, post_form=form, status=400)
-    try:
-        services.post_create(author=request.user, group=group, **form.cleaned_data)
-    except services.WatchPermissionError as error:
-        raise PermissionDenied(str(error)) from None
-    except RateLimited as error:
-        form.add_error(None, error.message)  # The form comes back filled in: nothing written is lost.
-        return _render_detail(request, group, post_form=form, status=429)
-    except services.WatchError as error:
-        form.add_error(None, str(error))
-        return _render_detail(request, group, post_form=form, status=400)
-    else:
-        messages.success(request, _("Your announcement is posted and on its way to the members."))
-    return redirect(group)
+    return _group_form_post(
+        request,
+        group,
+        PostForm(request.POST),
+        form_name="post_form",
+        write=lambda data: services.post_create(author=request.user, group=group, **data),
+        done=_("Your announcement is posted and on its way to the members."),
+    )
 
 
 @require_POST
 @login_required
 def concern_report(request: HttpRequest, slug: str) -> HttpResponse:
     group = _group_or_404(request, slug)
-    form = ConcernForm(request.POST)
-    if not form.is_valid():
-        return _render_detail(request, group, concern_form=form, status=400)
-    try:
-        services.concern_report(user=request.user, group=group, **form.cleaned_data)
-    except services.WatchPermissionError as error:
-        raise PermissionDenied(str(error)) from None
-    except RateLimited as error:
-        form.add_error(None, error.message)
-        return _render_detail(request, group, concern_form=form, status=429)
-    except services.WatchError as error:  # e.g. the liaison left meanwhile: the text stays in the form
-        form.add_error(None, str(error))
-        return _render_detail(request, group, concern_form=form, status=400)
-    else:
-        messages.success(request, _("Your concern was sent to the liaison officer."))
-    return redirect(group)
+    return _group_form_post(
+        request,
+        group,
+        ConcernForm(request.POST),
+        form_name="concern_form",
+        write=lambda data: services.concern_report(user=request.user, group=group, **data),
+        done=_("Your concern was sent to the liaison officer."),
+    )
 
 
 @require_POST

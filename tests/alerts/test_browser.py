@@ -7,8 +7,8 @@ from django.core.cache import cache
 from accounts.selectors import profile_for
 from alerts.services import alert_publish
 from tests.alerts.conftest import make_alert
-from tests.conftest import PASSWORD, make_user
-from tests.helpers import assert_accessible
+from tests.conftest import make_user
+from tests.helpers import assert_accessible, log_in_in_browser
 from watch.services import post_create, watch_group_approve, watch_group_propose
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,11 +31,7 @@ def test_banner_alert_page_watch_group_and_liaison_post(page, officer, neighbour
     post_create(author=officer, group=group, title="Lock your cars", body="Three cars were opened on Park Lane.")
     cache.clear()
 
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(resident.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    log_in_in_browser(page, resident)
 
     # The home page lists alerts in its own section; every other page has the banner.
     page.goto("/programs/")

@@ -19,8 +19,8 @@ from meetings.models import Rsvp
 from meetings.services import rsvp_check_in
 from neighbourhoods.models import Neighbourhood
 from tests.audits.conftest import default_template, jpeg_with_gps, make_walk
-from tests.conftest import PASSWORD, make_user
-from tests.helpers import assert_accessible
+from tests.conftest import make_user
+from tests.helpers import assert_accessible, log_in_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,14 +50,6 @@ TEXT = {
 }
 
 
-def _log_in(page, user) -> None:
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(user.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-
-
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_a_resident_audits_a_walk_and_follows_the_action_it_became(browser, live_server, language):
     words = TEXT[language]
@@ -75,7 +67,7 @@ def test_a_resident_audits_a_walk_and_follows_the_action_it_became(browser, live
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        _log_in(page, resident)
+        log_in_in_browser(page, resident)
         page.goto(f"/safety-audits/?neighbourhood={riverside.slug}")
         assert_accessible(page)
         page.get_by_role("link", name=walk.meeting.title).click()
@@ -173,7 +165,7 @@ def test_a_participant_reads_the_drill_plan_and_answers_the_debrief(browser, liv
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        _log_in(page, resident)
+        log_in_in_browser(page, resident)
         page.goto(drill.meeting.get_absolute_url())
         page.get_by_text("The river rises overnight.").wait_for()
         assert_accessible(page)

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meetings.models import Feedback, Meeting, Question
 from programs.models import Application
@@ -233,3 +233,10 @@ def test_overdue_and_stale_follow_their_settings(neighbourhood, tip_reviewer, se
     assert queues["tips.without_activity"]["count"] == 0
     assert "45 days" in str(queues["programs.consents_overdue"]["help"])
     assert "90 days" in str(queues["tips.without_activity"]["help"])
+    # Read again each time it is shown: the singular for one day, in the officer's language.
+    settings.DESK_TIP_STALE_DAYS = 1
+    assert str(queues["tips.without_activity"]["help"]) == "Open tips with no message or note for 1 day."
+    with translation.override("es"):
+        assert str(queues["tips.without_activity"]["help"]) == (
+            "Denuncias abiertas sin mensajes ni notas desde hace 1 día."
+        )

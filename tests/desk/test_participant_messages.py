@@ -92,7 +92,10 @@ def test_a_meeting_message_to_everyone_counts_what_it_queues(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {**values, "confirm": "yes"})
         client.post(url, {**values, "confirm": "yes"})
-    assert Email.objects.filter(template="meetings/emails/participants_message").count() == 2
+    sent = Email.objects.filter(template="meetings/emails/participants_message")
+    assert sorted(sent.values_list("to", flat=True)) == ["espera@example.com", "going@example.com"]
+    assert sent.get(language="es").to == "espera@example.com"
+    assert AuditEntry.objects.filter(action="meeting.message").get().detail["recipients"] == 2
 
 
 def test_an_empty_message_is_refused_with_a_clear_message(officer):

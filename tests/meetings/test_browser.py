@@ -8,8 +8,8 @@ from icalendar import Calendar
 
 from meetings.models import FeedbackReceipt, PendingFeedback, Question, QuestionVote, Rsvp
 from neighbourhoods.models import Neighbourhood
-from tests.conftest import PASSWORD, make_user
-from tests.helpers import assert_accessible
+from tests.conftest import make_user
+from tests.helpers import assert_accessible, log_in_in_browser
 from tests.meetings.conftest import local, make_meeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,11 +35,7 @@ def test_resident_meeting_journey(page):
     )
     Rsvp.objects.create(meeting=past, user=resident)
 
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(resident.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    log_in_in_browser(page, resident)
 
     page.goto("/meetings/")
     assert_accessible(page)

@@ -7,8 +7,8 @@ from neighbourhoods.models import Neighbourhood
 from newsletters.models import Subscription
 from outbox.models import Email
 from outbox.services import email_queue
-from tests.conftest import PASSWORD, make_user
-from tests.helpers import assert_accessible
+from tests.conftest import make_user
+from tests.helpers import assert_accessible, log_in_in_browser
 from tests.newsletters.helpers import link_in, make_subscription
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,11 +20,7 @@ def test_change_preferences_then_unsubscribe_from_a_link(page):
     Neighbourhood.objects.create(name="Old Town", slug="old-town")
     make_subscription("maria@example.com", user=resident, neighbourhoods=[riverside])
 
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(resident.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    log_in_in_browser(page, resident)
 
     page.goto("/me/profile/")
     page.get_by_role("link", name="E-mail preferences").click()

@@ -2,11 +2,8 @@
 message counted at an SMTP sink. Its claimed rows come back once its short lease runs out (a live
 worker renews it), and the rows it had been handed but not claimed come back after the sweep's grace."""
 
-import asyncio
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -21,60 +18,12 @@ from outbox import services
 from outbox.models import Email
 from outbox.services import email_queue_many, outbox_sweep
 from portal.celery import app as celery_app
-from tests.production.test_faults import ROOT, free_port, settings_name, wait_for
+from tests.helpers import StallingSmtpSink, free_port, start_worker, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 LEASE_SECONDS = 2
-
-
-class StallingSink:
-    """Accepts each message after a short pause; the first time it sees ``stall_for``, never answers."""
-
-    def __init__(self, stall_for: str):
-        self.stall_for = stall_for
-        self.accepted: list[str] = []
-        self.stalled = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        recipient = envelope.rcpt_tos[0]
-        if recipient == self.stall_for and not self.stalled.is_set():
-            self.stalled.set()
-            await asyncio.sleep(300)  # the worker is killed while it waits for this answer
-            return "451 Try again later"
-        await asyncio.sleep(0.01)
-        self.accepted.append(recipient)
-        return "250 Message accepted for delivery"
-
-
-def start_worker(*, queues: list[str], smtp_port: int) -> subprocess.Popen:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    env.update(
-        DEBUG="true",
-        DATABASE_URL=f"postgres://{db['USER']}{password}@{host}/{settings_name()}",
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(smtp_port),
-        DJANGO_SETTINGS_MODULE="portal.settings",
-        OUTBOX_CLAIM_LEASE_SECONDS=str(LEASE_SECONDS),
-    )
-    script = (
-        "from portal.celery import app; "
-        f"app.worker_main(['worker', '--queues={','.join(queues)}', '--concurrency=1', '--loglevel=WARNING', "
-        "'--without-gossip', '--without-mingle', '--without-heartbeat'])"
-    )
-    return subprocess.Popen(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+SHORT_LEASE = {"OUTBOX_CLAIM_LEASE_SECONDS": str(LEASE_SECONDS)}
 
 
 class Beat:
@@ -108,7 +57,8 @@ def test_a_killed_workers_messages_are_delivered_by_another_within_seconds_exact
     celery_broker(settings.REDIS_URL, default_queue=default_queue)
     alerts = [f"alert{n:03}@example.com" for n in range(100)]
     bulk = [f"reader{n:03}@example.com" for n in range(100)]
-    sink = StallingSink(stall_for=alerts[30])  # in the first batch of 50: 19 claimed rows wait behind it
+    # In the first batch of 50: 19 claimed rows wait behind it.
+    sink = StallingSmtpSink(stall_for=alerts[30], pause=0.01)
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     workers = []
@@ -131,7 +81,7 @@ def test_a_killed_workers_messages_are_delivered_by_another_within_seconds_exact
         with transaction.atomic():
             queue(alerts, on=high_queue)
             queue(bulk, on=None)
-        workers.append(start_worker(queues=[high_queue, default_queue], smtp_port=controller.port))
+        workers.append(start_worker(queues=[high_queue, default_queue], smtp_port=controller.port, env=SHORT_LEASE))
         wait_for(sink.stalled.is_set, 60, "the first worker never reached the stalling message")
         with Beat(interval=0.5):
             # The live worker renews its lease: however long the SMTP answer takes, nobody takes its rows.
@@ -145,7 +95,7 @@ def test_a_killed_workers_messages_are_delivered_by_another_within_seconds_exact
             os.killpg(workers[0].pid, signal.SIGKILL)
             workers[0].wait(10)
             killed_at = time.monotonic()
-            workers.append(start_worker(queues=[high_queue, default_queue], smtp_port=controller.port))
+            workers.append(start_worker(queues=[high_queue, default_queue], smtp_port=controller.port, env=SHORT_LEASE))
             wait_for(
                 lambda: not Email.objects.filter(to__in=alerts).exclude(status=Email.Status.SENT).exists(),
                 60,

@@ -11,8 +11,8 @@ from accounts.selectors import profile_for
 from alerts.models import Alert
 from neighbourhoods.models import Neighbourhood
 from tests.alerts.conftest import make_alert
-from tests.conftest import PASSWORD, make_user
-from tests.helpers import assert_accessible
+from tests.conftest import make_user
+from tests.helpers import assert_accessible, log_in_in_browser
 from tests.meetings.conftest import make_meeting
 from watch.models import WatchGroup
 
@@ -86,11 +86,7 @@ def test_a_resident_finds_alerts_watch_groups_and_subscribe_from_the_home_page(p
     profile.save()
     page.set_viewport_size({"width": width, "height": 800})
 
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(resident.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    log_in_in_browser(page, resident)
 
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == language  # the profile's language, from log-in on

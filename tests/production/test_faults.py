@@ -1,13 +1,10 @@
 """What the portal does when Redis, PostgreSQL or a worker fails under it."""
 
-import asyncio
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 import uuid
@@ -25,6 +22,7 @@ from django.utils import timezone
 
 from outbox.models import Email
 from outbox.services import claim_lease, email_deliver_batch, email_queue, outbox_sweep
+from tests.helpers import StallingSmtpSink, database_url_of_the_test_database, free_port, start_worker, wait_for
 from tests.production.test_deployment import TEST_ONLY_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,12 +118,6 @@ def terminate_other_connections() -> int:
         return cursor.fetchone()[0]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def get(url: str) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
@@ -140,12 +132,6 @@ def other_connection_pids() -> set[int]:
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         return {row[0] for row in cursor.fetchall()}
-
-
-def database_url_of_the_test_database() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -203,68 +189,9 @@ def test_after_postgresql_drops_its_connections_the_next_request_succeeds(produc
 
 # --- A worker killed in the middle of a delivery -------------------------------------------
 
-
-class SlowSink:
-    """An SMTP server that records accepted messages and stalls on one recipient the first time."""
-
-    def __init__(self, stall_for: str):
-        self.stall_for = stall_for
-        self.accepted: list[str] = []
-        self.stalled = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        recipient = envelope.rcpt_tos[0]
-        if recipient == self.stall_for and not self.stalled.is_set():
-            self.stalled.set()
-            await asyncio.sleep(120)  # the worker is killed while it waits for this answer
-            return "451 Try again later"
-        self.accepted.append(recipient)
-        return "250 Message accepted for delivery"
-
-
-def start_worker(*, queue: str, smtp_port: int, database_name: str) -> subprocess.Popen:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("PYTEST") and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
-    }
-    env.update(
-        DEBUG="true",
-        DATABASE_URL=f"postgres://{db['USER']}{password}@{host}/{database_name}",
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(smtp_port),
-        DJANGO_SETTINGS_MODULE="portal.settings",
-    )
-    # A short visibility timeout, and a sweep for such tasks every second (kombu's default: on start-up,
-    # then every 100 s), so what the killed worker held comes back within seconds, not an hour.
-    options = "{'visibility_timeout': 3, 'unacked_restore_interval': 1, 'unacked_restore_throttle': 1}"
-    script = (
-        "from portal.celery import app; "
-        f"app.conf.broker_transport_options = {{**app.conf.broker_transport_options, **{options}}}; "
-        f"app.worker_main(['worker', '--queues={queue}', '--concurrency=1', '--loglevel=INFO', "
-        "'--without-gossip', '--without-mingle', '--without-heartbeat'])"
-    )
-    return subprocess.Popen(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def wait_for(condition, timeout: float, message: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    pytest.fail(message)
+# A short visibility timeout, and a sweep for such tasks every second (kombu's default: on start-up,
+# then every 100 s), so what the killed worker held comes back within seconds, not an hour.
+REDELIVER_SOON = {"visibility_timeout": 3, "unacked_restore_interval": 1, "unacked_restore_throttle": 1}
 
 
 @pytest.mark.postgres
@@ -274,7 +201,7 @@ def test_a_worker_killed_mid_delivery_loses_and_duplicates_nothing(settings, cel
     queue = f"fault-test-{uuid.uuid4().hex}"
     celery_broker(settings.REDIS_URL, default_queue=queue)
     recipients = [f"resident{n}@example.com" for n in range(5)]
-    sink = SlowSink(stall_for=recipients[2])
+    sink = StallingSmtpSink(stall_for=recipients[2])
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     workers = []
@@ -289,13 +216,13 @@ def test_a_worker_killed_mid_delivery_loses_and_duplicates_nothing(settings, cel
                 )
         assert Email.objects.count() == 5
 
-        workers.append(start_worker(queue=queue, smtp_port=controller.port, database_name=settings_name()))
+        workers.append(start_worker(queues=[queue], smtp_port=controller.port, broker_options=REDELIVER_SOON))
         wait_for(sink.stalled.is_set, 60, "the first worker never reached the third e-mail")
         assert sink.accepted == recipients[:2]
         os.killpg(workers[0].pid, signal.SIGKILL)
         workers[0].wait(10)
 
-        workers.append(start_worker(queue=queue, smtp_port=controller.port, database_name=settings_name()))
+        workers.append(start_worker(queues=[queue], smtp_port=controller.port, broker_options=REDELIVER_SOON))
         # The new worker takes the tasks still in the queue; the killed worker's own task is held
         # by Redis until its visibility timeout, and its row stays claimed until the lease runs out.
         wait_for(
@@ -327,7 +254,3 @@ def test_a_worker_killed_mid_delivery_loses_and_duplicates_nothing(settings, cel
     # Two attempts: the one its killed worker's lease stood for, and the delivery.
     assert list(Email.objects.filter(to=recipients[2]).values_list("attempts", flat=True)) == [2]
     assert mail.outbox == []  # every message went through the SMTP sink, none through this process
-
-
-def settings_name() -> str:
-    return connection.settings_dict["NAME"]

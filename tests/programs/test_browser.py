@@ -3,8 +3,8 @@
 import pytest
 
 from programs.models import Application, Program, ProgramQuestion
-from tests.conftest import PASSWORD, make_user
-from tests.helpers import assert_accessible
+from tests.conftest import make_user
+from tests.helpers import assert_accessible, log_in_in_browser
 from tests.programs.conftest import add_question, make_program
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,11 +17,7 @@ def test_find_apply_see_and_withdraw(page):
     add_question(academy, "Would you like a ride-along?", ProgramQuestion.Kind.YES_NO, required=False)
     make_program(title="Home security workshop", kind=Program.Kind.WORKSHOP)
 
-    page.goto("/accounts/login/")
-    page.locator("input[name=login]").fill(resident.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    log_in_in_browser(page, resident)
 
     page.goto("/programs/")
     assert_accessible(page)

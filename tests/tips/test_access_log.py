@@ -18,8 +18,8 @@ from cryptography.fernet import Fernet
 from django.conf import settings
 from gunicorn.config import Config
 
+from tests.helpers import database_url_of_the_test_database, free_port, wait_for
 from tests.production.test_deployment import TEST_ONLY_VARIABLES
-from tests.production.test_faults import database_url_of_the_test_database, free_port, wait_for
 from tests.tips.conftest import TIPSTER_ADDRESS, TIPSTER_AGENT
 
 ROOT = Path(settings.BASE_DIR)

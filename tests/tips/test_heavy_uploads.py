@@ -20,13 +20,9 @@ from PIL import Image
 from pypdf import PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
+from tests.helpers import database_url_of_the_test_database, free_port, wait_for
 from tests.production.test_deployment import TEST_ONLY_VARIABLES
-from tests.production.test_faults import (
-    database_url_of_the_test_database,
-    free_port,
-    terminate_other_connections,
-    wait_for,
-)
+from tests.production.test_faults import terminate_other_connections
 from tests.tips.conftest import theft
 from tips import attachments
 

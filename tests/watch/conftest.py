@@ -23,3 +23,19 @@ def other_officer(db):
     user = make_user("officer.frank@example.com", is_staff=True)
     user.groups.add(Group.objects.get(name=OFFICERS))
     return user
+
+
+def rename_post(group) -> dict:
+    """The admin change form's post for ``group`` (one member, no posts), renaming it "Renamed"."""
+    return {
+        "name": "Renamed",
+        "slug": group.slug,
+        "neighbourhood": group.neighbourhood_id,
+        "description": group.description,
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "1",
+        "memberships-0-id": group.memberships.get().pk,
+        "memberships-0-group": group.pk,
+        "posts-TOTAL_FORMS": "0",
+        "posts-INITIAL_FORMS": "0",
+    }

@@ -190,6 +190,15 @@ def test_a_proposed_group_is_hidden_from_others(client, proposed_group, other_re
     assert client.get("/watch/elm-street-watch/").status_code == 404
 
 
+def test_the_group_list_filters_by_neighbourhood_and_refuses_an_unknown_one(client, group, neighbourhood):
+    from neighbourhoods.models import Neighbourhood
+
+    Neighbourhood.objects.create(name="Old Town", slug="old-town")
+    assert "Elm Street Watch" in client.get(f"/watch/?neighbourhood={neighbourhood.slug}").content.decode()
+    assert "Elm Street Watch" not in client.get("/watch/?neighbourhood=old-town").content.decode()
+    assert client.get("/watch/?neighbourhood=atlantis").status_code == 404
+
+
 @pytest.mark.parametrize("count", [5, 55])
 def test_the_group_list_query_count_is_flat(client, officer, neighbourhood, count, django_assert_max_num_queries):
     from watch.services import watch_group_propose

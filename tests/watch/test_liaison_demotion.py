@@ -11,6 +11,7 @@ from accounts.roles import OFFICERS
 from accounts.selectors import profile_for
 from audit.models import AuditEntry
 from tests.conftest import desk_client_for, make_user
+from tests.watch.conftest import rename_post
 from watch.models import Concern, Membership, Post, WatchGroup
 from watch.services import WatchError, WatchPermissionError, concern_report, membership_join, post_create
 
@@ -214,18 +215,7 @@ def test_the_desk_lists_groups_without_an_active_liaison_and_an_officer_takes_on
 
 
 def test_any_officer_may_change_a_group_whose_liaison_was_demoted(group, officer, other_officer):
-    data = {
-        "name": "Renamed",
-        "slug": group.slug,
-        "neighbourhood": group.neighbourhood_id,
-        "description": group.description,
-        "memberships-TOTAL_FORMS": "1",
-        "memberships-INITIAL_FORMS": "1",
-        "memberships-0-id": group.memberships.get().pk,
-        "memberships-0-group": group.pk,
-        "posts-TOTAL_FORMS": "0",
-        "posts-INITIAL_FORMS": "0",
-    }
+    data = rename_post(group)
     desk = desk_client_for(other_officer)
     assert desk.post(f"/admin/watch/watchgroup/{group.pk}/change/", data).status_code == 403
     _no_longer_staff(officer)

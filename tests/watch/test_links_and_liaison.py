@@ -9,6 +9,7 @@ from meetings.models import Meeting
 from programs.models import Program
 from tests.conftest import desk_client_for
 from tests.programs.conftest import make_program
+from tests.watch.conftest import rename_post
 
 pytestmark = pytest.mark.django_db
 
@@ -54,18 +55,7 @@ def desk(db):
 
 
 def test_only_the_liaison_officer_changes_the_group_in_the_admin(desk, group, officer, other_officer):
-    data = {
-        "name": "Renamed",
-        "slug": group.slug,
-        "neighbourhood": group.neighbourhood_id,
-        "description": group.description,
-        "memberships-TOTAL_FORMS": "1",
-        "memberships-INITIAL_FORMS": "1",
-        "memberships-0-id": group.memberships.get().pk,
-        "memberships-0-group": group.pk,
-        "posts-TOTAL_FORMS": "0",
-        "posts-INITIAL_FORMS": "0",
-    }
+    data = rename_post(group)
     client = desk(other_officer)
     assert client.post(f"/admin/watch/watchgroup/{group.pk}/change/", data).status_code == 403
     group.refresh_from_db()
