@@ -268,7 +268,7 @@ def oldest() -> int:
     return Email.objects.filter(status=Email.Status.SENT).order_by("created_at").values_list("pk", flat=True)[0]
 
 
-def purge_beside_delivery(count: int, rounds: int) -> list[dict]:
+def purge_beside_delivery(count: int, rounds: int, busy_duty: float | None) -> list[dict]:
     """``rounds`` times: a delivery alone, then one while ``outbox_purge`` runs in another process
     (started 2 s before, stopped when the delivery ends): alternated, so both sides of each round's
     ratio see the same neighbours on a shared machine."""
@@ -280,7 +280,12 @@ def purge_beside_delivery(count: int, rounds: int) -> list[dict]:
         for round in range(rounds):
             alone = deliver(f"alone{round}-", count)
             purge = subprocess.Popen(
-                [sys.executable, "-c", "import django; django.setup(); import outbox.services as s; s.outbox_purge()"],
+                [
+                    sys.executable,
+                    "-c",
+                    "import django; django.setup(); import outbox.services as s;"
+                    f" s.outbox_purge({'' if busy_duty is None else f'busy_duty={busy_duty}'})",
+                ],
                 cwd=ROOT,
                 # On the large table too (libpq reads PGOPTIONS).
                 env={**os.environ, "OUTBOX_RETENTION_DAYS": "30", "PGOPTIONS": "-c search_path=bench_large,public"},
@@ -319,6 +324,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--deliver", type=int, default=2_000)
     parser.add_argument("--rounds", type=int, default=3, help="alternated deliveries alone and beside the purge")
+    parser.add_argument(
+        "--busy-duty", type=float, help="the purge's busy_duty (default: outbox_purge's; 0.2 = its duty, as before)"
+    )
     arguments = parser.parse_args()
     call_command("migrate", verbosity=0)
     print(f"load before: {Path('/proc/loadavg').read_text().strip()}", flush=True)
@@ -354,7 +362,7 @@ def main() -> None:
         flush=True,
     )
     use("bench_large")
-    rounds = purge_beside_delivery(arguments.deliver, arguments.rounds)
+    rounds = purge_beside_delivery(arguments.deliver, arguments.rounds, arguments.busy_duty)
     for number, purge in enumerate(rounds, 1):
         (alone_rate, alone_cpu), (beside_rate, beside_cpu) = purge["alone"], purge["beside"]
         print(
