@@ -590,8 +590,8 @@ def outbox_purge(
 
     Small batches, each in a transaction of its own (rows another run holds are skipped), and after
     each a pause long enough that the purge is busy only ``duty`` of the time, or ``busy_duty`` while
-    a worker is delivering: the deletions' writes share the disk and the WAL with every delivery's
-    commit, so during a fan-out the purge goes on at a crawl and catches up when the outbox is idle.
+    a worker is delivering: the purge adds no work to a delivery but competes with it for the
+    machine's CPUs and disk, so during a fan-out it goes on at a crawl and catches up when idle.
     No long lock, no table rewrite. What other features need is stored apart (suppressions,
     newsletter counts, the one-per-recipient and one-per-week delivery records, whose link to the
     row becomes empty). Stops after ``max_seconds``; the next run goes on. Safe to run twice at once.
