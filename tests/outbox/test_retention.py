@@ -60,6 +60,24 @@ def test_it_stops_after_its_time_budget_and_the_next_run_goes_on(settings):
     assert outbox_purge(batch_size=2, duty=1) == 5
 
 
+def test_while_a_worker_is_delivering_it_pauses_longer_between_batches(settings, monkeypatch):
+    settings.OUTBOX_RETENTION_DAYS = 30
+    pauses = []
+    monkeypatch.setattr(services.time, "sleep", pauses.append)
+    for n in range(2):
+        make_email(f"idle{n}", status=Email.Status.SENT, days_old=40)
+
+    assert outbox_purge(batch_size=1, duty=1, busy_duty=0.01) == 2
+    assert pauses == [0.0, 0.0]  # an idle outbox: busy all the time, as asked (duty=1)
+
+    for n in range(2):
+        make_email(f"busy{n}", status=Email.Status.SENT, days_old=40)
+    make_email("in-flight", status=Email.Status.SENDING, days_old=0)  # claimed by a worker
+    pauses.clear()
+    assert outbox_purge(batch_size=1, duty=1, busy_duty=0.01) == 2
+    assert len(pauses) == 2 and all(pause > 0 for pause in pauses)  # 99 times each batch's own time
+
+
 def test_what_newsletters_keep_survives_the_purge(settings):
     settings.OUTBOX_RETENTION_DAYS = 30
     subscription = Subscription.objects.create(email="ana@example.com", status=Subscription.Status.ACTIVE)
