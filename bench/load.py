@@ -311,6 +311,25 @@ def start_gunicorn(port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not become ready within 60 s")
 
 
+def workers_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU of gunicorn's workers so far: the live ones (every thread) and those the
+    master has already reaped (recycled), from /proc. Steady on a shared machine, unlike a rate."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command name (field 2) may hold spaces; the fields after its ")" are fixed.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # A process that ended while we looked.
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if ppid == master_pid:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        elif pid == master_pid:
+            total += int(fields[13]) + int(fields[14])  # cutime, cstime: its reaped workers
+    return total / ticks
+
+
 def to_ms(value: str) -> float:
     number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
@@ -385,8 +404,12 @@ def main() -> int:
                 status, cache_status = fetch(port, path, cookie)
                 if status != 200:
                     raise SystemExit(f"{path} answered {status}, not 200")
+            cpu_before = workers_cpu_seconds(server.pid)
             result = run_wrk(base + path, connections=args.connections, duration=args.duration, cookie=cookie)
-            results.append((name, target, {**result, "cache": cache_status, "queries": queries.get(name)}))
+            cpu_ms = (workers_cpu_seconds(server.pid) - cpu_before) * 1000 / max(result["requests"], 1)
+            results.append(
+                (name, target, {**result, "cache": cache_status, "queries": queries.get(name), "cpu_ms": cpu_ms})
+            )
         writer_table, writer_met = "", True
         if args.mode in ("writer", "both"):
             writer_table, writer_met = run_writer_bench(port, context, duration=args.duration)
@@ -408,6 +431,7 @@ def main() -> int:
     print()
     print(table)
     print(f"\nMachine: {os.cpu_count()} cores, {platform_summary()}")
+    print("Load average (1, 5, 15 min) at the end: " + ", ".join(f"{load:.2f}" for load in os.getloadavg()))
     results_dir = ROOT / "bench" / "results"
     results_dir.mkdir(exist_ok=True)
     name = {"writer": "load-writer.md", "uncached": "load-uncached.md"}.get(args.mode, "load.md")
@@ -440,8 +464,9 @@ def pages_table(results: list, *, uncached: bool = False) -> tuple[list[str], bo
     floor = results[0][2]["rps"]
     p99_limit = 150 if uncached else 100
     lines = [
-        "| page | cache | queries | requests/s | p50 (ms) | p99 (ms) | × floor | errors | target | met |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        "| page | cache | queries | CPU ms/request | requests/s | p50 (ms) | p99 (ms) | × floor | errors | target "
+        "| met |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     all_met = True
     for name, target, result in results:
@@ -455,8 +480,9 @@ def pages_table(results: list, *, uncached: bool = False) -> tuple[list[str], bo
         all_met &= met
         queries = "" if result.get("queries") is None else str(result["queries"])
         lines.append(
-            f"| {name} | {result['cache']} | {queries} | {result['rps']:,.0f} | {result['p50']:.1f} | "
-            f"{result['p99']:.1f} | {ratio:.2f} | {result['errors']} | {goal} | {'yes' if met else 'NO'} |"
+            f"| {name} | {result['cache']} | {queries} | {result['cpu_ms']:.2f} | {result['rps']:,.0f} | "
+            f"{result['p50']:.1f} | {result['p99']:.1f} | {ratio:.2f} | {result['errors']} | {goal} | "
+            f"{'yes' if met else 'NO'} |"
         )
     return lines, all_met
 
