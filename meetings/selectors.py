@@ -45,8 +45,11 @@ def meeting_list(*, past: bool = False, neighbourhood=None, kind: str = "") -> Q
 
 
 def meeting_detail(*, slug: str) -> Meeting | None:
+    """A published meeting with everything its page shows: agenda, hosts, and in the same row its
+    feedback response, drill plan or audit walk (one-to-ones the page reads, each a query if lazy)."""
     return (
         public_meetings()
+        .select_related("feedback_response", "drill_plan", "audit_walk__template")
         .prefetch_related(
             Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("position", "id")),
             "hosts__profile",
