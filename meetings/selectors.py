@@ -10,13 +10,14 @@ from django.utils import timezone
 from meetings.models import AgendaItem, Meeting, Question, QuestionVote, Rsvp
 
 
+def published_meetings() -> QuerySet[Meeting]:
+    """Published meetings with their neighbourhood, for a page that shows no seats."""
+    return Meeting.objects.filter(is_published=True).select_related("neighbourhood")
+
+
 def public_meetings() -> QuerySet[Meeting]:
     """Published meetings with what a list shows: neighbourhood and seats taken."""
-    return (
-        Meeting.objects.filter(is_published=True)
-        .select_related("neighbourhood")
-        .annotate(going_count=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING)))
-    )
+    return published_meetings().annotate(going_count=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING)))
 
 
 def feed_meetings(*, neighbourhood=None) -> list[Meeting]:
