@@ -47,6 +47,8 @@ WRITERS = 100
 # With the writer, at least this share of the readers' requests must still be cache hits.
 WRITER_HIT_RATE_TARGET = 0.9
 BENCH_EMAIL = "bench.resident.{n}@example.com"
+# --mode uncached: each page's CPU per request in the bench's own process, the least of these rounds.
+IN_PROCESS_ROUNDS, IN_PROCESS_REQUESTS = 5, 40
 
 
 def free_port() -> int:
@@ -311,6 +313,25 @@ def start_gunicorn(port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not become ready within 60 s")
 
 
+def workers_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU of gunicorn's workers so far: the live ones (every thread) and those the
+    master has already reaped (recycled), from /proc. Steady on a shared machine, unlike a rate."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command name (field 2) may hold spaces; the fields after its ")" are fixed.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # A process that ended while we looked.
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if ppid == master_pid:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        elif pid == master_pid:
+            total += int(fields[13]) + int(fields[14])  # cutime, cstime: its reaped workers
+    return total / ticks
+
+
 def to_ms(value: str) -> float:
     number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
@@ -374,7 +395,7 @@ def main() -> int:
         # Issue 19, part 6: every page at ≥ 0.25 × the floor with p99 < 150 ms, whatever it costs to render.
         pages = [(name, path, cookie, target and 0.25) for name, path, cookie, target in pages]
         pages.append(("my activity (logged in)", "/me/activity/", context["session_cookie"], 0.25))
-        queries = query_counts(pages)
+        queries = in_process_costs(pages)
     print(f"» gunicorn (2 workers) on {base}; wrk, {args.connections} connections, {args.duration} s per page")
     server = start_gunicorn(port)
     results = []
@@ -385,8 +406,12 @@ def main() -> int:
                 status, cache_status = fetch(port, path, cookie)
                 if status != 200:
                     raise SystemExit(f"{path} answered {status}, not 200")
+            cpu_before = workers_cpu_seconds(server.pid)
             result = run_wrk(base + path, connections=args.connections, duration=args.duration, cookie=cookie)
-            results.append((name, target, {**result, "cache": cache_status, "queries": queries.get(name)}))
+            cpu_ms = (workers_cpu_seconds(server.pid) - cpu_before) * 1000 / max(result["requests"], 1)
+            results.append(
+                (name, target, {**result, "cache": cache_status, "in_process": queries.get(name), "cpu_ms": cpu_ms})
+            )
         writer_table, writer_met = "", True
         if args.mode in ("writer", "both"):
             writer_table, writer_met = run_writer_bench(port, context, duration=args.duration)
@@ -408,6 +433,7 @@ def main() -> int:
     print()
     print(table)
     print(f"\nMachine: {os.cpu_count()} cores, {platform_summary()}")
+    print("Load average (1, 5, 15 min) at the end: " + ", ".join(f"{load:.2f}" for load in os.getloadavg()))
     results_dir = ROOT / "bench" / "results"
     results_dir.mkdir(exist_ok=True)
     name = {"writer": "load-writer.md", "uncached": "load-uncached.md"}.get(args.mode, "load.md")
@@ -415,8 +441,10 @@ def main() -> int:
     return 0 if all_met else 1
 
 
-def query_counts(pages: list) -> dict[str, int]:
-    """Each page's database queries on a second request (the first fills per-process lookups)."""
+def in_process_costs(pages: list) -> dict[str, tuple[int, float]]:
+    """Each page's database queries on a second request (the first fills per-process lookups), and
+    its CPU milliseconds per request in this one process (the least of a few rounds): unlike a rate,
+    or the workers' CPU on a machine so loaded that requests time out, it holds on a shared machine."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -431,7 +459,14 @@ def query_counts(pages: list) -> dict[str, int]:
             status = client.get(path).status_code
         if status != 200:
             raise SystemExit(f"{path} answered {status}, not 200")
-        counts[name] = len(captured)
+        queries = len(captured)  # now: each request's start empties the connection's query log
+        rounds = []
+        for _ in range(IN_PROCESS_ROUNDS):
+            started = time.process_time()
+            for _ in range(IN_PROCESS_REQUESTS):
+                client.get(path)
+            rounds.append((time.process_time() - started) * 1000 / IN_PROCESS_REQUESTS)
+        counts[name] = (queries, min(rounds))
     return counts
 
 
@@ -440,8 +475,9 @@ def pages_table(results: list, *, uncached: bool = False) -> tuple[list[str], bo
     floor = results[0][2]["rps"]
     p99_limit = 150 if uncached else 100
     lines = [
-        "| page | cache | queries | requests/s | p50 (ms) | p99 (ms) | × floor | errors | target | met |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        "| page | cache | queries | CPU ms/request, one process | CPU ms/request, workers | requests/s | p50 (ms) "
+        "| p99 (ms) | × floor | errors | target | met |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     all_met = True
     for name, target, result in results:
@@ -453,10 +489,11 @@ def pages_table(results: list, *, uncached: bool = False) -> tuple[list[str], bo
             goal = f"≥ {target:g} × floor" + (f", p99 < {p99_limit} ms" if timed else "")
             met = ratio >= target and result["errors"] == 0 and (not timed or result["p99"] < p99_limit)
         all_met &= met
-        queries = "" if result.get("queries") is None else str(result["queries"])
+        queries, in_process = result["in_process"] or ("", None)
         lines.append(
-            f"| {name} | {result['cache']} | {queries} | {result['rps']:,.0f} | {result['p50']:.1f} | "
-            f"{result['p99']:.1f} | {ratio:.2f} | {result['errors']} | {goal} | {'yes' if met else 'NO'} |"
+            f"| {name} | {result['cache']} | {queries} | {'' if in_process is None else f'{in_process:.2f}'} | "
+            f"{result['cpu_ms']:.2f} | {result['rps']:,.0f} | {result['p50']:.1f} | {result['p99']:.1f} | "
+            f"{ratio:.2f} | {result['errors']} | {goal} | {'yes' if met else 'NO'} |"
         )
     return lines, all_met
 

@@ -10,13 +10,14 @@ from django.utils import timezone
 from meetings.models import AgendaItem, Meeting, Question, QuestionVote, Rsvp
 
 
+def published_meetings() -> QuerySet[Meeting]:
+    """Published meetings with their neighbourhood, for a page that shows no seats."""
+    return Meeting.objects.filter(is_published=True).select_related("neighbourhood")
+
+
 def public_meetings() -> QuerySet[Meeting]:
     """Published meetings with what a list shows: neighbourhood and seats taken."""
-    return (
-        Meeting.objects.filter(is_published=True)
-        .select_related("neighbourhood")
-        .annotate(going_count=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING)))
-    )
+    return published_meetings().annotate(going_count=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING)))
 
 
 def feed_meetings(*, neighbourhood=None) -> list[Meeting]:
@@ -45,8 +46,11 @@ def meeting_list(*, past: bool = False, neighbourhood=None, kind: str = "") -> Q
 
 
 def meeting_detail(*, slug: str) -> Meeting | None:
+    """A published meeting with everything its page shows: agenda, hosts, and in the same row its
+    feedback response, drill plan or audit walk (one-to-ones the page reads, each a query if lazy)."""
     return (
         public_meetings()
+        .select_related("feedback_response", "drill_plan", "audit_walk__template")
         .prefetch_related(
             Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("position", "id")),
             "hosts__profile",

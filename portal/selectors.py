@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from alerts.models import Alert
 from alerts.selectors import active_banner_alerts
-from meetings.selectors import public_meetings
+from meetings.selectors import published_meetings
 from portal.translated import translated
 from programs.selectors import program_list
 from watch.selectors import approved_groups
@@ -32,10 +32,11 @@ def home_sections(*, neighbourhood=None) -> dict:
     severity_rank = {value: rank for rank, value in enumerate(Alert.Severity.values)}
     alerts.sort(key=lambda alert: severity_rank.get(alert["severity"], len(severity_rank)))
 
-    meetings = public_meetings().filter(ends_at__gt=timezone.now())
+    # The home page shows no seats: nothing counts the RSVPs and applications.
+    meetings = published_meetings().filter(ends_at__gt=timezone.now())
     if neighbourhood is not None:
         meetings = meetings.filter(Q(neighbourhood=neighbourhood) | Q(neighbourhood__isnull=True))
-    programs = program_list(neighbourhood=neighbourhood, open_only=True)
+    programs = program_list(neighbourhood=neighbourhood, open_only=True, seats=False)
     watch_groups = approved_groups(neighbourhood=neighbourhood) if neighbourhood is not None else None
     return {
         "alerts": alerts[:HOME_ALERTS],

@@ -104,6 +104,12 @@ class Program(TranslatableModel):
         return reverse("programs:detail", args=[self.slug])
 
     @property
+    def seats_left(self) -> int:
+        """Free seats, from the ``seats_taken`` the program selectors annotate (in Python, not a
+        second copy of the count's subquery in the SQL)."""
+        return max(self.capacity - self.seats_taken, 0)
+
+    @property
     def has_age_limits(self) -> bool:
         return self.min_age is not None or self.max_age is not None
 

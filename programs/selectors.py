@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,14 +19,18 @@ def _count_subquery(queryset) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def _with_seats(queryset: QuerySet[Program]) -> QuerySet[Program]:
+def _with_first_session(queryset: QuerySet[Program]) -> QuerySet[Program]:
     first_session = ProgramSession.objects.filter(program=OuterRef("pk")).order_by("starts_at").values("starts_at")[:1]
-    return queryset.annotate(
-        first_session_at=Subquery(first_session),
+    return queryset.annotate(first_session_at=Subquery(first_session))
+
+
+def _with_seats(queryset: QuerySet[Program]) -> QuerySet[Program]:
+    """With ``first_session_at`` and ``seats_taken`` (which ``Program.seats_left`` reads)."""
+    return _with_first_session(queryset).annotate(
         seats_taken=_count_subquery(
             Application.objects.filter(program=OuterRef("pk"), status__in=Application.SEAT_STATUSES)
         ),
-    ).annotate(seats_left=Greatest(F("capacity") - F("seats_taken"), Value(0)))
+    )
 
 
 def program_list(
@@ -35,17 +39,18 @@ def program_list(
     neighbourhood=None,
     open_only: bool = False,
     starting_soon: bool = False,
+    seats: bool = True,
 ) -> QuerySet[Program]:
     """Published (and closed) programs with their first session and seats taken, soonest first.
 
-    ``neighbourhood`` keeps that neighbourhood's programs and the city-wide ones.
+    ``neighbourhood`` keeps that neighbourhood's programs and the city-wide ones. Without
+    ``seats`` (a page that does not show them), the seats taken are not counted.
     """
     now = timezone.now()
-    programs = _with_seats(
-        Program.objects.filter(status__in=[Program.Status.PUBLISHED, Program.Status.CLOSED]).select_related(
-            "neighbourhood"
-        )
+    programs = Program.objects.filter(status__in=[Program.Status.PUBLISHED, Program.Status.CLOSED]).select_related(
+        "neighbourhood"
     )
+    programs = _with_seats(programs) if seats else _with_first_session(programs)
     if kind:
         programs = programs.filter(kind=kind)
     if neighbourhood is not None:
