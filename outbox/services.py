@@ -3,6 +3,7 @@
 import base64
 import collections
 import contextlib
+import hashlib
 import json
 import logging
 import smtplib
@@ -17,9 +18,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import SafeMIMEMultipart, sanitize_address
+from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
 from django.db import connection as db_connection
 from django.db.models import Case, F, Q, Value, When
+from django.dispatch import receiver
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string, select_template
 from django.urls import reverse
@@ -34,7 +37,16 @@ logger = logging.getLogger(__name__)
 
 # Back-off after the n-th failed attempt (the last value repeats).
 RETRY_DELAYS = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1)]
+# Rows per delivery task. Urgent (named) queues take small batches, spread over more processes, so a
+# dead worker holds few alerts; the default queue takes bigger ones, as each task, claim, suppression
+# check and SMTP connection costs as much as a few messages: a fan-out's cost is mostly per message.
 BATCH_SIZE = 50
+BULK_BATCH_SIZE = 200
+
+
+def batch_size(queue: str | None) -> int:
+    """Rows per delivery task on ``queue`` (None or "": the default queue)."""
+    return BATCH_SIZE if queue else BULK_BATCH_SIZE
 
 
 def claim_lease() -> timedelta:
@@ -134,10 +146,10 @@ def email_queue_many(*, messages: list[dict], queue: str | None = None) -> dict[
     ids = dict(Email.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "pk"))
     new_ids = sorted(pk for key, pk in ids.items() if key not in existing)
     if new_ids:
+        size = batch_size(queue)
         transaction.on_commit(
             lambda: [
-                enqueue_delivery(new_ids[start : start + BATCH_SIZE], queue=queue)
-                for start in range(0, len(new_ids), BATCH_SIZE)
+                enqueue_delivery(new_ids[start : start + size], queue=queue) for start in range(0, len(new_ids), size)
             ]
         )
     return ids
@@ -441,29 +453,63 @@ def _deliver_one(email: Email, connection, blocked: dict[tuple[str, str], str], 
     return "sent"
 
 
+# Prototypes checked against Django's build, kept by the worker process for the batches that follow
+# (a newsletter's 100,000 copies come in 2,000 batches), or False where the message allows none.
+_prototypes: collections.OrderedDict[tuple, copies.Prototype | bool] = collections.OrderedDict()
+_PROTOTYPES_KEPT = 16
+
+
+@receiver(setting_changed)
+def _forget_prototypes(**kwargs) -> None:
+    # A prototype has the settings of its day baked in (site URL, sender, footer); tests change them.
+    _prototypes.clear()
+
+
 def _copy_from_prototype(email: Email, connection, shared: dict) -> bytes | None:
-    """The message as bytes from the batch's prototype of it (see outbox.copies), when the batch
-    goes over SMTP and has more than one copy of it; None: build it the ordinary way."""
+    """The message as bytes from a prototype of it (see outbox.copies), when it goes over SMTP and
+    the worker has seen a copy of it before; None: build it the ordinary way."""
     if not isinstance(connection, SMTPBackend) or email.attachments:
         return None
-    key = ("prototype", *_shared_key(email))
-    state = shared.get(key)
-    if state is None:  # The first copy: the ordinary way costs less than a prototype would.
-        shared[key] = "seen"
-        return None
-    if state is False:
+    key = _prototype_key(email, shared)
+    prototype = _prototypes.get(key)
+    if prototype is None:
+        prototype = shared.get(("prototype", key))
+    if prototype is False:
         return None
     values = {**personal_values(email), "message_id": mail_headers.message_id(email)}
-    if state == "seen":  # The second copy: build the prototype, and check it against this copy.
+    if prototype is None:
+        if ("seen", key) not in shared:  # The first copy: the ordinary way costs less than a prototype would.
+            shared[("seen", key)] = True
+            return None
+        prototype = copies.Prototype(
+            _builder(email, shared), names=[name for name in values if name not in ("recipient", "message_id")]
+        )
+        shared[("prototype", key)] = prototype
+    if prototype.verified:
+        return prototype.copy(values)
+    raw = prototype.verified_copy(_builder(email, shared), values)
+    if prototype.verified is not None:  # checked (not refused for this copy's values): true for every copy
+        _prototypes[key] = prototype if prototype.verified else False
+        while len(_prototypes) > _PROTOTYPES_KEPT:
+            _prototypes.popitem(last=False)
+    return raw
 
-        def build(personal: dict[str, str]) -> EmailMultiAlternatives:
-            return email_render(email, shared=shared, personal=personal)
 
-        prototype = copies.Prototype(build, names=[name for name in values if name not in ("recipient", "message_id")])
-        raw = prototype.verified_copy(build, values)
-        shared[key] = prototype if raw else False
-        return raw
-    return state.copy(values)
+def _builder(email: Email, shared: dict):
+    def build(personal: dict[str, str]) -> EmailMultiAlternatives:
+        return email_render(email, shared=shared, personal=personal)
+
+    return build
+
+
+def _prototype_key(email: Email, shared: dict) -> tuple:
+    """``_shared_key`` with its context part hashed, worked out once per sealed token of a batch."""
+    keys = shared.setdefault("prototype_keys", {})
+    sealed_key = (email.sealed, email.template, email.language, email.kind, json.dumps(email.headers, sort_keys=True))
+    if sealed_key not in keys:
+        *plain, context = _shared_key(email)
+        keys[sealed_key] = (*plain, hashlib.sha256(context.encode()).digest())
+    return keys[sealed_key]
 
 
 def _sender(shared: dict) -> str:
@@ -524,7 +570,7 @@ def email_withdraw(*, key_prefix: str = "", reason: str, to: list[str] | None = 
     ``to``: only (or, without a prefix, all) those to these addresses, e.g. a deleted account's.
 
     A row a worker has claimed (sending) is left alone: it is already leaving. A worker claims a
-    batch (up to ``BATCH_SIZE`` rows) at once, so that is true of the rest of its batch too.
+    batch (up to ``batch_size(queue)`` rows) at once, so that is true of the rest of its batch too.
     """
     with transaction.atomic():
         if not key_prefix and to is None:
@@ -569,8 +615,8 @@ def outbox_sweep(*, limit: int = 5000) -> int:
     for pk, queue in due:
         by_queue[queue].append(pk)
     for queue, ids in sorted(by_queue.items(), reverse=True):  # named (urgent) queues first
-        for start in range(0, len(ids), BATCH_SIZE):
-            batch = ids[start : start + BATCH_SIZE]
+        for start in range(0, len(ids), batch_size(queue)):
+            batch = ids[start : start + batch_size(queue)]
             if not enqueue_delivery(batch, queue=queue or None):
                 return len(due)
             Email.objects.filter(pk__in=batch, status=Email.Status.QUEUED).update(
