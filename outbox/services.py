@@ -106,45 +106,18 @@ def email_queue(
 def email_queue_many(*, messages: list[dict], queue: str | None = None) -> dict[str, int]:
     """Queue many e-mails at once (same keys as ``email_queue``) in the caller's transaction.
 
-    For fan-outs: three queries for the whole list instead of two per message. Keys that exist
-    already are left alone and not sent again. Returns {idempotency_key: e-mail id} for every
+    For fan-outs: one statement for the whole list (two when some keys exist already: those rows
+    are left alone and not sent again). Returns {idempotency_key: e-mail id} for every
     message; the new rows are delivered in batches (on ``queue`` if given) once the transaction commits.
     """
     keys = [message["idempotency_key"] for message in messages]
-    existing = set(Email.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
-    next_attempt_at = timezone.now() + sweep_grace(queue or "")
-    # Copies given the same context and attachments objects (a newsletter's) share one sealed
-    # token: sealed once here, opened once per batch by the worker. ``messages`` keeps the objects
-    # alive, so their ids stay theirs for this call.
-    sealed: dict[tuple[int, int], str] = {}
-
-    def seal(message: dict) -> str:
-        key = (id(message["context"]), id(message.get("attachments")))
-        if key not in sealed:
-            sealed[key] = Email.seal(context=message["context"], attachments=message.get("attachments"))
-        return sealed[key]
-
-    Email.objects.bulk_create(
-        [
-            Email(
-                to=message["to"],
-                template=message["template"],
-                sealed=seal(message),
-                language=message.get("language") or settings.LANGUAGE_CODE,
-                kind=message.get("kind", Email.Kind.TRANSACTIONAL),
-                headers=message.get("headers") or {},
-                idempotency_key=message["idempotency_key"],
-                next_attempt_at=next_attempt_at,
-                queue=queue or "",
-            )
-            for message in messages
-            if message["idempotency_key"] not in existing
-        ],
-        # A concurrent run may have queued some of these meanwhile: its rows win, nothing fails.
-        ignore_conflicts=True,
-    )
-    ids = dict(Email.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "pk"))
-    new_ids = sorted(pk for key, pk in ids.items() if key not in existing)
+    # A concurrent run may have queued some of these meanwhile: its rows win, nothing fails.
+    inserted = _insert_new_rows(messages, next_attempt_at=timezone.now() + sweep_grace(queue or ""), queue=queue or "")
+    ids = dict(inserted)
+    missing = [key for key in keys if key not in ids]
+    if missing:  # queued before: left alone and not sent again
+        ids.update(Email.objects.filter(idempotency_key__in=missing).values_list("idempotency_key", "pk"))
+    new_ids = sorted(pk for _key, pk in inserted)
     if new_ids:
         size = batch_size(queue)
         transaction.on_commit(
@@ -153,6 +126,66 @@ def email_queue_many(*, messages: list[dict], queue: str | None = None) -> dict[
             ]
         )
     return ids
+
+
+# Columns that differ between the messages of one ``email_queue_many`` call; the others are the same for all.
+_PER_MESSAGE = ("to", "template", "sealed", "language", "kind", "headers", "idempotency_key")
+
+
+def _insert_new_rows(messages: list[dict], *, next_attempt_at, queue: str) -> list[tuple[str, int]]:
+    """Insert the rows of ``messages`` whose key is new, in one statement; returns their (key, id).
+
+    A fan-out writes 100,000 rows: building a model instance per row and preparing each of its
+    fields through the ORM cost more CPU than the rest of queueing. Here each column goes to
+    PostgreSQL as one array (``unnest``), and the columns every row shares (this call's queue and
+    next attempt, the model's defaults for the rest) as one value each, from the model's fields.
+    Copies given the same context and attachments objects (a newsletter's) share one sealed
+    token: sealed once here, sent once, opened once per batch by the worker.
+    """
+    tokens: dict[tuple[int, int], int] = {}  # ``messages`` keeps the objects alive: their ids stay theirs
+    sealed: list[str] = []
+    per_message: dict[str, list] = {name: [] for name in _PER_MESSAGE}
+    for message in messages:
+        objects = (id(message["context"]), id(message.get("attachments")))
+        if objects not in tokens:
+            tokens[objects] = len(sealed) + 1  # PostgreSQL's arrays count from 1
+            sealed.append(Email.seal(context=message["context"], attachments=message.get("attachments")))
+        per_message["sealed"].append(tokens[objects])
+        per_message["to"].append(message["to"])
+        per_message["template"].append(message["template"])
+        per_message["language"].append(message.get("language") or settings.LANGUAGE_CODE)
+        per_message["kind"].append(message.get("kind", Email.Kind.TRANSACTIONAL))
+        per_message["headers"].append(json.dumps(message.get("headers") or {}))
+        per_message["idempotency_key"].append(message["idempotency_key"])
+    shared = Email(next_attempt_at=next_attempt_at, queue=queue)
+    columns, selected, shared_params, arrays, array_names, array_params = [], [], [], [], [], []
+    for field in Email._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        column = db_connection.ops.quote_name(field.column)
+        columns.append(column)
+        if field.name not in _PER_MESSAGE:
+            selected.append(f"%s::{field.db_type(db_connection)}")
+            shared_params.append(field.get_db_prep_save(field.pre_save(shared, add=True), db_connection))
+            continue
+        if field.name == "sealed":
+            selected.append(f"(%s::text[])[m.{column}]")
+            shared_params.append(sealed)
+            arrays.append("%s::int[]")
+        else:
+            selected.append(f"m.{column}::{field.db_type(db_connection)}")
+            arrays.append("%s::text[]")
+        array_names.append(column)
+        array_params.append(per_message[field.name])
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            # Only the model's own table and column names are put in the text; every value is a parameter.
+            f"INSERT INTO {Email._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(selected)}"  # noqa: S608
+            f" FROM unnest({', '.join(arrays)}) AS m({', '.join(array_names)})"
+            " ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key, id",
+            [*shared_params, *array_params],
+        )
+        return cursor.fetchall()
 
 
 def enqueue_delivery(email_ids: list[int], *, queue: str | None = None) -> bool:
