@@ -5,10 +5,6 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import inch
-from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer
 
 from audits.models import Rating
 from audits.selectors import COUNT_THRESHOLD
@@ -26,6 +22,12 @@ def _count(value) -> str:
 
 def walk_report_pdf(report: dict) -> bytes:
     """A letter-size PDF of ``report`` (``selectors.walk_report``): counts, findings by theme, actions."""
+    # Imported here: reportlab costs every process that loads this module ~15 MB (the worker never draws a PDF).
+    from reportlab.lib.pagesizes import letter
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import inch
+    from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer
+
     walk = report["walk"]
     meeting = walk.meeting
     styles = getSampleStyleSheet()

@@ -96,8 +96,8 @@ serial number with the [bike registry](https://precinct.example/programs/bike-re
 """
 
 
-def rss_of_tree(pid: int) -> int:
-    """Resident memory (bytes) of ``pid`` and all its descendants, from /proc."""
+def tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants, from /proc."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -107,17 +107,80 @@ def rss_of_tree(pid: int) -> int:
                 continue
             parent = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(parent, []).append(int(entry.name))
-    total, stack = 0, [pid]
+    found, stack = [], [pid]
     while stack:
         current = stack.pop()
+        found.append(current)
         stack.extend(children.get(current, []))
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            continue
+    return found
+
+
+def memory_of(pid: int, fields=("Rss", "Pss")) -> dict[str, int]:
+    """``fields`` (bytes) of one process from /proc/PID/smaps_rollup; zeros if it is gone."""
+    found = dict.fromkeys(fields, 0)
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _sep, rest = line.partition(":")
+            if name in found:
+                found[name] = int(rest.split()[0]) * 1024
+    except OSError:
+        pass
+    return found
+
+
+def memory_of_tree(pid: int) -> dict[str, int]:
+    """RSS and PSS (bytes) of ``pid`` and its descendants. RSS counts a page shared by the pool's
+    processes (copy-on-write after the fork) once in each; PSS divides it among them."""
+    total = {"Rss": 0, "Pss": 0}
+    for member in tree(pid):
+        for name, value in memory_of(member).items():
+            total[name] += value
     return total
+
+
+def rss_of_tree(pid: int) -> int:
+    """Resident memory (bytes) of ``pid`` and all its descendants, from /proc."""
+    return memory_of_tree(pid)["Rss"]
+
+
+def memory_breakdown(pid: int) -> list[str]:
+    """What each process of the worker's tree holds, from /proc/PID/smaps: anonymous memory (the
+    Python heap: modules, code objects, data), the interpreter and shared libraries' pages, the rest;
+    RSS, PSS and private (not shared with any other process)."""
+    lines = []
+    for member in tree(pid):
+        try:
+            name = Path(f"/proc/{member}/cmdline").read_bytes().split(b"\0")[-2].decode()[-30:]
+            smaps = Path(f"/proc/{member}/smaps").read_text().splitlines()
+        except (OSError, IndexError):
+            continue
+        kinds: dict[str, dict[str, int]] = {}
+        kind = "other"
+        for line in smaps:
+            head = line.split()
+            if "-" in head[0] and len(head) >= 5 and not head[0].endswith(":"):  # a mapping's first line
+                path = head[5] if len(head) > 5 else ""
+                if not path or path in ("[heap]", "[stack]") or path.startswith("[anon"):
+                    kind = "anonymous (Python heap)"
+                elif ".so" in path or "python3" in path.rsplit("/", 1)[-1]:
+                    kind = "interpreter and libraries"
+                else:
+                    kind = "other files"
+                continue
+            if head[0] in ("Rss:", "Pss:", "Private_Clean:", "Private_Dirty:"):
+                field = "Private" if head[0].startswith("Private") else head[0][:-1]
+                kinds.setdefault(kind, {"Rss": 0, "Pss": 0, "Private": 0})[field] += int(head[1]) * 1024
+        rollup = memory_of(member, ("Rss", "Pss", "Private_Clean", "Private_Dirty"))
+        lines.append(
+            f"  pid {member} ({name}): RSS {rollup['Rss'] / 2**20:.0f} MB, PSS {rollup['Pss'] / 2**20:.0f} MB,"
+            f" private {(rollup['Private_Clean'] + rollup['Private_Dirty']) / 2**20:.0f} MB"
+        )
+        for kind, values in sorted(kinds.items(), key=lambda item: -item[1]["Rss"]):
+            lines.append(
+                f"    {kind:27} RSS {values['Rss'] / 2**20:5.0f} MB  PSS {values['Pss'] / 2**20:5.0f} MB"
+                f"  private {values['Private'] / 2**20:5.0f} MB"
+            )
+    return lines
 
 
 def cpu_seconds_of_tree(pid: int) -> float:
@@ -207,16 +270,18 @@ def run_portal(size: int, workdir: Path) -> dict:
     )  # fmt: skip
     try:
         time.sleep(4)  # the worker connects to Redis and forks its pool
-        idle_rss = rss_of_tree(worker.pid)
+        idle = memory_of_tree(worker.pid)
+        idle_rss = idle["Rss"]
         idle_cpu = cpu_seconds_of_tree(worker.pid)
         newsletter = Newsletter.objects.create(subject="Spring safety update", body=BODY)
         started = time.perf_counter()
         services.newsletter_schedule(newsletter_id=newsletter.pk, send_at=None, actor=None)
-        peak_rss, delivered, last_change, last_count = idle_rss, 0, time.perf_counter(), -1
+        peak_rss, peak_pss, delivered, last_change, last_count = idle_rss, idle["Pss"], 0, time.perf_counter(), -1
         next_report = started + 30
         while delivered < size:
             time.sleep(0.2)
-            peak_rss = max(peak_rss, rss_of_tree(worker.pid))
+            memory = memory_of_tree(worker.pid)
+            peak_rss, peak_pss = max(peak_rss, memory["Rss"]), max(peak_pss, memory["Pss"])
             delivered = count_lines(received)
             if time.perf_counter() >= next_report:  # progress, so a long run can be read while it goes on
                 seconds = time.perf_counter() - started
@@ -233,10 +298,12 @@ def run_portal(size: int, workdir: Path) -> dict:
                 break
         elapsed = time.perf_counter() - started
         worker_cpu = cpu_seconds_of_tree(worker.pid) - idle_cpu
+        breakdown = memory_breakdown(worker.pid)  # at the end of the send, before the worker stops
     finally:
         stop(worker)
         stop(sink)
         flush_redis()  # a stopped worker's leftovers (unacked tasks, bindings) must not reach the next user
+    print("  worker memory at the end of the send:", *breakdown, sep="\n", flush=True)
     counts = Counter(received.read_text().split())
     expected = set(addresses)
     return {
@@ -244,6 +311,8 @@ def run_portal(size: int, workdir: Path) -> dict:
         "seconds": elapsed,
         "rate": sum(counts.values()) / elapsed,
         "peak_rss": peak_rss,
+        "peak_pss": peak_pss,
+        "idle_pss": idle["Pss"],
         "cpu_ms_per_message": worker_cpu * 1000 / max(sum(counts.values()), 1),
         "idle_rss": idle_rss,
         "duplicates": sum(n - 1 for n in counts.values() if n > 1),
@@ -305,7 +374,8 @@ def main() -> None:
     print()
     header = (
         f"{'subscribers':>11} | {'portal msg/s':>12} | {'baseline msg/s':>14} | {'ratio':>5} | "
-        f"{'worker peak RSS':>15} | {'duplicates':>10} | {'missing':>7} | {'seconds':>7} | CPU ms/msg worker / smtplib"
+        f"{'worker peak RSS':>15} | {'peak PSS':>8} | {'duplicates':>10} | {'missing':>7} | {'seconds':>7} | "
+        "CPU ms/msg worker / smtplib"
     )
     print(header)
     print("-" * len(header))
@@ -313,6 +383,7 @@ def main() -> None:
         print(
             f"{size:>11,} | {portal['rate']:>12,.0f} | {baseline['rate']:>14,.0f} | "
             f"{portal['rate'] / baseline['rate']:>5.2f} | {portal['peak_rss'] / 2**20:>12.0f} MB | "
+            f"{portal['peak_pss'] / 2**20:>5.0f} MB | "
             f"{portal['duplicates']:>10} | {portal['missing']:>7} | {portal['seconds']:>7.1f} | "
             f"{portal['cpu_ms_per_message']:.2f} / {baseline['cpu_ms_per_message']:.2f}"
         )

@@ -2,8 +2,9 @@
 
 In one process (the SMTP sink runs apart, so its CPU is not counted): queue N bulk copies of one
 newsletter with ``email_queue_many`` in batches of 1,000, then deliver them with
-``email_deliver_batch`` in the outbox's batches of 50, and print the CPU time (``process_time``)
-per message of each step. Used to compare the outbox before and after its contexts were sealed.
+``email_deliver_batch`` in the outbox's batches for the default queue (``batch_size``), and print
+the CPU time (``process_time``) per message of each step. Used to compare the outbox before and
+after its contexts were sealed.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/precinct_bench_outbox \\
     .venv/bin/python bench/outbox_cpu.py [--messages 3000]
@@ -62,7 +63,7 @@ def main() -> None:
     from django.db import transaction
 
     from outbox.models import Email
-    from outbox.services import BATCH_SIZE, email_deliver_batch, email_queue_many
+    from outbox.services import batch_size, email_deliver_batch, email_queue_many
 
     call_command("migrate", verbosity=0)
     Email.objects.all().delete()
@@ -97,8 +98,8 @@ def main() -> None:
         ids.sort()
         started = time.process_time()
         sent = 0
-        for start in range(0, len(ids), BATCH_SIZE):
-            sent += email_deliver_batch(email_ids=ids[start : start + BATCH_SIZE])["sent"]
+        for start in range(0, len(ids), batch_size(None)):
+            sent += email_deliver_batch(email_ids=ids[start : start + batch_size(None)])["sent"]
         delivered = time.process_time() - started
     finally:
         sink.terminate()

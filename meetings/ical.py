@@ -1,14 +1,17 @@
 """iCalendar (RFC 5545) files for one meeting or a feed of many, times in the portal's zone."""
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event
 
 from meetings.models import Meeting
 from portal.translated import translated
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 
 def _domain() -> str:
@@ -24,7 +27,9 @@ def meeting_location(meeting: Meeting, *, include_online_link: bool) -> str:
     return " · ".join(parts)
 
 
-def _event(meeting: Meeting, zone: ZoneInfo, *, include_online_link: bool) -> Event:
+def _event(meeting: Meeting, zone: ZoneInfo, *, include_online_link: bool) -> "Event":
+    from icalendar import Event
+
     event = Event()
     event.add("uid", f"meeting-{meeting.pk}@{_domain()}")
     event.add("summary", str(translated(meeting, "title")))
@@ -47,6 +52,9 @@ def calendar_for(meetings: Iterable[Meeting], *, name: str, include_online_link:
 
     Online links go only to people registered (as on the meeting page), never into public feeds.
     """
+    # Imported here: icalendar costs every process that loads this module ~9 MB (a fan-out never needs it).
+    from icalendar import Calendar
+
     zone = ZoneInfo(settings.TIME_ZONE)
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.SITE_NAME}//Meetings//EN")

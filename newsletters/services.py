@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
@@ -444,18 +444,20 @@ def _fan_out_batch(newsletter: Newsletter, batch: list[tuple[int, str, str]], co
                 for pk, email, language in batch
             ]
         )
-        before = NewsletterDelivery.objects.filter(newsletter=newsletter, subscription_id__in=keys).count()
-        NewsletterDelivery.objects.bulk_create(
-            [
-                NewsletterDelivery(newsletter=newsletter, subscription_id=pk, email_id=email_ids[keys[pk]])
-                for pk in keys
-            ],
-            ignore_conflicts=True,
-        )
+        # One statement, not a model instance per recipient: a resumed run's existing rows are left
+        # alone (the one-per-recipient constraint) and not counted.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO newsletters_newsletterdelivery (newsletter_id, subscription_id, email_id, created_at)"
+                " SELECT %s, m.subscription_id, m.email_id, %s FROM unnest(%s::bigint[], %s::bigint[])"
+                " AS m(subscription_id, email_id) ON CONFLICT (newsletter_id, subscription_id) DO NOTHING",
+                [newsletter.pk, timezone.now(), list(keys), [email_ids[key] for key in keys.values()]],
+            )
+            created = cursor.rowcount
         Newsletter.objects.filter(pk=newsletter.pk).update(
             fanout_cursor=batch[-1][0], fanout_heartbeat_at=timezone.now()
         )
-    return len(keys) - before
+    return created
 
 
 def newsletters_resume() -> dict[str, int]:

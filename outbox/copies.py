@@ -11,6 +11,7 @@ body's encoding (non-ASCII, over-long lines) is built the ordinary way instead.
 
 import re
 import secrets
+from email.policy import compat32
 from email.utils import formatdate
 
 from django.conf import settings
@@ -22,6 +23,10 @@ from outbox.headers import site_host
 _SAFE_VALUE = re.compile(r"[!-~]+")
 _SAFE_ADDRESS = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+")
 _MAX_LINE = 998  # RFC 5322's limit; Django makes a body quoted-printable beyond it
+# Header values the standard library's folding (compat32, 78 characters) leaves as they are:
+# printable ASCII words with single spaces between that fit on the header's line, or one word
+# (a link) that does not, which then goes alone on the next line.
+_PLAIN_WORDS = re.compile(r"[!-~]+(?: [!-~]+)*")
 # Made afresh for each copy, in the same form as Django makes them.
 _PER_COPY = ("date", "message_id")
 
@@ -44,12 +49,16 @@ class Prototype:
             part.get("Content-Transfer-Encoding") in ("7bit", "8bit") for part in message.get_payload()
         )
         self.policy = message.policy.clone(linesep="\r\n")
+        # The shortcut in _fold knows compat32's folding only (Django's messages use it).
+        self.fold_width = self.policy.max_line_length if isinstance(self.policy, type(compat32)) else None
         # Each header as folded bytes, or (name, value with placeholders) to fold for each copy.
         self.headers = [
             (name, value) if self._has_placeholder(value) else self.policy.fold_binary(name, value)
             for name, value in message.raw_items()
         ]
         self.body = raw.split(b"\r\n\r\n", 1)[1]
+        # Whether a copy matched the message built the ordinary way: None until one is compared.
+        self.verified: bool | None = None if self.usable else False
 
     def copy(self, values: dict[str, str]) -> bytes | None:
         """The copy for ``values`` (one per name given to the constructor, plus "recipient", and
@@ -64,7 +73,8 @@ class Prototype:
             return None
         message = _mime(build, values)
         message.set_boundary(self.boundary)
-        return raw if message.as_bytes(linesep="\r\n") == raw else None
+        self.verified = message.as_bytes(linesep="\r\n") == raw
+        return raw if self.verified else None
 
     def _fill(self, values: dict[str, str]) -> bytes | None:
         if not (self.usable and _SAFE_ADDRESS.fullmatch(values["recipient"])):
@@ -78,10 +88,20 @@ class Prototype:
         if max(map(len, body.split(b"\r\n"))) > _MAX_LINE:
             return None
         headers = [
-            header if isinstance(header, bytes) else self.policy.fold_binary(header[0], self._put(header[1], values))
+            header if isinstance(header, bytes) else self._fold(header[0], self._put(header[1], values))
             for header in self.headers
         ]
         return b"".join(headers) + b"\r\n" + body
+
+    def _fold(self, name: str, value: str) -> bytes:
+        """``policy.fold_binary(name, value)``, without its general algorithm for the plain values
+        a copy's own headers (address, date, Message-ID, a signed link) nearly always are."""
+        if self.fold_width and _PLAIN_WORDS.fullmatch(value):
+            if len(name) + 2 + len(value) <= self.fold_width:
+                return f"{name}: {value}\r\n".encode()
+            if " " not in value:
+                return f"{name}: \r\n {value}\r\n".encode()
+        return self.policy.fold_binary(name, value)
 
     def _has_placeholder(self, value) -> bool:
         return isinstance(value, str) and any(placeholder in value for placeholder in self.placeholders.values())

@@ -3,6 +3,7 @@
 import base64
 import collections
 import contextlib
+import hashlib
 import json
 import logging
 import smtplib
@@ -17,9 +18,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import SafeMIMEMultipart, sanitize_address
+from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
 from django.db import connection as db_connection
 from django.db.models import Case, F, Q, Value, When
+from django.dispatch import receiver
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string, select_template
 from django.urls import reverse
@@ -34,7 +37,16 @@ logger = logging.getLogger(__name__)
 
 # Back-off after the n-th failed attempt (the last value repeats).
 RETRY_DELAYS = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1)]
+# Rows per delivery task. Urgent (named) queues take small batches, spread over more processes, so a
+# dead worker holds few alerts; the default queue takes bigger ones, as each task, claim, suppression
+# check and SMTP connection costs as much as a few messages: a fan-out's cost is mostly per message.
 BATCH_SIZE = 50
+BULK_BATCH_SIZE = 200
+
+
+def batch_size(queue: str | None) -> int:
+    """Rows per delivery task on ``queue`` (None or "": the default queue)."""
+    return BATCH_SIZE if queue else BULK_BATCH_SIZE
 
 
 def claim_lease() -> timedelta:
@@ -94,53 +106,86 @@ def email_queue(
 def email_queue_many(*, messages: list[dict], queue: str | None = None) -> dict[str, int]:
     """Queue many e-mails at once (same keys as ``email_queue``) in the caller's transaction.
 
-    For fan-outs: three queries for the whole list instead of two per message. Keys that exist
-    already are left alone and not sent again. Returns {idempotency_key: e-mail id} for every
+    For fan-outs: one statement for the whole list (two when some keys exist already: those rows
+    are left alone and not sent again). Returns {idempotency_key: e-mail id} for every
     message; the new rows are delivered in batches (on ``queue`` if given) once the transaction commits.
     """
     keys = [message["idempotency_key"] for message in messages]
-    existing = set(Email.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
-    next_attempt_at = timezone.now() + sweep_grace(queue or "")
-    # Copies given the same context and attachments objects (a newsletter's) share one sealed
-    # token: sealed once here, opened once per batch by the worker. ``messages`` keeps the objects
-    # alive, so their ids stay theirs for this call.
-    sealed: dict[tuple[int, int], str] = {}
-
-    def seal(message: dict) -> str:
-        key = (id(message["context"]), id(message.get("attachments")))
-        if key not in sealed:
-            sealed[key] = Email.seal(context=message["context"], attachments=message.get("attachments"))
-        return sealed[key]
-
-    Email.objects.bulk_create(
-        [
-            Email(
-                to=message["to"],
-                template=message["template"],
-                sealed=seal(message),
-                language=message.get("language") or settings.LANGUAGE_CODE,
-                kind=message.get("kind", Email.Kind.TRANSACTIONAL),
-                headers=message.get("headers") or {},
-                idempotency_key=message["idempotency_key"],
-                next_attempt_at=next_attempt_at,
-                queue=queue or "",
-            )
-            for message in messages
-            if message["idempotency_key"] not in existing
-        ],
-        # A concurrent run may have queued some of these meanwhile: its rows win, nothing fails.
-        ignore_conflicts=True,
-    )
-    ids = dict(Email.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "pk"))
-    new_ids = sorted(pk for key, pk in ids.items() if key not in existing)
+    # A concurrent run may have queued some of these meanwhile: its rows win, nothing fails.
+    inserted = _insert_new_rows(messages, next_attempt_at=timezone.now() + sweep_grace(queue or ""), queue=queue or "")
+    ids = dict(inserted)
+    missing = [key for key in keys if key not in ids]
+    if missing:  # queued before: left alone and not sent again
+        ids.update(Email.objects.filter(idempotency_key__in=missing).values_list("idempotency_key", "pk"))
+    new_ids = sorted(pk for _key, pk in inserted)
     if new_ids:
+        size = batch_size(queue)
         transaction.on_commit(
             lambda: [
-                enqueue_delivery(new_ids[start : start + BATCH_SIZE], queue=queue)
-                for start in range(0, len(new_ids), BATCH_SIZE)
+                enqueue_delivery(new_ids[start : start + size], queue=queue) for start in range(0, len(new_ids), size)
             ]
         )
     return ids
+
+
+# Columns that differ between the messages of one ``email_queue_many`` call; the others are the same for all.
+_PER_MESSAGE = ("to", "template", "sealed", "language", "kind", "headers", "idempotency_key")
+
+
+def _insert_new_rows(messages: list[dict], *, next_attempt_at, queue: str) -> list[tuple[str, int]]:
+    """Insert the rows of ``messages`` whose key is new, in one statement; returns their (key, id).
+
+    A fan-out writes 100,000 rows: building a model instance per row and preparing each of its
+    fields through the ORM cost more CPU than the rest of queueing. Here each column goes to
+    PostgreSQL as one array (``unnest``), and the columns every row shares (this call's queue and
+    next attempt, the model's defaults for the rest) as one value each, from the model's fields.
+    Copies given the same context and attachments objects (a newsletter's) share one sealed
+    token: sealed once here, sent once, opened once per batch by the worker.
+    """
+    tokens: dict[tuple[int, int], int] = {}  # ``messages`` keeps the objects alive: their ids stay theirs
+    sealed: list[str] = []
+    per_message: dict[str, list] = {name: [] for name in _PER_MESSAGE}
+    for message in messages:
+        objects = (id(message["context"]), id(message.get("attachments")))
+        if objects not in tokens:
+            tokens[objects] = len(sealed) + 1  # PostgreSQL's arrays count from 1
+            sealed.append(Email.seal(context=message["context"], attachments=message.get("attachments")))
+        per_message["sealed"].append(tokens[objects])
+        per_message["to"].append(message["to"])
+        per_message["template"].append(message["template"])
+        per_message["language"].append(message.get("language") or settings.LANGUAGE_CODE)
+        per_message["kind"].append(message.get("kind", Email.Kind.TRANSACTIONAL))
+        per_message["headers"].append(json.dumps(message.get("headers") or {}))
+        per_message["idempotency_key"].append(message["idempotency_key"])
+    shared = Email(next_attempt_at=next_attempt_at, queue=queue)
+    columns, selected, shared_params, arrays, array_names, array_params = [], [], [], [], [], []
+    for field in Email._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        column = db_connection.ops.quote_name(field.column)
+        columns.append(column)
+        if field.name not in _PER_MESSAGE:
+            selected.append(f"%s::{field.db_type(db_connection)}")
+            shared_params.append(field.get_db_prep_save(field.pre_save(shared, add=True), db_connection))
+            continue
+        if field.name == "sealed":
+            selected.append(f"(%s::text[])[m.{column}]")
+            shared_params.append(sealed)
+            arrays.append("%s::int[]")
+        else:
+            selected.append(f"m.{column}::{field.db_type(db_connection)}")
+            arrays.append("%s::text[]")
+        array_names.append(column)
+        array_params.append(per_message[field.name])
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            # Only the model's own table and column names are put in the text; every value is a parameter.
+            f"INSERT INTO {Email._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(selected)}"  # noqa: S608
+            f" FROM unnest({', '.join(arrays)}) AS m({', '.join(array_names)})"
+            " ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key, id",
+            [*shared_params, *array_params],
+        )
+        return cursor.fetchall()
 
 
 def enqueue_delivery(email_ids: list[int], *, queue: str | None = None) -> bool:
@@ -441,29 +486,63 @@ def _deliver_one(email: Email, connection, blocked: dict[tuple[str, str], str], 
     return "sent"
 
 
+# Prototypes checked against Django's build, kept by the worker process for the batches that follow
+# (a newsletter's 100,000 copies come in 2,000 batches), or False where the message allows none.
+_prototypes: collections.OrderedDict[tuple, copies.Prototype | bool] = collections.OrderedDict()
+_PROTOTYPES_KEPT = 16
+
+
+@receiver(setting_changed)
+def _forget_prototypes(**kwargs) -> None:
+    # A prototype has the settings of its day baked in (site URL, sender, footer); tests change them.
+    _prototypes.clear()
+
+
 def _copy_from_prototype(email: Email, connection, shared: dict) -> bytes | None:
-    """The message as bytes from the batch's prototype of it (see outbox.copies), when the batch
-    goes over SMTP and has more than one copy of it; None: build it the ordinary way."""
+    """The message as bytes from a prototype of it (see outbox.copies), when it goes over SMTP and
+    the worker has seen a copy of it before; None: build it the ordinary way."""
     if not isinstance(connection, SMTPBackend) or email.attachments:
         return None
-    key = ("prototype", *_shared_key(email))
-    state = shared.get(key)
-    if state is None:  # The first copy: the ordinary way costs less than a prototype would.
-        shared[key] = "seen"
-        return None
-    if state is False:
+    key = _prototype_key(email, shared)
+    prototype = _prototypes.get(key)
+    if prototype is None:
+        prototype = shared.get(("prototype", key))
+    if prototype is False:
         return None
     values = {**personal_values(email), "message_id": mail_headers.message_id(email)}
-    if state == "seen":  # The second copy: build the prototype, and check it against this copy.
+    if prototype is None:
+        if ("seen", key) not in shared:  # The first copy: the ordinary way costs less than a prototype would.
+            shared[("seen", key)] = True
+            return None
+        prototype = copies.Prototype(
+            _builder(email, shared), names=[name for name in values if name not in ("recipient", "message_id")]
+        )
+        shared[("prototype", key)] = prototype
+    if prototype.verified:
+        return prototype.copy(values)
+    raw = prototype.verified_copy(_builder(email, shared), values)
+    if prototype.verified is not None:  # checked (not refused for this copy's values): true for every copy
+        _prototypes[key] = prototype if prototype.verified else False
+        while len(_prototypes) > _PROTOTYPES_KEPT:
+            _prototypes.popitem(last=False)
+    return raw
 
-        def build(personal: dict[str, str]) -> EmailMultiAlternatives:
-            return email_render(email, shared=shared, personal=personal)
 
-        prototype = copies.Prototype(build, names=[name for name in values if name not in ("recipient", "message_id")])
-        raw = prototype.verified_copy(build, values)
-        shared[key] = prototype if raw else False
-        return raw
-    return state.copy(values)
+def _builder(email: Email, shared: dict):
+    def build(personal: dict[str, str]) -> EmailMultiAlternatives:
+        return email_render(email, shared=shared, personal=personal)
+
+    return build
+
+
+def _prototype_key(email: Email, shared: dict) -> tuple:
+    """``_shared_key`` with its context part hashed, worked out once per sealed token of a batch."""
+    keys = shared.setdefault("prototype_keys", {})
+    sealed_key = (email.sealed, email.template, email.language, email.kind, json.dumps(email.headers, sort_keys=True))
+    if sealed_key not in keys:
+        *plain, context = _shared_key(email)
+        keys[sealed_key] = (*plain, hashlib.sha256(context.encode()).digest())
+    return keys[sealed_key]
 
 
 def _sender(shared: dict) -> str:
@@ -524,7 +603,7 @@ def email_withdraw(*, key_prefix: str = "", reason: str, to: list[str] | None = 
     ``to``: only (or, without a prefix, all) those to these addresses, e.g. a deleted account's.
 
     A row a worker has claimed (sending) is left alone: it is already leaving. A worker claims a
-    batch (up to ``BATCH_SIZE`` rows) at once, so that is true of the rest of its batch too.
+    batch (up to ``batch_size(queue)`` rows) at once, so that is true of the rest of its batch too.
     """
     with transaction.atomic():
         if not key_prefix and to is None:
@@ -569,8 +648,8 @@ def outbox_sweep(*, limit: int = 5000) -> int:
     for pk, queue in due:
         by_queue[queue].append(pk)
     for queue, ids in sorted(by_queue.items(), reverse=True):  # named (urgent) queues first
-        for start in range(0, len(ids), BATCH_SIZE):
-            batch = ids[start : start + BATCH_SIZE]
+        for start in range(0, len(ids), batch_size(queue)):
+            batch = ids[start : start + batch_size(queue)]
             if not enqueue_delivery(batch, queue=queue or None):
                 return len(due)
             Email.objects.filter(pk__in=batch, status=Email.Status.QUEUED).update(

@@ -9,8 +9,6 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from reportlab.lib.pagesizes import letter
-from reportlab.pdfgen import canvas
 
 from accounts.selectors import resident_label
 
@@ -42,6 +40,10 @@ def qr_attachment(code: str) -> dict:
 def door_list_pdf(*, title: str, when: str, rows: list[tuple[str, str]]) -> bytes:
     """A printable list of everyone expected at the door, for when the network is down: a tick box,
     the person's name and their code, in name order, as many letter pages as it takes."""
+    # Imported here: reportlab costs every process that loads this module ~15 MB (the worker never draws a PDF).
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
     buffer = io.BytesIO()
     width, height = letter
     pdf = canvas.Canvas(buffer, pagesize=letter)

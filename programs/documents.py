@@ -6,9 +6,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
-from reportlab.lib.pagesizes import landscape, letter
-from reportlab.pdfgen import canvas
 
 from accounts.selectors import display_name_for
 from portal.dates import format_moment
@@ -21,6 +18,9 @@ def program_calendar(program: Program, *, include_online_links: bool = False) ->
 
     Sessions' online links go in only with ``include_online_links``: for a seated applicant.
     """
+    # Imported here: icalendar costs every process that loads this module ~9 MB (a fan-out never needs it).
+    from icalendar import Calendar, Event
+
     host = urlsplit(settings.SITE_URL).hostname or "precinct"
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.SITE_NAME}//Programs//EN")
@@ -45,6 +45,10 @@ def program_calendar(program: Program, *, include_online_links: bool = False) ->
 
 def certificate_pdf(application: Application) -> bytes:
     """A one-page landscape certificate naming the graduate, the program and the day they completed it."""
+    # Imported here: reportlab costs every process that loads this module ~15 MB (the worker never draws a PDF).
+    from reportlab.lib.pagesizes import landscape, letter
+    from reportlab.pdfgen import canvas
+
     buffer = BytesIO()
     width, height = landscape(letter)
     pdf = canvas.Canvas(buffer, pagesize=(width, height))

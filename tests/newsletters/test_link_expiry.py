@@ -84,3 +84,19 @@ def test_a_forged_or_foreign_token_gets_no_fresh_link(client):
         assert client.post("/newsletters/fresh-link/", {"token": token}).status_code == 400
     assert client.get("/newsletters/fresh-link/").status_code == 405
     assert mail.outbox == []
+
+
+@time_machine.travel("2026-11-25 12:00:00+00:00", tick=False)  # a token carries the time it was signed
+def test_signed_links_are_the_urls_reverse_makes(settings):
+    from django.urls import reverse, set_script_prefix
+
+    address = "reader@example.com"
+    token = links.address_token(address, salt=links.PREFERENCES_SALT)
+    assert links.preferences_url(address) == settings.SITE_URL + reverse("newsletters:preferences-token", args=[token])
+    try:
+        set_script_prefix("/portal/")  # e.g. served under a sub-path
+        token = links.address_token(address, salt=links.UNSUBSCRIBE_SALT)
+        assert links.unsubscribe_url(address) == settings.SITE_URL + reverse("newsletters:unsubscribe", args=[token])
+        assert "/portal/newsletters/unsubscribe/" in links.unsubscribe_url(address)
+    finally:
+        set_script_prefix("/")

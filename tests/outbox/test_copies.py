@@ -116,3 +116,51 @@ def test_a_copy_with_an_over_long_line_or_odd_value_is_refused(settings):
     assert prototype.copy({**values, "preferences_url": values["preferences_url"] + "x" * 1000}) is None
     assert prototype.copy({**values, "preferences_url": "https://precinct.example/ä/"}) is None
     assert prototype.copy({**values, "recipient": "Zoë <zoe@example.com>"}) is None
+
+
+def test_a_later_batch_makes_every_copy_from_the_checked_prototype(smtp, monkeypatch):
+    first = rows([f"first{n}@example.com" for n in range(3)])
+    later = rows([f"later{n}@example.com" for n in range(3)])
+    services.email_deliver_batch(email_ids=[row.pk for row in first])
+    builds = []
+    real_message = EmailMessage.message
+    monkeypatch.setattr(EmailMessage, "message", lambda self: builds.append(self.to) or real_message(self))
+
+    assert services.email_deliver_batch(email_ids=[row.pk for row in later])["sent"] == 3
+
+    assert builds == []  # the worker checked this message's prototype in the first batch
+    for row, (_to, raw) in zip(later, smtp.sent[3:], strict=True):
+        assert raw == ordinary_bytes(row, raw)
+
+
+def test_a_prototype_is_not_kept_past_a_change_of_settings(smtp, settings):
+    services.email_deliver_batch(email_ids=[row.pk for row in rows(["a@example.com", "b@example.com"])])
+    settings.SITE_URL = "https://elsewhere.example"
+    later = rows(["c@example.com", "d@example.com"])
+
+    services.email_deliver_batch(email_ids=[row.pk for row in later])
+
+    for row, (_to, raw) in zip(later, smtp.sent[2:], strict=True):
+        assert b"https://elsewhere.example/" in raw
+        assert raw == ordinary_bytes(row, raw)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "resident000123@bench.example",
+        "Wed, 02 Dec 2026 00:33:48 -0000",
+        "<https://safety.riverton.example/newsletters/unsubscribe/" + "a" * 120 + ":1tQ:x/>",
+        *["x" * length for length in range(55, 65)],  # around the fold width, for a long header name
+        *["word " * 10 + "y" * length for length in range(5, 40, 3)],  # words that must be folded
+        "two  spaces",
+        " leading space",
+        "Zoë <zoe@example.com>",
+    ],
+)
+def test_a_copys_own_headers_are_folded_as_the_standard_library_folds_them(value, settings):
+    [row] = rows(["a@example.com"])
+    prototype = copies.Prototype(lambda personal: services.email_render(row, personal=personal), names=[])
+
+    for name in ("To", "List-Unsubscribe", "Message-ID"):
+        assert prototype._fold(name, value) == prototype.policy.fold_binary(name, value)
