@@ -25,7 +25,7 @@ from newsletters.models import (
 )
 from outbox.headers import list_id
 from outbox.models import Email
-from outbox.services import email_queue, email_queue_many
+from outbox.services import bulk_sql_supported, email_queue, email_queue_many
 from portal.cache import bump_cache_version
 from portal.ratelimit import rate_limit_consume
 from portal.translated import translated_context, translation_languages
@@ -444,20 +444,44 @@ def _fan_out_batch(newsletter: Newsletter, batch: list[tuple[int, str, str]], co
                 for pk, email, language in batch
             ]
         )
-        # One statement, not a model instance per recipient: a resumed run's existing rows are left
-        # alone (the one-per-recipient constraint) and not counted.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO newsletters_newsletterdelivery (newsletter_id, subscription_id, email_id, created_at)"
-                " SELECT %s, m.subscription_id, m.email_id, %s FROM unnest(%s::bigint[], %s::bigint[])"
-                " AS m(subscription_id, email_id) ON CONFLICT (newsletter_id, subscription_id) DO NOTHING",
-                [newsletter.pk, timezone.now(), list(keys), [email_ids[key] for key in keys.values()]],
-            )
-            created = cursor.rowcount
+        created = _record_deliveries(newsletter, keys, email_ids)
         Newsletter.objects.filter(pk=newsletter.pk).update(
             fanout_cursor=batch[-1][0], fanout_heartbeat_at=timezone.now()
         )
     return created
+
+
+def _record_deliveries(newsletter: Newsletter, keys: dict[int, str], email_ids: dict[str, int]) -> int:
+    """Record who was sent ``newsletter`` (subscription id -> key); returns how many rows are new.
+
+    One statement, not a model instance per recipient: a resumed run's existing rows are left
+    alone (the one-per-recipient constraint) and not counted."""
+    if not bulk_sql_supported():
+        return _record_deliveries_portable(newsletter, keys, email_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO newsletters_newsletterdelivery (newsletter_id, subscription_id, email_id, created_at)"
+            " SELECT %s, m.subscription_id, m.email_id, %s FROM unnest(%s::bigint[], %s::bigint[])"
+            " AS m(subscription_id, email_id) ON CONFLICT (newsletter_id, subscription_id) DO NOTHING",
+            [newsletter.pk, timezone.now(), list(keys), [email_ids[key] for key in keys.values()]],
+        )
+        return cursor.rowcount
+
+
+def _record_deliveries_portable(newsletter: Newsletter, keys: dict[int, str], email_ids: dict[str, int]) -> int:
+    """``_record_deliveries`` through the ORM, for the embedded SQLite of ``bin/run``."""
+    existing = set(
+        NewsletterDelivery.objects.filter(newsletter=newsletter, subscription_id__in=list(keys)).values_list(
+            "subscription_id", flat=True
+        )
+    )
+    rows = [
+        NewsletterDelivery(newsletter=newsletter, subscription_id=pk, email_id=email_ids[key])
+        for pk, key in keys.items()
+        if pk not in existing
+    ]
+    NewsletterDelivery.objects.bulk_create(rows)
+    return len(rows)
 
 
 def newsletters_resume() -> dict[str, int]:

@@ -157,6 +157,8 @@ def _insert_new_rows(messages: list[dict], *, next_attempt_at, queue: str) -> li
         per_message["kind"].append(message.get("kind", Email.Kind.TRANSACTIONAL))
         per_message["headers"].append(json.dumps(message.get("headers") or {}))
         per_message["idempotency_key"].append(message["idempotency_key"])
+    if not bulk_sql_supported():
+        return _insert_new_rows_portable(per_message, sealed, next_attempt_at=next_attempt_at, queue=queue)
     shared = Email(next_attempt_at=next_attempt_at, queue=queue)
     columns, selected, shared_params, arrays, array_names, array_params = [], [], [], [], [], []
     for field in Email._meta.concrete_fields:
@@ -186,6 +188,37 @@ def _insert_new_rows(messages: list[dict], *, next_attempt_at, queue: str) -> li
             [*shared_params, *array_params],
         )
         return cursor.fetchall()
+
+
+def bulk_sql_supported() -> bool:
+    """Whether the database takes the one-statement inserts of a fan-out (PostgreSQL's ``unnest``);
+    the embedded SQLite of ``bin/run`` goes through the ORM instead."""
+    return db_connection.vendor == "postgresql"
+
+
+def _insert_new_rows_portable(per_message: dict[str, list], sealed: list[str], *, next_attempt_at, queue: str):
+    """``_insert_new_rows`` through the ORM, for the embedded SQLite of ``bin/run`` (no ``unnest``;
+    its writers take turns, so the keys found new stay new until the insert)."""
+    keys = per_message["idempotency_key"]
+    existing = set(Email.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+    rows = [
+        Email(
+            to=per_message["to"][index],
+            template=per_message["template"][index],
+            sealed=sealed[per_message["sealed"][index] - 1],
+            language=per_message["language"][index],
+            kind=per_message["kind"][index],
+            headers=json.loads(per_message["headers"][index]),
+            idempotency_key=key,
+            next_attempt_at=next_attempt_at,
+            queue=queue,
+        )
+        for index, key in enumerate(keys)
+        if key not in existing
+    ]
+    Email.objects.bulk_create(rows, batch_size=500)
+    new_keys = [row.idempotency_key for row in rows]
+    return list(Email.objects.filter(idempotency_key__in=new_keys).values_list("idempotency_key", "pk"))
 
 
 def enqueue_delivery(email_ids: list[int], *, queue: str | None = None) -> bool:

@@ -93,9 +93,13 @@ def test_an_audience_without_its_choice_is_refused(officer):
         services.newsletter_schedule(newsletter_id=newsletter.pk, send_at=None, actor=officer)
 
 
+@pytest.mark.parametrize("bulk_sql", [True, False], ids=["postgresql-unnest", "orm-as-on-sqlite"])
 def test_a_fan_out_killed_half_way_and_resumed_sends_everyone_exactly_one_copy(
-    officer, monkeypatch, django_capture_on_commit_callbacks
+    officer, monkeypatch, django_capture_on_commit_callbacks, bulk_sql
 ):
+    # Both ways of writing a batch's rows: one statement on PostgreSQL, the ORM on bin/run's SQLite.
+    monkeypatch.setattr(outbox_services, "bulk_sql_supported", lambda: bulk_sql)
+    monkeypatch.setattr(services, "bulk_sql_supported", lambda: bulk_sql)
     for n in range(23):
         make_subscription(f"reader{n:02}@example.com")
     newsletter = make_newsletter(officer)
