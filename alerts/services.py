@@ -321,6 +321,37 @@ def alert_revision_deliver(*, revision_id: int) -> int:
     revision = AlertRevision.objects.select_related("alert").get(pk=revision_id)
     alert = revision.alert
     _fan_out_beats(revision)
+    contexts: dict[str, dict] = {}  # one rendering of the context per language
+
+    def context_in(language: str) -> dict:
+        if language not in contexts:
+            contexts[language] = alert_email_context(revision, language=language)
+        return contexts[language]
+
+    count, last_id = 0, 0
+
+    def queue_recorded() -> None:
+        """Queue the e-mails of every recipient recorded since the last call (earlier ones first)."""
+        nonlocal count, last_id
+        while recipients := list(alert.recipients.filter(pk__gt=last_id).order_by("pk")[:FANOUT_BATCH_SIZE]):
+            with transaction.atomic():
+                email_queue_many(
+                    messages=[
+                        {
+                            "to": recipient.email,
+                            "template": "alerts/emails/alert",
+                            "context": context_in(recipient.language),
+                            "idempotency_key": f"alerts:{revision.identifier}:{recipient.email}",
+                            "language": recipient.language,
+                        }
+                        for recipient in recipients
+                    ],
+                    queue=ALERT_QUEUE,
+                )
+            _fan_out_beats(revision)
+            count += len(recipients)
+            last_id = recipients[-1].pk
+
     if revision.msg_type != AlertRevision.MessageType.CANCEL:
         batch = []
         for subscription in alert_audience(alert, city_wide=revision.snapshot["city_wide"]).iterator(
@@ -330,40 +361,12 @@ def alert_revision_deliver(*, revision_id: int) -> int:
             if len(batch) >= FANOUT_BATCH_SIZE:
                 AlertRecipient.objects.bulk_create(batch, ignore_conflicts=True)
                 batch = []
-                _fan_out_beats(revision)
+                # The first e-mails leave while the rest of the area is still being recorded.
+                queue_recorded()
         AlertRecipient.objects.bulk_create(batch, ignore_conflicts=True)
-
-    contexts: dict[str, dict] = {}  # one rendering of the context per language
-
-    def context_in(language: str) -> dict:
-        if language not in contexts:
-            contexts[language] = alert_email_context(revision, language=language)
-        return contexts[language]
-
-    count = 0
-    last_id = 0
-    while True:
-        recipients = list(alert.recipients.filter(pk__gt=last_id).order_by("pk")[:FANOUT_BATCH_SIZE])
-        if not recipients:
-            AlertRevision.objects.filter(pk=revision.pk).update(fanout_completed_at=timezone.now())
-            return count
-        with transaction.atomic():
-            email_queue_many(
-                messages=[
-                    {
-                        "to": recipient.email,
-                        "template": "alerts/emails/alert",
-                        "context": context_in(recipient.language),
-                        "idempotency_key": f"alerts:{revision.identifier}:{recipient.email}",
-                        "language": recipient.language,
-                    }
-                    for recipient in recipients
-                ],
-                queue=ALERT_QUEUE,
-            )
-        _fan_out_beats(revision)
-        count += len(recipients)
-        last_id = recipients[-1].pk
+    queue_recorded()
+    AlertRevision.objects.filter(pk=revision.pk).update(fanout_completed_at=timezone.now())
+    return count
 
 
 def alert_email_context(revision: AlertRevision, *, language: str) -> dict:

@@ -116,3 +116,29 @@ def test_other_mail_still_goes_to_the_default_queue(django_capture_on_commit_cal
     ):
         email_queue(to="x@example.com", template="watch/emails/membership_approved", context={}, idempotency_key="k")
     assert "queue" not in deliveries.call_args.kwargs
+
+
+def test_the_first_e_mails_are_queued_while_the_rest_of_the_area_is_still_being_recorded(
+    officer, neighbourhood, alert_for_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    from alerts import services
+
+    for n in range(12):
+        make_subscription(f"resident{n:02}@example.com", neighbourhood)
+    monkeypatch.setattr(services, "FANOUT_BATCH_SIZE", 5)
+    recorded_when_queued = []
+    real_queue_many = services.email_queue_many
+
+    def queue_many(**kwargs):
+        recorded_when_queued.append(AlertRecipient.objects.filter(alert=alert_for_a).count())
+        return real_queue_many(**kwargs)
+
+    monkeypatch.setattr(services, "email_queue_many", queue_many)
+    with django_capture_on_commit_callbacks(execute=True):
+        alert_publish(actor=officer, alert=alert_for_a)
+
+    # An area of 20,000 must not wait for all 20,000 to be recorded before the first alert leaves.
+    assert recorded_when_queued[0] == 5
+    assert sorted(address for message in mail.outbox for address in message.to) == [
+        f"resident{n:02}@example.com" for n in range(12)
+    ]
