@@ -254,7 +254,7 @@ class ActionItemAdmin(TranslationsAdminMixin, AuditedModelAdmin):
             return "-"
         return format_html(
             '{}<p class="help">{}</p>',
-            format_html_join("", "<p class=\"private-words\">“{}”</p>", ((text,) for text in texts)),
+            format_html_join("", '<p class="private-words">“{}”</p>', ((text,) for text in texts)),
             _("Not published. The action is public: say what will be done in the department's own words."),
         )
 

@@ -293,4 +293,3 @@ class DebriefAnswerAdmin(SourceActionsMixin, AuditedModelAdmin):
     @admin.display(description=gettext_lazy("what to improve"))
     def short_to_improve(self, answer: DebriefAnswer) -> str:
         return answer.to_improve[:100] or "—"
-

@@ -181,7 +181,7 @@ def stored_text_clean(*, dry_run: bool = False, chunk_size: int = 2000) -> dict[
         rows = model._default_manager.order_by("pk").values_list("pk", *text_fields)
         for pk, *values in rows.iterator(chunk_size=chunk_size):
             updates = {}
-            for name, value in zip(text_fields, values):
+            for name, value in zip(text_fields, values, strict=True):
                 cleaned = cleaners[name](value)
                 if cleaned != value:
                     updates[name] = cleaned

@@ -91,7 +91,7 @@ def test_follow_and_unfollow_are_harmless_twice(action, resident):
     assert list(ActionFollower.objects.values_list("muted", flat=True)) == [True]
 
 
-def test_a_concern_prefills_its_area_only_and_reaches_its_reporter_only(officer, neighbourhood, resident, other_resident):
+def test_a_concern_prefills_its_area_only_and_reaches_its_reporter(officer, neighbourhood, resident, other_resident):
     group = WatchGroup.objects.create(name="Mill Lane watch", slug="mill-lane", neighbourhood=neighbourhood)
     concern = Concern.objects.create(group=group, reporter=resident, subject="Broken gate", body="The gate swings.")
 

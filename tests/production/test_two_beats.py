@@ -43,9 +43,9 @@ from portal.celery import app as celery_app
 from programs import services as program_services
 from tests.audits.conftest import check_in, default_template, jpeg_with_gps, make_walk
 from tests.conftest import PASSWORD, make_user
+from tests.helpers import database_url_of_the_test_database, free_port, wait_for
 from tests.meetings.conftest import local, make_meeting
 from tests.production.test_deployment import TEST_ONLY_VARIABLES
-from tests.helpers import database_url_of_the_test_database, free_port, wait_for
 from tests.programs.conftest import make_program
 from tips.models import Tip, TipCategory
 from tips.services import tip_create
