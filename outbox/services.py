@@ -182,7 +182,7 @@ def _insert_new_rows(messages: list[dict], *, next_attempt_at, queue: str) -> li
     with db_connection.cursor() as cursor:
         cursor.execute(
             # Only the model's own table and column names are put in the text; every value is a parameter.
-            f"INSERT INTO {Email._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(selected)}"  # noqa: S608
+            f"INSERT INTO {Email._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(selected)}"  # noqa: S608  # nosec B608
             f" FROM unnest({', '.join(arrays)}) AS m({', '.join(array_names)})"
             " ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key, id",
             [*shared_params, *array_params],
