@@ -2,6 +2,7 @@
 on a phone and a desktop screen; the page passes axe."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import assert_accessible
 from tests.tips.conftest import theft
@@ -35,7 +36,8 @@ def focused(page) -> dict:
 
 
 def assert_focus_on_the_summary(page, *, screen: str) -> None:
-    page.locator(".error-summary h2").wait_for()
+    # The browser applies autofocus at its next rendering step, not at parse time: wait for it.
+    expect(page.locator(".error-summary h2")).to_be_focused()
     assert page.title().startswith("Error:")
     now = focused(page)
     assert now["tag"] == "H2" and now["id"].endswith("error-summary-title"), now
