@@ -21,3 +21,6 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="precinct-test-media-")
 if REDIS_URL:
     # Parallel test workers share one Redis: keep their keys apart.
     CACHES["default"]["KEY_PREFIX"] = f"precinct-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    # A loaded CI machine can stall a reply past production's 1 s, and the cache would then count
+    # a limit in process memory. Tests of an unreachable Redis set their own timeouts.
+    CACHES["default"]["OPTIONS"] = {**CACHES["default"]["OPTIONS"], "socket_timeout": 5}
