@@ -110,6 +110,8 @@ TEMPLATES = [
         },
     },
 ]
+# Selects and inputs written in Python, the same HTML as Django's widget templates (portal/form_renderer.py).
+FORM_RENDERER = "portal.form_renderer.FormRenderer"
 
 # Database: SQLite for the embedded run, PostgreSQL in production and CI.
 DATABASE_URL = env_str("DATABASE_URL", "")
