@@ -51,7 +51,7 @@ def test_filter_form_same_html_in_both_languages(language, settings):
         data = {"neighbourhood": "riverside", "kind": ""}
         ours = [str(field) for field in MeetingFilterForm(data)]
         assert [str(field) for field in MeetingFilterForm(data, renderer=DjangoTemplates())] == ours
-    assert 'selected>Riverside &amp; &lt;Old&gt; Town</option>' in ours[0]
+    assert "selected>Riverside &amp; &lt;Old&gt; Town</option>" in ours[0]
 
 
 def test_other_widget_templates_still_djangos():
