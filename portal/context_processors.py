@@ -3,6 +3,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.signals import setting_changed
+from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,8 @@ NAV_SECTIONS = [
 ]
 
 
-# The layout's other links (base.html), by the name the template reads them under.
+# The layout's other links (base.html), by the name the template reads them under (with
+# "stylesheet" and "favicon", its static files).
 LAYOUT_URL_NAMES = {
     "home": "home",
     "set_language": "set_language",
@@ -48,7 +50,10 @@ def _layout_urls(urlconf: str, script_prefix: str) -> tuple[dict, list]:
     change only with a deploy (or a script prefix, part of the key). About 20 reverse() calls a
     page before; the header and footer were a fifth of an uncached page's layout."""
     sections = [(url_name, section, reverse(url_name, urlconf), label) for section, url_name, label in NAV_SECTIONS]
-    return {key: reverse(name, urlconf) for key, name in LAYOUT_URL_NAMES.items()}, sections
+    urls = {key: reverse(name, urlconf) for key, name in LAYOUT_URL_NAMES.items()}
+    # Its static files' URLs too (a hashed name looked up in the manifest each time otherwise).
+    urls.update(stylesheet=static("css/precinct.css"), favicon=static("img/favicon.svg"))
+    return urls, sections
 
 
 def _forget_layout_urls(**kwargs) -> None:

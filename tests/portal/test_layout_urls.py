@@ -1,6 +1,7 @@
 """The layout's links, reversed once per process, still follow the script prefix the site runs under."""
 
 import pytest
+from django.templatetags.static import static
 from django.urls import set_script_prefix
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +18,8 @@ def test_layout_links_follow_the_script_prefix(client):
         assert link in plain
         assert link.replace('="/', '="/precinct/') in prefixed
     assert 'href="/meetings/"' not in prefixed
+    assert f'<link rel="stylesheet" href="{static("css/precinct.css")}">' in plain
+    assert f'<img src="{static("img/favicon.svg")}" alt=""' in plain
 
 
 def test_layout_links_for_a_resident(resident_client):
