@@ -3,13 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Feedback, FeedbackResponse, Meeting
 from meetings.services import QUESTION_MAX_LENGTH, QUESTION_MIN_LENGTH
+from neighbourhoods.forms import NeighbourhoodChoiceField
 from neighbourhoods.models import Neighbourhood
 from portal.text import TextCleaningFormMixin
 from portal.translated import translatable_form
 
 
 class NeighbourhoodFilterForm(forms.Form):
-    neighbourhood = forms.ModelChoiceField(
+    neighbourhood = NeighbourhoodChoiceField(
         label=_("Neighbourhood"),
         queryset=Neighbourhood.objects.order_by("name"),
         to_field_name="slug",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from neighbourhoods.models import Neighbourhood
+from portal.choices import ChoiceLabelsModel
 from portal.translated import TranslatableModel
 
 # Registration and question codes: short, unguessable, no look-alike characters.
@@ -175,7 +176,7 @@ class AgendaItem(TranslatableModel):
         return self.title
 
 
-class Rsvp(models.Model):
+class Rsvp(ChoiceLabelsModel):
     class Status(models.TextChoices):
         GOING = "going", _("Going")
         WAITLISTED = "waitlisted", _("On the waiting list")

@@ -31,9 +31,10 @@ def feed_meetings(*, neighbourhood=None) -> list[Meeting]:
     return list(meetings.order_by("starts_at", "id")[: settings.MEETINGS_FEED_MAX_EVENTS])
 
 
-def meeting_list(*, past: bool = False, neighbourhood=None, kind: str = "") -> QuerySet[Meeting]:
+def meeting_list(*, past: bool = False, neighbourhood=None, kind: str = "", seats: bool = True) -> QuerySet[Meeting]:
+    """The list's meetings; without ``seats``, the same rows with no RSVPs counted (to count them)."""
     now = timezone.now()
-    meetings = public_meetings()
+    meetings = public_meetings() if seats else published_meetings()
     if past:
         meetings = meetings.filter(ends_at__lte=now).order_by("-starts_at", "-id")
     else:

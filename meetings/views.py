@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from meetings.ical import calendar_for
 from meetings.models import Meeting, Question
 from neighbourhoods.models import Neighbourhood
 from portal.cache import cache_public_page, keep_out_of_cache, keep_out_of_cache_unless_page
+from portal.pagination import CountingPaginator
 from portal.ratelimit import RateLimited, rate_limit_consume
 from portal.translated import translated
 
@@ -36,10 +36,10 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     if (form.is_bound and not form.is_valid()) or when not in (None, "past"):
         keep_out_of_cache(request)
     past = when == "past"
-    meetings = selectors.meeting_list(
-        past=past, neighbourhood=filters.get("neighbourhood"), kind=filters.get("kind", "")
-    )
-    page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
+    chosen = {"past": past, "neighbourhood": filters.get("neighbourhood"), "kind": filters.get("kind", "")}
+    page = CountingPaginator(
+        selectors.meeting_list(**chosen), PAGE_SIZE, counted=selectors.meeting_list(**chosen, seats=False)
+    ).get_page(request.GET.get("page"))
     keep_out_of_cache_unless_page(request, page)
     query = request.GET.copy()
     query.pop("page", None)

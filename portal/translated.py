@@ -30,6 +30,8 @@ from django.utils.safestring import SafeString
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from portal.choices import ChoiceLabelsModel
+
 
 def source_language() -> str:
     """The language every officer text is written in first (its model field), and the fallback."""
@@ -92,7 +94,7 @@ def translated(obj, field: str, language: str | None = None) -> TranslatedText:
     return TranslatedText(value, language=source, fallback=False)
 
 
-class TranslatableModel(models.Model):
+class TranslatableModel(ChoiceLabelsModel):
     """A model whose ``translated_fields`` can be written in every site language."""
 
     translated_fields: tuple[str, ...] = ()

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from neighbourhoods.forms import NeighbourhoodChoiceField
 from neighbourhoods.models import Neighbourhood
 from portal.text import TextCleaningFormMixin
 from portal.translated import TranslatedText, source_language, translated
@@ -10,7 +11,7 @@ from programs.models import AGE_OF_MAJORITY, Program, ProgramQuestion
 
 class ProgramFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *Program.Kind.choices])
-    neighbourhood = forms.ModelChoiceField(
+    neighbourhood = NeighbourhoodChoiceField(
         label=_("Neighbourhood"),
         required=False,
         queryset=Neighbourhood.objects.all(),

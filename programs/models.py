@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from neighbourhoods.models import Neighbourhood
+from portal.choices import ChoiceLabelsModel
 from portal.translated import TranslatableModel
 
 # Paths under /programs/ that a program's slug must not shadow.
@@ -180,7 +181,7 @@ class ProgramQuestion(TranslatableModel):
             raise ValidationError({"choices": _("A choice question needs at least two options, one a line.")})
 
 
-class Application(models.Model):
+class Application(ChoiceLabelsModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         ACCEPTED = "accepted", _("Accepted")

@@ -92,3 +92,23 @@ def test_my_activity_takes_a_fixed_number_of_queries(
     resident_client.get("/me/activity/")
     with django_assert_num_queries(MY_ACTIVITY):
         assert resident_client.get("/me/activity/").status_code == 200
+
+
+def test_list_pages_count_plainly_and_read_the_neighbourhoods_in_one_query(client, neighbourhood):
+    """The meeting list counts its meetings without the RSVP join its rows need (a plain COUNT(*),
+    not one over a grouped subquery), and the filter forms read the neighbourhoods without a
+    server-side cursor (DECLARE, FETCH, CLOSE); the page still counts and lists the same meetings."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fill_city(12, neighbourhood)
+    for path in ("/meetings/", "/programs/", f"/meetings/?neighbourhood={neighbourhood.slug}"):
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        sql = [query["sql"] for query in queries.captured_queries]
+        assert not [statement for statement in sql if "DECLARE" in statement], path
+        counts = [statement for statement in sql if "COUNT(*)" in statement]
+        assert counts and not [statement for statement in counts if "GROUP BY" in statement], path
+    second_page = client.get("/meetings/?page=2").content.decode()
+    assert "Page 2 of 2" in second_page and "Meeting 11" in second_page and "Meeting 9<" not in second_page
