@@ -112,9 +112,6 @@ TEMPLATES = [
         },
     },
 ]
-# templates.W003 warns when two modules share a library name: "i18n" does so on purpose above
-# (portal.templatetags.i18n_literals is Django's i18n library with a cheaper plain {% translate %}).
-SILENCED_SYSTEM_CHECKS = ["templates.W003"]
 # Selects and inputs written in Python, the same HTML as Django's widget templates (portal/form_renderer.py).
 FORM_RENDERER = "portal.form_renderer.FormRenderer"
 
