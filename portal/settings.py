@@ -107,8 +107,6 @@ TEMPLATES = [
                 "portal.context_processors.navigation",
                 "alerts.context_processors.safety_alerts",
             ],
-            # {% load i18n %}: Django's library, its plain {% translate "…" %} cheaper (same output).
-            "libraries": {"i18n": "portal.templatetags.i18n_literals"},
         },
     },
 ]
