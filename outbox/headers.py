@@ -4,7 +4,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import make_msgid
-from django.utils.crypto import salted_hmac
+
+from portal.signing import salted_hmac
 
 
 def site_host() -> str:
