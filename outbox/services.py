@@ -409,10 +409,11 @@ def email_deliver_batch(*, email_ids: list[int]) -> dict[str, int]:
     pending = collections.deque(claimed)
     # The lease is renewed from a thread of its own while the batch is sent: a slow SMTP answer
     # cannot let it run out under a live worker, and a dead worker's rows are free within a lease.
-    with _LeaseKeeper([email.pk for email in claimed]):
+    # One cursor for the batch's marks: opening one per message cost a third of marking it sent.
+    with _LeaseKeeper([email.pk for email in claimed]), db_connection.cursor() as marks:
         try:
             while pending:
-                counts[_deliver_one(pending[0], connection, blocked, shared)] += 1
+                counts[_deliver_one(pending[0], connection, blocked, shared, marks)] += 1
                 pending.popleft()
         finally:
             # The messages are sent or recorded by now; a failed QUIT changes nothing.
@@ -475,7 +476,7 @@ class _LeaseKeeper:
             db_connection.close()
 
 
-def _deliver_one(email: Email, connection, blocked: dict[tuple[str, str], str], shared: dict) -> str:
+def _deliver_one(email: Email, connection, blocked: dict[tuple[str, str], str], shared: dict, marks) -> str:
     reason = blocked.get((email.to, email.kind))
     if reason:
         return _mark_failed(email, reason)
@@ -515,7 +516,7 @@ def _deliver_one(email: Email, connection, blocked: dict[tuple[str, str], str], 
         )
         logger.warning("E-mail %s failed (attempt %s), will retry: %s", email.pk, attempts, exc)
         return "retrying"
-    _mark_sent(email, attempts=attempts)
+    _mark_sent(marks, email, attempts=attempts)
     return "sent"
 
 
@@ -584,20 +585,19 @@ def _sender(shared: dict) -> str:
     return shared["sender"]
 
 
-def _mark_sent(email: Email, *, attempts: int) -> None:
+def _mark_sent(cursor, email: Email, *, attempts: int) -> None:
     # Once per message of every fan-out: a plain statement costs a fifth of the ORM's CPU here.
-    with db_connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE outbox_email SET status = %s, attempts = %s, sent_at = %s, next_attempt_at = NULL,"
-            " sealed = '', \"to\" = CASE WHEN forget_recipient THEN '' ELSE \"to\" END WHERE id = %s AND status = %s",
-            [
-                Email.Status.SENT,
-                attempts,
-                db_connection.ops.adapt_datetimefield_value(timezone.now()),
-                email.pk,
-                Email.Status.SENDING,
-            ],
-        )
+    cursor.execute(
+        "UPDATE outbox_email SET status = %s, attempts = %s, sent_at = %s, next_attempt_at = NULL,"
+        " sealed = '', \"to\" = CASE WHEN forget_recipient THEN '' ELSE \"to\" END WHERE id = %s AND status = %s",
+        [
+            Email.Status.SENT,
+            attempts,
+            db_connection.ops.adapt_datetimefield_value(timezone.now()),
+            email.pk,
+            Email.Status.SENDING,
+        ],
+    )
 
 
 def _addressed_to(addresses: list[str]) -> Q:
