@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from outbox import copies, sealing
+from outbox import copies, sealing, smtp
 from outbox import headers as mail_headers
 from outbox.models import Email
 
@@ -498,7 +498,7 @@ def _deliver_one(email: Email, connection, blocked: dict[tuple[str, str], str], 
         # it the backend would connect, greet and quit for every single message.
         connection.open()
         if raw:
-            connection.connection.sendmail(_sender(shared), [email.to], raw)
+            smtp.sendmail(connection.connection, _sender(shared), email.to, raw)
         else:
             message.connection = connection
             message.send()

@@ -9,13 +9,14 @@ from django.core.mail import EmailMessage
 
 from outbox import copies, services
 from outbox.models import Email
+from tests.helpers import CommandsAsSendmail
 
 pytestmark = pytest.mark.django_db
 
 NEWSLETTER = {"subject": "Spring update", "body_html": "<p>Lock <em>your</em> bike.</p>", "body_text": "Lock it."}
 
 
-class RawSMTP:
+class RawSMTP(CommandsAsSendmail):
     """Stands in for smtplib.SMTP and keeps every message as the bytes it was given."""
 
     sent: list[tuple[str, bytes]] = []

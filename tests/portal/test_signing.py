@@ -23,9 +23,9 @@ ADDRESSES = [
 def _random_values(count: int) -> list[str]:
     generator = random.Random(19)
     alphabet = string.ascii_letters + string.digits + string.punctuation + " é€"
-    return [
-        "".join(generator.choice(alphabet) for _ in range(generator.randrange(0, 120))) for _ in range(count)
-    ] + ["ab" * generator.randrange(1, 200) for _ in range(count)]
+    return ["".join(generator.choice(alphabet) for _ in range(generator.randrange(0, 120))) for _ in range(count)] + [
+        "ab" * generator.randrange(1, 200) for _ in range(count)
+    ]
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_a_changed_secret_key_signs_with_the_new_key(settings, frozen_time):
 
 @pytest.mark.parametrize("algorithm", ["sha1", "sha256"])
 def test_salted_hmac_is_djangos(algorithm):
-    for value in _random_values(50) + [b"\x00bytes\xff"]:
+    for value in [*_random_values(50), b"\x00bytes\xff"]:
         for key_salt in ("outbox.message-id", "other"):
             ours = signing.salted_hmac(key_salt, value, algorithm=algorithm)
             assert ours.hexdigest() == crypto.salted_hmac(key_salt, value, algorithm=algorithm).hexdigest()
