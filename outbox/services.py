@@ -572,7 +572,9 @@ def _builder(email: Email, shared: dict):
 def _prototype_key(email: Email, shared: dict) -> tuple:
     """``_shared_key`` with its context part hashed, worked out once per sealed token of a batch."""
     keys = shared.setdefault("prototype_keys", {})
-    sealed_key = (email.sealed, email.template, email.language, email.kind, json.dumps(email.headers, sort_keys=True))
+    # Most rows have no headers of their own: no JSON to write for those.
+    headers = json.dumps(email.headers, sort_keys=True) if email.headers else ""
+    sealed_key = (email.sealed, email.template, email.language, email.kind, headers)
     if sealed_key not in keys:
         *plain, context = _shared_key(email)
         keys[sealed_key] = (*plain, hashlib.sha256(context.encode()).digest())
