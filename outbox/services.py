@@ -314,14 +314,8 @@ def personal_values(email: Email) -> dict[str, str]:
     """The values that differ from one recipient to the next; everything else comes from the row's context."""
     from newsletters import links
 
-    personal = {
-        "recipient": email.to,
-        # A signed link per recipient: it works from any message without logging in.
-        "preferences_url": links.preferences_url(email.to),
-    }
-    if email.kind == Email.Kind.BULK:
-        personal["unsubscribe_url"] = links.unsubscribe_url(email.to)
-    return personal
+    # Signed links per recipient: they work from any message without logging in.
+    return {"recipient": email.to, **links.links_in_every_email(email.to, unsubscribe=email.kind == Email.Kind.BULK)}
 
 
 def _render_parts(email: Email, personal: dict[str, str]) -> tuple[str, str, str]:

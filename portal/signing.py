@@ -38,6 +38,13 @@ def salted_hmac(key_salt: str, value: str | bytes, *, algorithm: str = "sha1") -
 def dumps(obj, *, salt: str, compress: bool = False) -> str:
     """``django.core.signing.dumps(obj, salt=salt, compress=compress)``: a JSON value signed with
     SECRET_KEY and the time (TimestampSigner, SHA-256), read back by ``django.core.signing.loads``."""
+    [token] = dumps_each(obj, salts=[salt], compress=compress)
+    return token
+
+
+def dumps_each(obj, *, salts: list[str], compress: bool = False) -> list[str]:
+    """``dumps(obj, salt=salt, compress=compress)`` for each of ``salts``, with the value encoded
+    (and compressed) once for all of them, and the same time in each."""
     data = json.dumps(obj, separators=(",", ":")).encode("latin-1")
     prefix = ""
     if compress:
@@ -45,7 +52,7 @@ def dumps(obj, *, salt: str, compress: bool = False) -> str:
         if len(compressed) < len(data) - 1:
             data, prefix = compressed, "."
     value = f"{prefix}{_b64(data)}:{b62_encode(int(time.time()))}"
-    return f"{value}:{_b64(salted_hmac(salt + 'signer', value, algorithm='sha256').digest())}"
+    return [f"{value}:{_b64(salted_hmac(salt + 'signer', value, algorithm='sha256').digest())}" for salt in salts]
 
 
 def _b64(data: bytes) -> str:

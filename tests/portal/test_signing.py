@@ -73,3 +73,11 @@ def test_salted_hmac_is_djangos(algorithm):
             assert ours.hexdigest() == crypto.salted_hmac(key_salt, value, algorithm=algorithm).hexdigest()
     # Each call starts from the salt's key, not from what an earlier call fed in.
     assert signing.salted_hmac("k", "v").digest() == signing.salted_hmac("k", "v").digest()
+
+
+def test_dumps_each_signs_one_value_as_dumps_does_under_each_salt(frozen_time):
+    salts = ["newsletters.preferences", "newsletters.unsubscribe"]
+    for value in ADDRESSES + _random_values(50):
+        for compress in (True, False):
+            tokens = signing.dumps_each(value, salts=salts, compress=compress)
+            assert tokens == [django_signing.dumps(value, salt=salt, compress=compress) for salt in salts]
