@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core import signing
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from portal import signing as keyed_signing
+
 PREFERENCES_SALT = "newsletters.preferences"
 UNSUBSCRIBE_SALT = "newsletters.unsubscribe"
 CONFIRM_SALT = "newsletters.confirm"
@@ -27,7 +29,9 @@ def _normalise(address: str) -> str:
 
 
 def address_token(address: str, *, salt: str) -> str:
-    return signing.dumps(_normalise(address), salt=salt, compress=True)
+    # The token of signing.dumps, made without deriving the salt's key anew for each of a
+    # fan-out's copies.
+    return keyed_signing.dumps(_normalise(address), salt=salt, compress=True)
 
 
 def address_from_token(token: str, *, salt: str, max_age: timedelta | None = None) -> str | None:
@@ -56,30 +60,49 @@ def unsubscribe_max_age() -> timedelta:
 
 
 def preferences_url(address: str) -> str:
-    token = address_token(address, salt=PREFERENCES_SALT)
-    return settings.SITE_URL + _path_with_token("newsletters:preferences-token", token)
+    return _email_links(address, ["preferences_url"])["preferences_url"]
 
 
 def unsubscribe_url(address: str) -> str:
-    token = address_token(address, salt=UNSUBSCRIBE_SALT)
-    return settings.SITE_URL + _path_with_token("newsletters:unsubscribe", token)
+    return _email_links(address, ["unsubscribe_url"])["unsubscribe_url"]
+
+
+# Each link the outbox puts in a message: its view and its token's salt.
+_EMAIL_LINKS = {
+    "preferences_url": ("newsletters:preferences-token", PREFERENCES_SALT),
+    "unsubscribe_url": ("newsletters:unsubscribe", UNSUBSCRIBE_SALT),
+}
+
+
+def links_in_every_email(address: str, *, unsubscribe: bool) -> dict[str, str]:
+    """``{"preferences_url": preferences_url(address), "unsubscribe_url": unsubscribe_url(address)}``
+    (without the second unless ``unsubscribe``), for each copy of a fan-out: the address is encoded,
+    and the URL configuration looked up, once for both links."""
+    return _email_links(address, ["preferences_url", "unsubscribe_url"] if unsubscribe else ["preferences_url"])
+
+
+def _email_links(address: str, names: list[str]) -> dict[str, str]:
+    tokens = keyed_signing.dumps_each(
+        _normalise(address), salts=[_EMAIL_LINKS[name][1] for name in names], compress=True
+    )
+    urlconf, script_prefix = get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+    links = {}
+    for name, token in zip(names, tokens, strict=True):
+        before, after = _path_around_token(_EMAIL_LINKS[name][0], urlconf, script_prefix)
+        links[name] = settings.SITE_URL + before + token + after
+    return links
 
 
 # A token is URL-safe base64 and ":" (signing's alphabet), which reverse() leaves as it is.
 _ARGUMENT_MARK = "PRECINCT-SIGNED-ADDRESS"
 
 
-def _path_with_token(view_name: str, token: str) -> str:
-    """reverse(view_name, args=[token]), for the outbox's two links in every copy of a fan-out:
-    reversing once per URL configuration and putting each token in costs a fifth as much."""
-    # Keyed by what reverse() depends on here: the URL configuration and the script prefix (the
-    # newsletter URLs have no language prefix).
-    before, after = _path_around_token(view_name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
-    return before + token + after
-
-
 @functools.lru_cache(maxsize=64)
 def _path_around_token(view_name: str, urlconf, script_prefix: str) -> tuple[str, str]:
+    """reverse(view_name, args=[token]) as the text before and after the token: reversing once per
+    URL configuration and putting each token in costs a fifth as much. Keyed by what reverse()
+    depends on here: the URL configuration and the script prefix (the newsletter URLs have no
+    language prefix)."""
     before, after = reverse(view_name, urlconf=urlconf, args=[_ARGUMENT_MARK]).split(_ARGUMENT_MARK)
     return before, after
 

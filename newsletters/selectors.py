@@ -86,9 +86,10 @@ def undeliverable_addresses(recipients: Iterable[tuple[str, str]]) -> dict[tuple
     recipients = list(recipients)
     if not recipients:
         return {}
-    lowered = {normalise_email(address) for address, _kind in recipients}
-    suppressed = dict(Suppression.objects.filter(email__in=lowered).values_list("email", "reason"))
-    bulk = {normalise_email(address) for address, kind in recipients if kind == "bulk"}
+    # Each address spelt one way once: a batch of a fan-out has hundreds.
+    canonical = {address: normalise_email(address) for address, _kind in recipients}
+    suppressed = dict(Suppression.objects.filter(email__in=set(canonical.values())).values_list("email", "reason"))
+    bulk = {canonical[address] for address, kind in recipients if kind == "bulk"}
     unsubscribed = set(
         Subscription.objects.filter(email__in=bulk)
         .exclude(status=Subscription.Status.ACTIVE)
@@ -96,7 +97,7 @@ def undeliverable_addresses(recipients: Iterable[tuple[str, str]]) -> dict[tuple
     )
     blocked = {}
     for address, kind in recipients:
-        key = normalise_email(address)
+        key = canonical[address]
         reason = suppressed.get(key)
         if reason and (reason != Suppression.Reason.MANUAL or kind == "bulk"):
             blocked[(address, kind)] = f"Suppressed: {Suppression.Reason(reason).label}"

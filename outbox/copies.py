@@ -53,10 +53,11 @@ class Prototype:
         self.fold_width = self.policy.max_line_length if isinstance(self.policy, type(compat32)) else None
         # Each header as folded bytes, or (name, value with placeholders) to fold for each copy.
         self.headers = [
-            (name, value) if self._has_placeholder(value) else self.policy.fold_binary(name, value)
+            (name, self._template(value)) if self._has_placeholder(value) else self.policy.fold_binary(name, value)
             for name, value in message.raw_items()
         ]
         self.body = raw.split(b"\r\n\r\n", 1)[1]
+        self._body_template, self._line_lengths = self._template_of_body()
         # Whether a copy matched the message built the ordinary way: None until one is compared.
         self.verified: bool | None = None if self.usable else False
 
@@ -79,19 +80,46 @@ class Prototype:
     def _fill(self, values: dict[str, str]) -> bytes | None:
         if not (self.usable and _SAFE_ADDRESS.fullmatch(values["recipient"])):
             return None
-        body = self.body
-        for name, placeholder in self.placeholders.items():
+        for name in self.placeholders:
             value = values[name]
-            if name not in _PER_COPY and (not _SAFE_VALUE.fullmatch(value) or self.boundary in value):
+            if name in _PER_COPY:
+                if "\r" in value or "\n" in value:  # would end a line: _line_lengths would not hold
+                    return None
+            elif not _SAFE_VALUE.fullmatch(value) or self.boundary in value:
                 return None
-            body = body.replace(placeholder.encode(), value.encode())
-        if max(map(len, body.split(b"\r\n"))) > _MAX_LINE:
-            return None
+        encoded = {name.encode(): values[name].encode() for name in self.placeholders}
+        for fixed, names in self._line_lengths:
+            if fixed + sum(len(encoded[name]) for name in names) > _MAX_LINE:
+                return None
         headers = [
-            header if isinstance(header, bytes) else self._fold(header[0], self._put(header[1], values))
+            header if isinstance(header, bytes) else self._fold(header[0], header[1] % values)
             for header in self.headers
         ]
-        return b"".join(headers) + b"\r\n" + body
+        return b"".join(headers) + b"\r\n" + self._body_template % encoded
+
+    def _template(self, text: str) -> str:
+        """``text`` as a %-format whose keys are the names of the placeholders it has."""
+        text = text.replace("%", "%%")
+        for name, placeholder in self.placeholders.items():
+            text = text.replace(placeholder, f"%({name})s")
+        return text
+
+    def _template_of_body(self) -> tuple[bytes, list[tuple[int, list[bytes]]]]:
+        """The body as a bytes %-format (see ``_template``), and what a copy's line lengths depend
+        on: for each line with placeholders, its length without them and the names of those in it;
+        a line over the limit without any makes every copy too long (a name that never occurs)."""
+        placeholders = {placeholder.encode(): name.encode() for name, placeholder in self.placeholders.items()}
+        pattern = re.compile(b"|".join(re.escape(placeholder) for placeholder in placeholders))
+        lengths = []
+        for line in self.body.split(b"\r\n"):
+            names = [placeholders[found] for found in pattern.findall(line)]
+            fixed = len(line) - sum(len(found) for found in pattern.findall(line))
+            if names or fixed > _MAX_LINE:
+                lengths.append((fixed, names))
+        template = pattern.sub(
+            lambda found: b"%(" + placeholders[found.group()] + b")s", self.body.replace(b"%", b"%%")
+        )
+        return template, lengths
 
     def _fold(self, name: str, value: str) -> bytes:
         """``policy.fold_binary(name, value)``, without its general algorithm for the plain values
@@ -106,11 +134,6 @@ class Prototype:
     def _has_placeholder(self, value) -> bool:
         return isinstance(value, str) and any(placeholder in value for placeholder in self.placeholders.values())
 
-    def _put(self, text: str, values: dict[str, str]) -> str:
-        for name, placeholder in self.placeholders.items():
-            text = text.replace(placeholder, values[name])
-        return text
-
 
 def _mime(build, values: dict[str, str]):
     message: EmailMultiAlternatives = build({name: value for name, value in values.items() if name not in _PER_COPY})
@@ -123,7 +146,9 @@ def _mime(build, values: dict[str, str]):
 
 def _per_copy(values: dict[str, str]) -> dict[str, str]:
     """``values`` with a date, and a Message-ID unless they carry one, in the form Django makes them."""
-    return {"message_id": make_msgid(domain=site_host()), **values, "date": _date()}
+    if "message_id" not in values:  # not made when there is one: the outbox gives each row its own
+        values = {**values, "message_id": make_msgid(domain=site_host())}
+    return {**values, "date": _date()}
 
 
 def _date() -> str:

@@ -1,15 +1,23 @@
 """Headers that tell mail clients what a message is: who made it, which list it belongs to, its id."""
 
+import functools
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import make_msgid
-from django.utils.crypto import salted_hmac
+
+from portal.signing import salted_hmac
 
 
 def site_host() -> str:
     """SITE_URL's host name: the domain of every Message-ID and List-Id the portal writes."""
-    return urlsplit(settings.SITE_URL).hostname
+    return _host_name(settings.SITE_URL)
+
+
+@functools.lru_cache(maxsize=8)
+def _host_name(url: str) -> str:
+    # Parsed once per URL rather than for each copy of a fan-out (its Message-ID).
+    return urlsplit(url).hostname
 
 
 def list_id(name: str) -> str:

@@ -112,3 +112,25 @@ def start_worker(
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+
+
+class CommandsAsSendmail:
+    """For a stand-in for smtplib.SMTP that has a ``sendmail``: the MAIL, RCPT and DATA commands
+    outbox.smtp.sendmail sends (as smtplib's sendmail does), passed on to it as one call."""
+
+    does_esmtp = False
+
+    def ehlo_or_helo_if_needed(self):
+        pass
+
+    def docmd(self, command, argument=""):
+        address = argument.split(":", 1)[1].removeprefix("<").removesuffix(">")
+        if command == "mail":
+            self.envelope = (address, [])
+        elif command == "rcpt":
+            self.envelope[1].append(address)
+        return 250, b"OK"
+
+    def data(self, message):
+        self.sendmail(*self.envelope, message)
+        return 250, b"OK"

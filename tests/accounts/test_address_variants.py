@@ -2,6 +2,8 @@
 full-width "ｅ") and delivers it to alice@example.com. Compared as typed, each variant was a new
 address: a fresh per-recipient limit, no opt-out, no account holding it, a guardian who is the minor."""
 
+import contextlib
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -27,6 +29,30 @@ def test_a_variant_is_delivered_to_the_same_mailbox_and_has_one_spelling():
     assert sanitize_address(variant("alice@example.com"), "utf-8") == "alice@example.com"
     assert email_canonical(variant(" Alice@Example.com ")) == "alice@example.com"
     assert email_canonical("pat@bücher.example") == "pat@xn--bcher-kva.example"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        " Alice@Example.COM ",
+        "a@b..example",  # an empty label: IDNA refuses it, so it stays as typed
+        "a@" + "x" * 64 + ".example",  # a label over 63 characters: likewise
+        "a@.example",
+        "a@example.",
+        "a@",
+        "@example.com",
+        "no-at-sign",
+        "a@xn--bcher-kva.example",
+        "a@EXAMPLE.com\t",
+    ],
+)
+def test_an_ascii_domain_is_spelt_as_the_idna_codec_would_spell_it(address):
+    # The ASCII domains skip the codec: the spelling must be the one it would give (or keep).
+    local, at, domain = address.strip().rpartition("@")
+    with contextlib.suppress(UnicodeError):
+        domain = domain.encode("idna").decode("ascii")
+    expected = f"{local}@{domain}".lower() if at else address.strip().lower()
+    assert email_canonical(address) == expected
 
 
 def test_password_reset_mails_to_one_mailbox_share_one_limit(client, resident, settings):

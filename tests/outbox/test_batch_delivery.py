@@ -8,11 +8,12 @@ import time_machine
 from newsletters import links
 from outbox import services
 from outbox.models import Email
+from tests.helpers import CommandsAsSendmail
 
 pytestmark = pytest.mark.django_db
 
 
-class RecordingSMTP:
+class RecordingSMTP(CommandsAsSendmail):
     """Stands in for smtplib.SMTP: counts connections and records what each one sent."""
 
     connections: list["RecordingSMTP"] = []

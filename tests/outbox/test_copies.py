@@ -9,13 +9,14 @@ from django.core.mail import EmailMessage
 
 from outbox import copies, services
 from outbox.models import Email
+from tests.helpers import CommandsAsSendmail
 
 pytestmark = pytest.mark.django_db
 
 NEWSLETTER = {"subject": "Spring update", "body_html": "<p>Lock <em>your</em> bike.</p>", "body_text": "Lock it."}
 
 
-class RawSMTP:
+class RawSMTP(CommandsAsSendmail):
     """Stands in for smtplib.SMTP and keeps every message as the bytes it was given."""
 
     sent: list[tuple[str, bytes]] = []
@@ -116,6 +117,44 @@ def test_a_copy_with_an_over_long_line_or_odd_value_is_refused(settings):
     assert prototype.copy({**values, "preferences_url": values["preferences_url"] + "x" * 1000}) is None
     assert prototype.copy({**values, "preferences_url": "https://precinct.example/ä/"}) is None
     assert prototype.copy({**values, "recipient": "Zoë <zoe@example.com>"}) is None
+
+
+def test_percent_signs_in_the_message_and_in_a_copys_values_come_through_as_they_are(settings):
+    # A copy's values are put in by %-formatting: a "%" of the message's own or in a link must not be read as one.
+    [row] = rows(["a@example.com"], context={**NEWSLETTER, "body_html": "<p>Down 12%, 100%(sure)s.</p>"})
+    values = services.personal_values(row)
+
+    def build(personal):
+        return services.email_render(row, personal=personal)
+
+    prototype = copies.Prototype(build, names=["preferences_url", "unsubscribe_url"])
+    odd = {**values, "preferences_url": values["preferences_url"] + "?next=%2F%(recipient)s%s"}
+    raw = prototype.verified_copy(build, odd)
+
+    assert prototype.verified is True
+    assert b"Down 12%, 100%(sure)s." in raw
+    assert b"?next=%2F%(recipient)s%s" in raw
+
+
+def test_a_copy_whose_own_line_grows_past_the_limit_is_refused_and_one_that_fits_is_not(settings):
+    [row] = rows(["a@example.com"])
+    values = services.personal_values(row)
+
+    def build(personal):
+        return services.email_render(row, personal=personal)
+
+    prototype = copies.Prototype(build, names=["preferences_url", "unsubscribe_url"])
+    outcomes = set()
+    for length in range(0, 1000, 7):
+        longer = {**values, "preferences_url": values["preferences_url"] + "x" * length}
+        body = prototype.body
+        for name, value in longer.items():
+            body = body.replace(prototype.placeholders[name].encode(), value.encode())
+        # The rule it keeps: no line of the filled body over RFC 5322's 998 characters.
+        fits = max(map(len, body.split(b"\r\n"))) <= 998
+        assert (prototype.copy(longer) is not None) == fits, length
+        outcomes.add(fits)
+    assert outcomes == {True, False}
 
 
 def test_a_later_batch_makes_every_copy_from_the_checked_prototype(smtp, monkeypatch):
