@@ -78,3 +78,31 @@ def test_a_worker_reverses_links_without_importing_the_views():
     assert links == "/newsletters/unsubscribe/token/ /contact/"
     # The views, their forms, allauth's and WebAuthn's modules: about 13 MB in each process.
     assert loaded == ""
+
+
+WORKER_COMMAND_HELP = """
+import sys
+from portal.worker import main
+try:
+    main(["--help"])
+except SystemExit as exit:
+    assert exit.code == 0, exit.code
+print(" ".join(name for name in ("celery.bin.celery", "click_repl", "prompt_toolkit") if name in sys.modules))
+"""
+
+
+def test_the_worker_command_takes_celery_workers_options_without_celerys_command_line():
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER_COMMAND_HELP],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    *help_text, loaded = result.stdout.splitlines()
+    assert {"--queues", "--concurrency", "--pool", "--loglevel"} <= set(" ".join(help_text).replace(",", " ").split())
+    # `celery amqp`'s interactive shell and the rest of Celery's command line: about 8 MB in each process.
+    assert loaded == ""
