@@ -261,7 +261,7 @@ def run_portal(size: int, workdir: Path) -> dict:
     sink = start_sink(received)
     worker = subprocess.Popen(
         [
-            sys.executable, "-m", "celery", "-A", "portal.celery", "worker", "-Q", "default",
+            sys.executable, "-m", "portal.worker", "-Q", "default",
             "-c", str(WORKER_CONCURRENCY), "--pool", "prefork", "-l", "WARNING",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
         ],

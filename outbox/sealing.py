@@ -8,12 +8,17 @@ Only the worker opens it, to render the message, and the outbox erases it once t
 failed or withdrawn. Whoever reads the table, the admin or a backup sees ciphertext or nothing.
 """
 
-import json
+from __future__ import annotations
 
-from cryptography.fernet import InvalidToken, MultiFernet
+import json
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 
 from portal.sealing_keys import derived_fernet
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 
 class Unreadable(Exception):
@@ -38,6 +43,10 @@ def seal(payload: dict) -> str:
 
 def unseal(token: str) -> dict:
     """The payload ``seal`` made ``token`` of. Raises Unreadable when no key opens it."""
+    # Here, not at the top: outbox.models imports this module, and a Celery worker's main process
+    # loads every model but opens nothing (portal/sealing_keys.py).
+    from cryptography.fernet import InvalidToken
+
     try:
         return json.loads(_fernet().decrypt(token.encode()))
     except InvalidToken:

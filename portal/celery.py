@@ -2,9 +2,14 @@ import gc
 import os
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import worker_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+# Celery's Django fix-up runs every system check when a worker starts: the URL checks import the
+# URL configuration (every view module, their forms, allauth's views, WebAuthn's library) and the
+# other checks their own modules, about 7 MB in each of the worker's processes, plus 6 MB for the
+# URL configuration. `manage.py migrate` (the release step) and `manage.py check` run them.
+os.environ.setdefault("CELERY_SKIP_CHECKS", "1")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -19,3 +24,13 @@ def _freeze_what_the_pool_inherits(**kwargs) -> None:
     it shares with the main process."""
     gc.collect()
     gc.freeze()
+
+
+@worker_process_init.connect
+def _reverse_without_views(**kwargs) -> None:
+    """In each pool process, before its first task: reverse() the links in e-mails against the
+    site's named URLs without their views (portal/link_urls_source.py), not portal.urls, which
+    would import every view module into each pool process."""
+    from django.urls import set_urlconf  # not at the top: this module is imported while settings load
+
+    set_urlconf("portal.link_urls")

@@ -6,7 +6,6 @@ import hashlib
 from datetime import timedelta
 from pathlib import Path
 
-from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -507,13 +506,17 @@ if not TIP_ENCRYPTION_KEYS:
             "TIP_ENCRYPTION_KEYS must be set: anonymous tips are stored encrypted (docs/tips-threat-model.md)."
         )
     TIP_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(hashlib.sha256(f"tips:{SECRET_KEY}".encode()).digest()).decode()]
+# What Fernet(key) checks, without loading cryptography into every process that reads the settings
+# (a Celery worker's main process opens nothing).
 for _position, _key in enumerate(TIP_ENCRYPTION_KEYS, start=1):
     try:
-        Fernet(_key)
+        _key_length = len(base64.urlsafe_b64decode(_key))
     except (ValueError, TypeError):
+        _key_length = None
+    if _key_length != 32:
         raise ImproperlyConfigured(
             f"TIP_ENCRYPTION_KEYS: key {_position} is not a Fernet key (32 url-safe base64-encoded bytes)."
-        ) from None
+        )
 # Closed (and spam) tips, with their files, are deleted this many days after closing.
 TIP_RETENTION_DAYS = env_int("TIP_RETENTION_DAYS", 365)
 

@@ -101,7 +101,8 @@ def start_worker(
     script = (
         "from portal.celery import app; "
         f"app.conf.broker_transport_options = {{**app.conf.broker_transport_options, **{broker_options or {}!r}}}; "
-        f"app.worker_main(['worker', '--queues={','.join(queues)}', '--concurrency=1', '--loglevel=WARNING', "
+        "from portal.worker import main; "  # as deployed (Procfile)
+        f"main(['--queues={','.join(queues)}', '--concurrency=1', '--loglevel=WARNING', "
         "'--without-gossip', '--without-mingle', '--without-heartbeat'])"
     )
     return subprocess.Popen(

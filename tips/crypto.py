@@ -8,18 +8,27 @@ A Fernet token carries the time it was made in clear. We stamp it with the hour,
 so a database dump cannot date a tip more precisely than its coarse ``received_at``.
 """
 
-import functools
+from __future__ import annotations
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+import functools
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 
 from tips.clock import coarse_now
 
-__all__ = ["InvalidToken", "decrypt_bytes", "decrypt_text", "encrypt_bytes", "encrypt_text", "reencrypt"]
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
+
+__all__ = ["decrypt_bytes", "decrypt_text", "encrypt_bytes", "encrypt_text", "reencrypt"]
 
 
 @functools.cache
 def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
+    # Here, not at the top: the tip line's tasks import this module into a Celery worker's main
+    # process, which encrypts nothing (portal/sealing_keys.py).
+    from cryptography.fernet import Fernet, MultiFernet
+
     return MultiFernet([Fernet(key) for key in keys])
 
 
@@ -32,7 +41,7 @@ def encrypt_bytes(data: bytes) -> bytes:
 
 
 def decrypt_bytes(token: bytes) -> bytes:
-    """Raises ``InvalidToken`` if no configured key opens ``token``."""
+    """Raises ``cryptography.fernet.InvalidToken`` if no configured key opens ``token``."""
     return _fernet().decrypt(bytes(token))
 
 

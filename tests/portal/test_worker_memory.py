@@ -45,3 +45,64 @@ def test_the_worker_freezes_what_its_pool_inherits_before_forking():
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+# What a worker's pool process has loaded once it has reversed an e-mail's links, as a worker runs:
+# its start-up (portal.celery skips Celery's system checks), then the pool process's own set-up.
+LOADED_BY_A_POOL_PROCESS = """
+import sys
+import django
+django.setup()
+from portal.celery import app
+app.loader.import_default_modules()
+from celery.signals import worker_process_init
+worker_process_init.send(sender=None)
+from django.urls import reverse
+print(reverse("newsletters:unsubscribe", args=["token"]), reverse("contact"))
+print(" ".join(name for name in ("portal.urls", "allauth.account.views", "fido2") if name in sys.modules))
+"""
+
+
+def test_a_worker_reverses_links_without_importing_the_views():
+    result = subprocess.run(
+        [sys.executable, "-c", LOADED_BY_A_POOL_PROCESS],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    links, loaded = [*result.stdout.splitlines(), ""][:2]
+    assert links == "/newsletters/unsubscribe/token/ /contact/"
+    # The views, their forms, allauth's and WebAuthn's modules: about 13 MB in each process.
+    assert loaded == ""
+
+
+WORKER_COMMAND_HELP = """
+import sys
+from portal.worker import main
+try:
+    main(["--help"])
+except SystemExit as exit:
+    assert exit.code == 0, exit.code
+print(" ".join(name for name in ("celery.bin.celery", "click_repl", "prompt_toolkit") if name in sys.modules))
+"""
+
+
+def test_the_worker_command_takes_celery_workers_options_without_celerys_command_line():
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER_COMMAND_HELP],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    *help_text, loaded = result.stdout.splitlines()
+    assert {"--queues", "--concurrency", "--pool", "--loglevel"} <= set(" ".join(help_text).replace(",", " ").split())
+    # `celery amqp`'s interactive shell and the rest of Celery's command line: about 8 MB in each process.
+    assert loaded == ""

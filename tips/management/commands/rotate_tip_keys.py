@@ -1,7 +1,8 @@
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tips import crypto, services
+from tips import services
 
 
 class Command(BaseCommand):
@@ -13,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             counts = services.tips_reencrypt()
-        except crypto.InvalidToken:
+        except InvalidToken:
             raise CommandError(
                 "A tip could not be decrypted with any key in TIP_ENCRYPTION_KEYS: keep the old keys listed "
                 "(after the new one) until this command has finished."
