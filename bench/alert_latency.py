@@ -62,7 +62,7 @@ def start_worker(queue: str, concurrency: int, nice: int = 0) -> subprocess.Pope
     return subprocess.Popen(
         [
             *(["nice", "-n", str(nice)] if nice else []),
-            sys.executable, "-m", "celery", "-A", "portal.celery", "worker", "-Q", queue, "-n", f"{queue}@bench",
+            sys.executable, "-m", "portal.worker", "-Q", queue, "-n", f"{queue}@bench",
             "-c", str(concurrency), "--pool", "prefork", "-l", "WARNING",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
         ],
