@@ -10,6 +10,19 @@ from portal import celery
 
 ROOT = Path(__file__).resolve().parents[2]
 
+
+def run_python(code: str) -> subprocess.CompletedProcess:
+    """``code`` in a fresh interpreter, as a worker process starts: nothing this suite loaded."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 LOADED_BY_A_WORKER = """
 import sys
 import django
@@ -23,14 +36,7 @@ print(" ".join(name for name in ("reportlab", "icalendar", "PIL") if name in sys
 
 
 def test_a_worker_does_not_import_the_pdf_and_calendar_libraries():
-    result = subprocess.run(
-        [sys.executable, "-c", LOADED_BY_A_WORKER],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_python(LOADED_BY_A_WORKER)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""  # each costs every process ~10 MB; loaded only to draw a document
@@ -64,14 +70,7 @@ print(" ".join(name for name in ("portal.urls", "allauth.account.views", "fido2"
 
 
 def test_a_worker_reverses_links_without_importing_the_views():
-    result = subprocess.run(
-        [sys.executable, "-c", LOADED_BY_A_POOL_PROCESS],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_python(LOADED_BY_A_POOL_PROCESS)
 
     assert result.returncode == 0, result.stderr
     links, loaded = [*result.stdout.splitlines(), ""][:2]
@@ -92,14 +91,7 @@ print(" ".join(name for name in ("celery.bin.celery", "click_repl", "prompt_tool
 
 
 def test_the_worker_command_takes_celery_workers_options_without_celerys_command_line():
-    result = subprocess.run(
-        [sys.executable, "-c", WORKER_COMMAND_HELP],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_python(WORKER_COMMAND_HELP)
 
     assert result.returncode == 0, result.stderr
     *help_text, loaded = result.stdout.splitlines()
