@@ -478,7 +478,10 @@ def _deliver_one(email: Email, connection, blocked: dict[tuple[str, str], str], 
     try:
         email.open_sealed(shared["opened"])
     except sealing.Unreadable as exc:
-        return _mark_failed(email, str(exc), attempts=attempts)
+        # Often this worker's keys, not the row: during a rolling restart after a key rotation an
+        # old worker meets rows the new web processes sealed. Another attempt, maybe by another
+        # worker, opens it; only a row no key has opened after every attempt is lost.
+        return _retry_later(email, str(exc), attempts=attempts)
     try:
         raw = _copy_from_prototype(email, connection, shared)
         message = None if raw else email_render(email, shared=shared)
@@ -500,18 +503,23 @@ def _deliver_one(email: Email, connection, blocked: dict[tuple[str, str], str], 
         # A connection that failed is not trusted with the next row: that one connects afresh.
         with contextlib.suppress(smtplib.SMTPException, OSError):
             connection.close()
-        if attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            return _mark_failed(email, repr(exc), attempts=attempts)
-        _claimed(email).update(
-            status=Email.Status.QUEUED,
-            attempts=attempts,
-            last_error=repr(exc),
-            next_attempt_at=timezone.now() + RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1],
-        )
-        logger.warning("E-mail %s failed (attempt %s), will retry: %s", email.pk, attempts, exc)
-        return "retrying"
+        return _retry_later(email, repr(exc), attempts=attempts)
     _mark_sent(marks, email, attempts=attempts)
     return "sent"
+
+
+def _retry_later(email: Email, error: str, *, attempts: int) -> str:
+    """Back in the queue after a delay that grows with each attempt; failed for good after the last."""
+    if attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        return _mark_failed(email, error, attempts=attempts)
+    _claimed(email).update(
+        status=Email.Status.QUEUED,
+        attempts=attempts,
+        last_error=error,
+        next_attempt_at=timezone.now() + RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1],
+    )
+    logger.warning("E-mail %s failed (attempt %s), will retry: %s", email.pk, attempts, error)
+    return "retrying"
 
 
 # Prototypes checked against Django's build, kept by the worker process for the batches that follow

@@ -80,15 +80,38 @@ def test_a_dedicated_outbox_key_rotates_on_its_own(settings, django_capture_on_c
     assert LINK in mail.outbox[0].body
 
 
-def test_a_row_no_key_opens_fails_without_sending(settings, django_capture_on_commit_callbacks):
+def test_a_worker_whose_keys_differ_leaves_the_row_for_another(settings, django_capture_on_commit_callbacks):
+    # A rolling restart after a rotation: the new web processes seal with the new key while an old
+    # worker, which only has the old one, is still taking batches.
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-" + "w" * 50
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    with django_capture_on_commit_callbacks():
+        email = queue("sealed-rolling-restart")
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = old_key, []  # the old worker
+
+    assert email_deliver_batch(email_ids=[email.pk])["retrying"] == 1
+    assert mail.outbox == []
+    email.refresh_from_db()
+    assert email.status == Email.Status.QUEUED and email.sealed != ""
+    assert "none of the outbox keys" in email.last_error
+
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-new-secret-key-" + "w" * 50, [old_key]  # a new worker
+    assert email_deliver_batch(email_ids=[email.pk])["sent"] == 1
+    assert LINK in mail.outbox[0].body
+
+
+def test_a_row_no_key_opens_fails_without_sending_after_its_last_attempt(settings, django_capture_on_commit_callbacks):
+    settings.OUTBOX_MAX_ATTEMPTS = 2
     with django_capture_on_commit_callbacks():
         email = queue("sealed-lost-key")
     settings.SECRET_KEY = "a-new-secret-key-" + "z" * 50  # the old one is gone, not kept as a fallback
 
+    assert email_deliver_batch(email_ids=[email.pk])["retrying"] == 1
     assert email_deliver_batch(email_ids=[email.pk])["failed"] == 1
     assert mail.outbox == []
     email.refresh_from_db()
-    assert (email.status, email.sealed) == (Email.Status.FAILED, "")
+    assert (email.status, email.sealed, email.attempts) == (Email.Status.FAILED, "", 2)
     assert "none of the outbox keys" in email.last_error
 
 
