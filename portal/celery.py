@@ -31,6 +31,10 @@ def _reverse_without_views(**kwargs) -> None:
     """In each pool process, before its first task: reverse() the links in e-mails against the
     site's named URLs without their views (portal/link_urls_source.py), not portal.urls, which
     would import every view module into each pool process."""
-    from django.urls import set_urlconf  # not at the top: this module is imported while settings load
+    from django.urls import get_resolver, set_urlconf  # not at the top: imported while settings load
 
     set_urlconf("portal.link_urls")
+    # What every pool process loads for its first e-mail, loaded before its first task instead, so
+    # that an urgent alert's first copy does not wait for it: the URL table and the sealing library.
+    get_resolver("portal.link_urls").reverse_dict  # noqa: B018
+    import cryptography.fernet  # noqa: F401
