@@ -105,14 +105,19 @@ def test_a_template_that_transforms_the_values_gets_no_prototype(smtp):
         assert raw == ordinary_bytes(row, raw)
 
 
-def test_a_copy_with_an_over_long_line_or_odd_value_is_refused(settings):
-    [row] = rows(["a@example.com"])
-    values = services.personal_values(row)
+def prototype_of(row):
+    """A prototype of ``row``'s message with its two links left open, and the build it is made with."""
 
     def build(personal):
         return services.email_render(row, personal=personal)
 
-    prototype = copies.Prototype(build, names=["preferences_url", "unsubscribe_url"])
+    return copies.Prototype(build, names=["preferences_url", "unsubscribe_url"]), build
+
+
+def test_a_copy_with_an_over_long_line_or_odd_value_is_refused(settings):
+    [row] = rows(["a@example.com"])
+    values = services.personal_values(row)
+    prototype, _build = prototype_of(row)
     assert prototype.copy(values) is not None
     assert prototype.copy({**values, "preferences_url": values["preferences_url"] + "x" * 1000}) is None
     assert prototype.copy({**values, "preferences_url": "https://precinct.example/ä/"}) is None
@@ -123,11 +128,7 @@ def test_percent_signs_in_the_message_and_in_a_copys_values_come_through_as_they
     # A copy's values are put in by %-formatting: a "%" of the message's own or in a link must not be read as one.
     [row] = rows(["a@example.com"], context={**NEWSLETTER, "body_html": "<p>Down 12%, 100%(sure)s.</p>"})
     values = services.personal_values(row)
-
-    def build(personal):
-        return services.email_render(row, personal=personal)
-
-    prototype = copies.Prototype(build, names=["preferences_url", "unsubscribe_url"])
+    prototype, build = prototype_of(row)
     odd = {**values, "preferences_url": values["preferences_url"] + "?next=%2F%(recipient)s%s"}
     raw = prototype.verified_copy(build, odd)
 
@@ -139,11 +140,7 @@ def test_percent_signs_in_the_message_and_in_a_copys_values_come_through_as_they
 def test_a_copy_whose_own_line_grows_past_the_limit_is_refused_and_one_that_fits_is_not(settings):
     [row] = rows(["a@example.com"])
     values = services.personal_values(row)
-
-    def build(personal):
-        return services.email_render(row, personal=personal)
-
-    prototype = copies.Prototype(build, names=["preferences_url", "unsubscribe_url"])
+    prototype, _build = prototype_of(row)
     outcomes = set()
     for length in range(0, 1000, 7):
         longer = {**values, "preferences_url": values["preferences_url"] + "x" * length}
